@@ -1,0 +1,139 @@
+"""The contract between the emulated devices and the link physics.
+
+Each emulated router (``ios`` / ``junos``) keeps its own configuration in its own
+vendor form.  After every configuration change it can produce a :class:`DeviceView`:
+a vendor-neutral reading of what that configuration *means* (addresses, tunnels,
+IKE/IPsec intent, MPLS/LDP/IGP enablement, filters).  :mod:`mplssec_lab.physics`
+takes the views of all devices plus the lab topology (which physical ports are joined
+by which carrier link, the carrier MTU, faults) and derives the protocol state
+(:class:`LinkState` per device) that the show commands render.  Nothing in the state
+is stored as a flag: it is recomputed from both ends' views.
+
+Normalised vocabulary (both vendors map their keywords onto these):
+
+* encryption: ``aes-cbc-128``, ``aes-cbc-192``, ``aes-cbc-256``, ``aes-gcm-128``,
+  ``aes-gcm-256``, ``3des``, ``des``, ``null``
+* integrity / prf: ``sha1``, ``sha256``, ``sha384``, ``sha512``, ``md5``, ``none`` (AEAD)
+* dh groups: ints (14, 19, 20, 21, ...)
+* ipsec mode: ``tunnel`` | ``transport``
+* interface kind: ``ethernet`` | ``loopback`` | ``gre`` | ``ipsec`` (IOS ``tunnel mode
+  ipsec ipv4`` sVTI or Junos ``st0.N``) | ``other``
+
+This module shares no code with the collection under test (``plugins/``).
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Optional
+
+IPv4If = ipaddress.IPv4Interface
+IPv6If = ipaddress.IPv6Interface
+
+
+@dataclass
+class Interface:
+    name: str                       # vendor name: "GigabitEthernet2", "Tunnel100", "ge-0/0/0.0", "gr-0/0/0.100", "st0.100"
+    kind: str = "ethernet"
+    enabled: bool = True            # not "shutdown" / not "disable"
+    ipv4: list = field(default_factory=list)   # [IPv4Interface]
+    ipv6: list = field(default_factory=list)   # [IPv6Interface]
+    mtu: Optional[int] = None       # L2/physical MTU (IP payload bytes the port carries), None = platform default
+    ip_mtu: Optional[int] = None    # largest IP packet sent out of this interface (IOS "ip mtu", Junos "family inet mtu")
+    mpls_mtu: Optional[int] = None  # largest labelled packet incl. labels (IOS "mpls mtu", Junos "family mpls mtu")
+    tcp_mss: Optional[int] = None   # IOS "ip tcp adjust-mss", Junos "tcp-mss"
+    mpls: bool = False              # MPLS forwarding on (IOS "mpls ip"; Junos family mpls + "protocols mpls interface")
+    ldp: bool = False               # LDP hellos on this interface (IOS "mpls ip" with LDP; Junos "protocols ldp interface")
+    ospf: Optional[dict] = None     # {"process": "1", "area": "0", "cost": int|None, "p2p": bool, "passive": bool}
+    isis: Optional[dict] = None     # {"metric": int|None, "p2p": bool, "passive": bool}
+    tunnel_source: Optional[str] = None        # address (str) after resolving an interface name
+    tunnel_destination: Optional[str] = None   # address (str)
+    tunnel_key: Optional[int] = None
+    ipsec_policy: Optional[str] = None         # IOS: tunnel protection profile name; Junos: name of the ipsec vpn bound to this st0 unit
+    filter_in: Optional[str] = None            # name of an inbound ACL / firewall filter
+    description: Optional[str] = None
+
+
+@dataclass
+class IkePeer:
+    name: str                       # IOS ikev2 profile (or isakmp profile); Junos ike gateway name
+    version: int                    # 1 or 2
+    local_address: Optional[str]    # address IKE is sourced from
+    peer_address: str
+    proposals: list = field(default_factory=list)  # [{"encryption","integrity","prf","dh_group"}] in preference order
+    psk: Optional[str] = None       # clear text inside the emulator only (never printed by show commands)
+    auth: str = "psk"               # "psk" | "rsa-sig" | "ecdsa-sig"
+    local_id: Optional[str] = None  # address/fqdn string; None = local address
+    remote_id: Optional[str] = None # what this side expects of the peer; None = accept peer address
+    lifetime: int = 86400
+    dpd: Optional[tuple] = None     # (interval, retries)
+
+
+@dataclass
+class IpsecPolicy:
+    name: str                       # IOS ipsec profile name; Junos ipsec vpn name
+    ike_peer: Optional[str]         # IkePeer.name it uses (None: IOS profile without ikev2-profile, matched by address)
+    transforms: list = field(default_factory=list)  # [{"encryption","integrity"}] in preference order
+    mode: str = "tunnel"
+    pfs_group: Optional[int] = None
+    lifetime: int = 3600
+    interface: Optional[str] = None  # the Interface.name this policy protects (Tunnel100 / st0.100)
+    df_bit: str = "copy"            # copy | set | clear
+
+
+@dataclass
+class DeviceView:
+    hostname: str
+    platform: str                   # "ios" | "junos"
+    interfaces: dict = field(default_factory=dict)   # name -> Interface
+    ike: dict = field(default_factory=dict)          # name -> IkePeer
+    ipsec: dict = field(default_factory=dict)        # name -> IpsecPolicy
+    router_id: Optional[str] = None  # LDP/OSPF router id (str)
+    ldp_enabled: bool = False        # global LDP on (IOS: "mpls ip"/"mpls label protocol ldp" globally; Junos: protocols ldp)
+    ospf: Optional[dict] = None      # {"process": "1", "router_id": str|None}
+    isis: Optional[dict] = None      # {"net": str, "level": int}
+    filters: dict = field(default_factory=dict)      # name -> [{"action": "permit"|"deny", "proto": "udp"|"esp"|"ip"|..., "port": int|None}]
+    getvpn: Optional[dict] = None    # reserved for GET VPN work
+    macsec: Optional[dict] = None    # reserved for MACsec work
+
+
+@dataclass
+class SaState:
+    """One IKE or IPsec SA as seen from one device."""
+    name: str                        # IkePeer.name / IpsecPolicy.name on this device
+    local: str
+    peer: str
+    status: str                      # "UP" / "READY" semantics: established when True below
+    established: bool
+    proposal: dict = field(default_factory=dict)   # the negotiated {"encryption","integrity","prf","dh_group"} / transform
+    mode: Optional[str] = None
+    interface: Optional[str] = None
+    spi_in: Optional[int] = None
+    spi_out: Optional[int] = None
+    created: float = 0.0             # epoch seconds when it came up
+    lifetime: int = 0
+    pkts_encaps: int = 0
+    pkts_decaps: int = 0
+    bytes_encaps: int = 0
+    bytes_decaps: int = 0
+    reason: Optional[str] = None     # why it is down (for logs/show detail)
+
+
+@dataclass
+class Adjacency:
+    protocol: str                    # "ospf" | "isis" | "ldp"
+    interface: str                   # local interface
+    peer_address: str                # neighbour interface address (LDP: transport address)
+    peer_id: str                     # neighbour router id / system id / LDP id
+    state: str                       # "FULL"/"Up"/"Operational"
+    since: float = 0.0
+
+
+@dataclass
+class LinkState:
+    """Everything the physics derived for one device."""
+    interfaces_up: dict = field(default_factory=dict)   # Interface.name -> line protocol up (bool)
+    ike_sas: list = field(default_factory=list)          # [SaState]
+    ipsec_sas: list = field(default_factory=list)        # [SaState]
+    adjacencies: list = field(default_factory=list)      # [Adjacency]
+    clear_mpls_interfaces: list = field(default_factory=list)  # physical carrier interfaces still carrying labels in clear
