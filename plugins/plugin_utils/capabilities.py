@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Platform capability map of mplssec.p2p -- data, not code (netlab style).
+
+The plan consults this map and nothing else to decide whether a link's ``mode`` / ``ipsec_mode``
+can be built on both of its routers, how the routers name the interfaces the plan creates, and
+what a physical interface name must look like. There is no ``if platform == ...`` anywhere else.
+
+Every refusal carries the reason (what the vendor documents), the alternative and the reference
+it rests on, so the plan's error message can say all three.
+
+Vendor facts behind the ``vti`` row (the Juniper pages were read in this project's document store,
+Nov 2026; the Cisco chapter is the IOS-XE "IPsec Virtual Tunnel Interfaces" configuration guide,
+cited by title and address but not re-read here):
+
+* Cisco IOS-XE: a static VTI is ``tunnel mode ipsec ipv4`` (or ``ipv6``): IPsec in tunnel mode
+  whose traffic selector is "IP any any" -- it encapsulates IP packets in IP only. Cisco documents
+  no MPLS (``mpls ip``) on an sVTI; MPLS over IPsec on IOS-XE is GRE with tunnel protection.
+  https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html
+* Juniper Junos (SRX/vSRX): the route-based VPN interface st0 is documented with ``family inet``
+  and ``family inet6`` only ("to allow both IPv4 and IPv6 traffic on a single IPsec VPN tunnel,
+  configure family inet and family inet6 on the st0 interface bound to the tunnel"):
+  https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html
+  MPLS on a security device is packet-based forwarding (``security forwarding-options family mpls
+  mode packet-based``; "by default, the device drops MPLS traffic") while IPsec VPN is a flow-based
+  service; the two only meet through selective packet services, with MPLS on a GRE interface
+  (gr-0/0/0) whose GRE packets are routed through st0:
+  https://juniper.net/documentation/en_US/junos/topics/reference/configuration-statement/security-edit-forwarding-options.html
+  https://juniper.net/documentation/cn/zh/software/junos/mpls/topics/topic-map/mpls-basic-configuration.html
+  ("when the packet forwarding mode is changed to MPLS, all flow-based security features are
+  deactivated ... flow-based services such as ... IPsec VPN are not available"; firewall filters can
+  select MPLS traffic for packet mode while the rest stays flow-based)
+  Juniper documents no ``family mpls`` on st0, so ``vti`` is refused on Junos as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+__all__ = ["NETWORK_OS", "PLATFORMS", "MODES", "IPSEC_MODES", "mode_support", "interface_name", "physical_interface_problem"]
+
+# ansible_network_os -> platform key of PLATFORMS
+NETWORK_OS: Mapping[str, str] = {
+    "cisco.ios.ios": "ios",
+    "junipernetworks.junos.junos": "junos",
+}
+
+MODES: tuple[str, ...] = ("gre_ipsec", "vti", "getvpn", "macsec")
+IPSEC_MODES: tuple[str, ...] = ("transport", "tunnel")
+
+_GRE = "mode: gre_ipsec"
+
+PLATFORMS: Mapping[str, Mapping[str, Any]] = {
+    "ios": {
+        "title": "Cisco IOS-XE",
+        # Names of the interfaces the plan creates; {id} = tunnel.id
+        "interfaces": {
+            "tunnel": "Tunnel{id}",  # GRE tunnel carrying MPLS
+            "ipsec_tunnel": "Tunnel{ipsec_id}",  # ipsec_mode tunnel: the sVTI (tunnel mode ipsec ipv4) GRE rides on
+        },
+        "ipsec_id_offset": 1000,  # sVTI number = tunnel.id + 1000
+        "physical_interface": {
+            "pattern": r"^[A-Z][A-Za-z-]*[0-9]+(/[0-9]+)*(\.[0-9]+)?$",
+            "forbidden_prefixes": ("Tunnel", "Loopback", "Null", "Virtual-Template", "Virtual-Access", "NVI"),
+            "example": "GigabitEthernet2 or TenGigabitEthernet0/0/1.100",
+        },
+        "modes": {
+            "gre_ipsec": {
+                "supported": True,
+                "ipsec_modes": {
+                    "transport": {"supported": True},
+                    "tunnel": {"supported": True},
+                },
+            },
+            "vti": {
+                "supported": False,
+                "reason": "Cisco documents the IOS-XE static VTI (tunnel mode ipsec ipv4) as IP-only: "
+                "it carries IP packets, not MPLS labels",
+                "alternative": _GRE + " (GRE carries the labels, tunnel protection encrypts the GRE packets)",
+                "reference": "https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/"
+                "sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html",
+            },
+            "getvpn": {
+                "supported": False,
+                "reason": "GET VPN (GDOI) is a group VPN that needs a key server and protects IP packets with "
+                "header preservation; it is not a point-to-point link encryption and leaves labels to GRE",
+                "alternative": _GRE,
+                "reference": None,
+            },
+            "macsec": {
+                "supported": False,
+                "reason": "MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames "
+                "end to end; mplssec.p2p has no MACsec deploy templates yet",
+                "alternative": _GRE,
+                "reference": None,
+            },
+        },
+    },
+    "junos": {
+        "title": "Juniper Junos (SRX/vSRX)",
+        "interfaces": {
+            "tunnel": "gr-0/0/0.{id}",  # GRE tunnel carrying MPLS (family mpls)
+            "ipsec_tunnel": "st0.{ipsec_id}",  # route-based VPN interface the GRE packets are routed through
+        },
+        "ipsec_id_offset": 0,  # st0 unit = tunnel.id
+        "physical_interface": {
+            "pattern": r"^[a-z]+(-[0-9]+/[0-9]+/[0-9]+(:[0-9]+)?|[0-9]+)\.[0-9]+$",
+            "forbidden_prefixes": ("st0", "gr-", "ip-", "lo0", "fxp", "em", "lt-", "irb"),
+            "example": "ge-0/0/0.0 (a logical unit)",
+        },
+        "modes": {
+            "gre_ipsec": {
+                "supported": True,
+                "ipsec_modes": {
+                    "transport": {
+                        "supported": False,
+                        "reason": "a Junos route-based VPN (st0) is tunnel mode only; there is no transport-mode "
+                        "protection of a GRE tunnel",
+                        "alternative": "ipsec_mode: tunnel (gr-0/0/0 sourced from st0; add tunnel.ipsec_ipv4)",
+                        "reference": "https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/"
+                        "topic-map/security-dual-stack-tunnels-over-an-external-interface.html",
+                    },
+                    "tunnel": {"supported": True},
+                },
+            },
+            "vti": {
+                "supported": False,
+                "reason": "Juniper documents st0 with family inet/inet6 only; MPLS on SRX is packet-based "
+                "forwarding and reaches a route-based VPN only inside GRE (gr-0/0/0)",
+                "alternative": _GRE + " with ipsec_mode: tunnel",
+                "reference": "https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/"
+                "security-dual-stack-tunnels-over-an-external-interface.html",
+            },
+            "getvpn": {
+                "supported": False,
+                "reason": "Group VPNv2 on SRX is a group VPN with a key server for IP traffic; it is not a "
+                "point-to-point link encryption for MPLS",
+                "alternative": _GRE + " with ipsec_mode: tunnel",
+                "reference": None,
+            },
+            "macsec": {
+                "supported": False,
+                "reason": "MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames "
+                "end to end; mplssec.p2p has no MACsec deploy templates yet",
+                "alternative": _GRE + " with ipsec_mode: tunnel",
+                "reference": None,
+            },
+        },
+    },
+}
+
+
+def mode_support(platform: str, mode: str, ipsec_mode: str | None = None) -> Mapping[str, Any]:
+    """Return ``{"supported": bool, "reason"?, "alternative"?, "reference"?}`` for a platform.
+
+    ``ipsec_mode`` is consulted only when the mode itself is supported and has ipsec modes.
+    """
+    entry = PLATFORMS[platform]["modes"][mode]
+    if not entry["supported"] or ipsec_mode is None or "ipsec_modes" not in entry:
+        return entry
+    return entry["ipsec_modes"][ipsec_mode]
+
+
+def interface_name(platform: str, role: str, tunnel_id: int) -> str:
+    """Name of the ``tunnel`` or ``ipsec_tunnel`` interface for ``tunnel_id`` on ``platform``."""
+    spec = PLATFORMS[platform]
+    return spec["interfaces"][role].format(id=tunnel_id, ipsec_id=tunnel_id + spec["ipsec_id_offset"])
+
+
+def physical_interface_problem(platform: str, name: str) -> str | None:
+    """Why ``name`` cannot be the physical (carrier) interface on ``platform``; None when it can."""
+    import re
+
+    rule = PLATFORMS[platform]["physical_interface"]
+    for prefix in rule["forbidden_prefixes"]:
+        if name.startswith(prefix):
+            return f"{name!r} is a {prefix}* interface, not the physical carrier interface (e.g. {rule['example']})"
+    if not re.match(rule["pattern"], name):
+        return f"{name!r} is not a {PLATFORMS[platform]['title']} interface name (e.g. {rule['example']})"
+    return None

@@ -1,0 +1,736 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan: validate ``p2p_links`` against the inventory and derive one ``p2p_plan`` fact per router.
+
+Pure Python (netaddr for addressing, jmespath for the summary selection), no Ansible needed.
+``build_plan()`` either returns the complete plan or raises :class:`PlanValidationError` listing
+EVERY problem found, each naming the link, the field, the problem and the fix. Nothing here talks
+to a device. The MTU numbers come only from ``mtu.py`` (architecture.md section 1), the platform
+facts only from ``capabilities.py``.
+
+Output (architecture.md section 3)::
+
+    {"hosts": {host: p2p_plan}, "links": [summary rows], "warnings": [str], "table": str}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+import jmespath
+from netaddr import AddrFormatError, IPAddress, IPNetwork
+
+try:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, model, mtu
+except ImportError:  # pragma: no cover - used when the package is imported without the collection path
+    from . import capabilities, model, mtu  # type: ignore[no-redef]
+
+__all__ = ["PlanValidationError", "build_plan", "object_name", "format_table"]
+
+MIN_INNER_IP = 1280  # the smallest inner packet every link must carry (IPv6 minimum MTU, RFC 8200)
+FULL_INNER_IP = 1500
+OSPF_MAX_METRIC = 65535
+ISIS_MAX_METRIC = 16777214
+PSK_FORBIDDEN = re.compile(r"[\s\"'?]")
+
+PlanError = model.PlanError
+
+
+class PlanValidationError(ValueError):
+    """The plan found errors; ``errors`` holds one message per problem (never a secret)."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} error(s) in p2p_links:\n- " + "\n- ".join(errors))
+
+
+def object_name(link_name: str) -> str:
+    """Name of every crypto object of a link on the devices: ``MPLSSEC-<NAME>``."""
+    return f"MPLSSEC-{link_name.upper()}"
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def _in_inventory(host: str, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None) -> bool:
+    if groups is not None and host in (groups.get("all") or []):
+        return True
+    try:
+        return host in hostvars
+    except TypeError:
+        return False
+
+
+def _hostvar(hostvars: Mapping[str, Any], host: str, key: str) -> Any:
+    try:
+        return hostvars[host].get(key)
+    except (KeyError, AttributeError, TypeError):
+        return None
+
+
+def _inventory_names(hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None) -> list[str]:
+    names = set(groups.get("all") or []) if groups is not None else set()
+    try:
+        names.update(hostvars.keys())
+    except AttributeError:
+        pass
+    return sorted(str(n) for n in names)
+
+
+class _Hosts:
+    """Facts the plan needs about each router, with the errors found, checked once per host."""
+
+    def __init__(self, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None):
+        self.hostvars = hostvars
+        self.groups = groups
+        self.cache: dict[str, tuple[dict[str, Any] | None, list[tuple[str, str]]]] = {}
+
+    def get(self, host: str) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+        """Return ({platform, network_os, router_id} or None, [(problem, fix)])."""
+        if host in self.cache:
+            return self.cache[host]
+        problems: list[tuple[str, str]] = []
+        info: dict[str, Any] | None = None
+        if not _in_inventory(host, self.hostvars, self.groups):
+            known = _inventory_names(self.hostvars, self.groups)
+            problems.append((f"host {host!r} is not in the inventory",
+                             "add it to the inventory or correct the name" + _did_you_mean(host, known)))
+        else:
+            network_os = _hostvar(self.hostvars, host, "ansible_network_os")
+            supported = ", ".join(capabilities.NETWORK_OS)
+            platform = capabilities.NETWORK_OS.get(str(network_os)) if network_os else None
+            if not network_os:
+                problems.append((f"host {host!r} has no ansible_network_os", f"set ansible_network_os for {host} to one of {supported}"))
+            elif platform is None:
+                problems.append((f"host {host!r} has ansible_network_os {network_os!r}, which mplssec.p2p does not support",
+                                 f"use a router with one of {supported}"))
+            router_id = _hostvar(self.hostvars, host, "p2p_router_id")
+            rid = None
+            if router_id in (None, ""):
+                problems.append((f"host {host!r} has no p2p_router_id (the loopback address LDP and the IGP use)",
+                                 f"set p2p_router_id in host_vars/{host} (e.g. 203.0.113.1)"))
+            else:
+                try:
+                    rid = IPAddress(str(router_id), version=4)
+                except (AddrFormatError, ValueError):
+                    problems.append((f"host {host!r} has p2p_router_id {router_id!r}, which is not an IPv4 address",
+                                     f"set p2p_router_id for {host} to its loopback IPv4 address"))
+            if platform and rid is not None:
+                info = {"platform": platform, "network_os": str(network_os), "router_id": str(rid)}
+        self.cache[host] = (info, problems)
+        return self.cache[host]
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _parse_network(value: Any, version: int, field: str, label: str, errors: list[PlanError],
+                   allowed: tuple[int, ...], example: str) -> IPNetwork | None:
+    """Parse a tunnel subnet: given as the network, with an allowed prefix length."""
+    fam = "IPv4" if version == 4 else "IPv6"
+    sizes = " or ".join(f"/{p}" for p in allowed)
+    try:
+        net = IPNetwork(str(value))
+        if net.version != version or "/" not in str(value):
+            raise ValueError
+    except (AddrFormatError, ValueError, TypeError):
+        errors.append(PlanError(label, field, f"{value!r} is not an {fam} subnet with a prefix length", f"write it like {example}"))
+        return None
+    full = 32 if version == 4 else 128
+    if net.prefixlen not in allowed:
+        if net.prefixlen > max(allowed):
+            problem = f"{net} is too small: a /{net.prefixlen} holds {net.size} address(es), a point-to-point tunnel needs two"
+            if net.prefixlen == full:
+                problem = f"{net} is too small: a /{full} holds one address, a point-to-point tunnel needs two"
+        else:
+            problem = f"{net} is too large for a point-to-point tunnel"
+        errors.append(PlanError(label, field, problem, f"use a {sizes} (e.g. {example})"))
+        return None
+    if net.ip != net.network:
+        errors.append(PlanError(label, field, f"{value} has host bits set", f"write the network: {net.cidr}"))
+        return None
+    return net
+
+
+def _hosts_of(net: IPNetwork) -> tuple[IPAddress, IPAddress]:
+    """The two tunnel addresses: /31 and /127 both addresses, /30 the two usable hosts."""
+    if net.version == 4 and net.prefixlen == 30:
+        return net[1], net[2]
+    return net[0], net[1]
+
+
+def _parse_endpoint(link: Mapping[str, Any], side: str, errors: list[PlanError]) -> IPNetwork | None:
+    label = link["_label"]
+    value = link[side]["address"]
+    field = f"{side}.address"
+    try:
+        iface = IPNetwork(str(value))
+        if iface.version != 4 or "/" not in str(value):
+            raise ValueError
+    except (AddrFormatError, ValueError, TypeError):
+        errors.append(PlanError(label, field, f"{value!r} is not an IPv4 address with a prefix length",
+                                "write it like 192.0.2.0/31 (the carrier interface's address and prefix)"))
+        return None
+    if iface.prefixlen == 32:
+        errors.append(PlanError(label, field, f"{iface} is a /32: the two routers cannot share a subnet",
+                                "use the carrier subnet's prefix length (/31 or /30)"))
+        return None
+    if iface.prefixlen < 31 and iface.ip in (iface.network, iface.broadcast):
+        kind = "network" if iface.ip == iface.network else "broadcast"
+        errors.append(PlanError(label, field, f"{iface} is the subnet's {kind} address",
+                                f"use a host address of {iface.cidr}"))
+        return None
+    return iface
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanError], warnings: list[str]) -> None:
+    label = link["_label"]
+    crypto = link["crypto"]
+    auth = crypto.get("auth")
+    psk = crypto.get("psk")
+    if auth == "psk":
+        if psk is None:
+            errors.append(PlanError(label, "crypto.psk", "is required with auth psk",
+                                    "set crypto.psk from Ansible Vault (e.g. psk: \"{{ vault_p2p_psk_<link> }}\"), "
+                                    f"at least {model.PSK_MIN_LENGTH} characters"))
+        elif isinstance(psk, str):
+            if len(psk) < model.PSK_MIN_LENGTH:
+                errors.append(PlanError(label, "crypto.psk", f"is shorter than {model.PSK_MIN_LENGTH} characters",
+                                        f"use a random key of at least {model.PSK_MIN_LENGTH} characters "
+                                        "(e.g. openssl rand -base64 24) stored with ansible-vault"))
+            elif PSK_FORBIDDEN.search(psk):
+                errors.append(PlanError(label, "crypto.psk", "contains whitespace, a quote or '?', which the device CLIs "
+                                        "cannot take verbatim", "generate a key from letters, digits and +/=-_.:@ only"))
+    elif auth in ("rsa-sig", "ecdsa-sig"):
+        if psk is not None:
+            errors.append(PlanError(label, "crypto.psk", f"is set but auth is {auth}", "remove crypto.psk or set crypto.auth: psk"))
+        if "ios" in platforms and not crypto.get("trustpoint"):
+            errors.append(PlanError(label, "crypto.trustpoint", f"is required with auth {auth} on an IOS-XE router",
+                                    "set crypto.trustpoint to the IOS-XE PKI trustpoint enrolled on both routers' CA"))
+        if "junos" in platforms and not crypto.get("certificate"):
+            errors.append(PlanError(label, "crypto.certificate", f"is required with auth {auth} on a Junos router",
+                                    "set crypto.certificate to the Junos local certificate id"))
+    for section in ("ike", "esp"):
+        enc, integ = crypto[section].get("encryption"), crypto[section].get("integrity")
+        if enc is None or integ is None:
+            continue
+        if enc in model.AEAD and integ != "none":
+            errors.append(PlanError(label, f"crypto.{section}.integrity",
+                                    f"{integ!r} with {enc}: AES-GCM authenticates itself, an HMAC on top is invalid",
+                                    f"set crypto.{section}.integrity: none (or use an aes-cbc encryption)"))
+        elif enc in model.CBC and integ == "none":
+            errors.append(PlanError(label, f"crypto.{section}.integrity", f"'none' with {enc}: AES-CBC needs an HMAC",
+                                    f"set crypto.{section}.integrity: sha256 (or sha384/sha512), or use aes-gcm-256"))
+        elif integ == "sha1":
+            warnings.append(f"link {label}: crypto.{section}.integrity sha1 is legacy (RFC 8221 MUST-); prefer sha256 or the strong preset")
+    ike_life, esp_life = crypto["ike"].get("lifetime"), crypto["esp"].get("lifetime")
+    if ike_life is not None and esp_life is not None and esp_life > ike_life:
+        warnings.append(f"link {label}: crypto.esp.lifetime {esp_life} s is longer than crypto.ike.lifetime {ike_life} s; "
+                        "child SAs are normally rekeyed more often than the IKE SA")
+
+
+def _check_igp(link: dict[str, Any], errors: list[PlanError]) -> None:
+    label = link["_label"]
+    igp = link["igp"]
+    proto = igp.get("protocol")
+    if proto == "ospf":
+        pid = igp.get("process_id", None)
+        if pid is None:
+            igp["process_id"] = 1
+        elif isinstance(pid, bool) or not isinstance(pid, int) or not 1 <= pid <= 65535:
+            errors.append(PlanError(label, "igp.process_id", f"{pid!r} is not an OSPF process id", "use an integer from 1 to 65535"))
+        area = igp.get("area")
+        if area is None:
+            igp["area"] = 0
+        else:
+            parsed = _ospf_area(area)
+            if parsed is None:
+                errors.append(PlanError(label, "igp.area", f"{area!r} is not an OSPF area",
+                                        "use an integer (0) or a dotted quad (0.0.0.0)"))
+            else:
+                igp["area"] = parsed
+        if igp.get("level") is not None:
+            errors.append(PlanError(label, "igp.level", "is an IS-IS setting but igp.protocol is ospf", "remove igp.level"))
+        maximum = OSPF_MAX_METRIC
+    elif proto == "isis":
+        if igp.get("area") is not None:
+            errors.append(PlanError(label, "igp.area", "is an OSPF setting; an IS-IS area is part of the router's NET",
+                                    "remove igp.area"))
+        pid = igp.get("process_id")
+        if pid is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", str(pid)):
+            errors.append(PlanError(label, "igp.process_id", f"{pid!r} is not an IS-IS tag", "use letters, digits, '-' or '_'"))
+        elif pid is not None:
+            igp["process_id"] = str(pid)
+        if igp.get("level") is None:
+            igp["level"] = 2
+        maximum = ISIS_MAX_METRIC
+    else:
+        return
+    for key in ("metric", "clear_metric"):
+        value = igp.get(key)
+        if value is not None and value > maximum:
+            errors.append(PlanError(label, f"igp.{key}", f"{value} is out of range for {proto}", f"use a value from 1 to {maximum}"))
+    metric, clear = igp.get("metric"), igp.get("clear_metric")
+    if link.get("keep_clear_igp") and metric is not None and clear is not None and clear <= metric:
+        errors.append(PlanError(label, "igp.clear_metric", f"{clear} is not higher than igp.metric {metric}, so the "
+                                "clear-text physical path would win", f"set igp.clear_metric above {metric} (default 1000)"))
+    if link.get("keep_clear_igp") and link.get("fail_closed"):
+        errors.append(PlanError(label, "keep_clear_igp", "true with fail_closed: true keeps an IGP path over a physical "
+                                "interface that drops all data traffic: when the tunnel fails, traffic is attracted into a "
+                                "black hole", "set fail_closed: false to accept a clear-text backup path, or keep_clear_igp: false"))
+
+
+def _ospf_area(area: Any) -> int | None:
+    if isinstance(area, bool):
+        return None
+    if isinstance(area, int):
+        return area if 0 <= area <= 4294967295 else None
+    text = str(area).strip()
+    if re.fullmatch(r"[0-9]+", text):
+        return _ospf_area(int(text))
+    try:
+        return int(IPAddress(text, version=4)) if re.fullmatch(r"[0-9]+(\.[0-9]+){3}", text) else None
+    except (AddrFormatError, ValueError):
+        return None
+
+
+def _profile(link: Mapping[str, Any]) -> dict[str, Any]:
+    """MTU profile keywords of a link (architecture.md section 1)."""
+    encap = {"gre_ipsec": "gre", "vti": "vti", "getvpn": "getvpn", "macsec": "macsec"}[link["mode"]]
+    profile: dict[str, Any] = {"encap": encap, "labels": link["labels"]}
+    if encap in ("gre", "vti", "getvpn"):
+        profile["esp_encryption"] = link["crypto"]["esp"]["encryption"]
+        profile["esp_integrity"] = link["crypto"]["esp"]["integrity"]
+    if encap == "gre":
+        profile["ipsec_mode"] = link["ipsec_mode"]
+    return profile
+
+
+def _vti_saving(link: Mapping[str, Any], ipsec_mode: str) -> int | None:
+    """Bytes per full-size packet VTI would have saved against the gre_ipsec alternative."""
+    esp = link["crypto"]["esp"]
+    if link.get("labels") is None or esp.get("encryption") is None or esp.get("integrity") is None:
+        return None
+    common = {"labels": link["labels"], "esp_encryption": esp["encryption"], "esp_integrity": esp["integrity"]}
+    try:
+        return mtu.overhead(FULL_INNER_IP, encap="gre", ipsec_mode=ipsec_mode, **common) - mtu.overhead(
+            FULL_INNER_IP, encap="vti", **common)
+    except mtu.MtuError:
+        return None
+
+
+def _check_capabilities(link: dict[str, Any], sides: Mapping[str, dict[str, Any] | None], errors: list[PlanError]) -> bool:
+    """Check mode / ipsec_mode on both routers; True when the link can be built."""
+    label, mode, ipsec_mode = link["_label"], link.get("mode"), link.get("ipsec_mode")
+    if mode is None:
+        return False
+    if mode != "gre_ipsec" and ipsec_mode is not None:
+        errors.append(PlanError(label, "ipsec_mode", f"only applies to mode gre_ipsec, not {mode}", "remove ipsec_mode"))
+    ok = True
+    seen: set[str] = set()
+    platforms = [info["platform"] for info in sides.values() if info]
+    for side in ("a", "b"):
+        info = sides[side]
+        if not info or info["platform"] in seen:
+            continue
+        platform = info["platform"]
+        seen.add(platform)
+        title = capabilities.PLATFORMS[platform]["title"]
+        host = link[side]["host"]
+        support = capabilities.mode_support(platform, mode)
+        if not support["supported"]:
+            ok = False
+            fix = f"use {support['alternative']}"
+            if mode == "vti":
+                alt_mode = "tunnel" if "junos" in platforms else "transport"
+                saved = _vti_saving(link, alt_mode)
+                if saved is not None:
+                    fix += (f"; VTI would have saved {saved} bytes per 1500-byte packet "
+                            f"(gre_ipsec/{alt_mode} vs vti with {link['labels']} labels, computed by the MTU filter)")
+            ref = f" (see {support['reference']})" if support.get("reference") else ""
+            errors.append(PlanError(label, "mode", f"{mode} is not supported on {host} ({title}): {support['reason']}{ref}", fix))
+            continue
+        if mode == "gre_ipsec" and ipsec_mode is not None:
+            sub = capabilities.mode_support(platform, mode, ipsec_mode)
+            if not sub["supported"]:
+                ok = False
+                ref = f" (see {sub['reference']})" if sub.get("reference") else ""
+                errors.append(PlanError(label, "ipsec_mode", f"{ipsec_mode} is not supported on {host} ({title}): "
+                                        f"{sub['reason']}{ref}", f"use {sub['alternative']}"))
+    return ok
+
+
+def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:
+    """The mtu block of the plan fact, computed by mtu.py (architecture.md section 1)."""
+    label, carrier, labels = link["_label"], link.get("carrier_mtu"), link.get("labels")
+    esp = link["crypto"]["esp"]
+    if carrier is None or labels is None or esp.get("encryption") is None or esp.get("integrity") is None:
+        return None
+    if esp["encryption"] in model.AEAD and esp["integrity"] != "none" or esp["encryption"] in model.CBC and esp["integrity"] == "none":
+        return None  # reported by _check_crypto
+    profile = _profile(link)
+    needed = mtu.wire_size(MIN_INNER_IP, **profile)
+    for_1500 = mtu.wire_size(FULL_INNER_IP, **profile)
+    try:
+        ip_mtu = mtu.max_inner(carrier, **profile)
+    except mtu.MtuError:
+        ip_mtu = 0
+    if ip_mtu < MIN_INNER_IP:
+        largest = f"the largest inner packet is {ip_mtu} bytes" if ip_mtu else "not even a 68-byte packet fits"
+        errors.append(PlanError(label, "carrier_mtu", f"{carrier} cannot carry a {MIN_INNER_IP}-byte inner packet with "
+                                f"{labels} label(s) over {link['mode']}/{link.get('ipsec_mode')} {esp['encryption']} "
+                                f"({largest})", f"the carrier must deliver at least {needed} bytes: order a larger "
+                                f"carrier MTU and set carrier_mtu: {needed} or more (or plan fewer labels)"))
+        return None
+    warning = None
+    if ip_mtu < FULL_INNER_IP:
+        warning = (f"carrier_mtu {carrier} limits inner packets to {ip_mtu} bytes (< {FULL_INNER_IP}); "
+                   f"a carrier MTU of {for_1500} would carry full {FULL_INNER_IP}-byte packets")
+        warnings.append(f"link {label}: {warning}")
+    return {
+        "carrier_mtu": carrier,
+        "labels": labels,
+        "ip_mtu": ip_mtu,
+        "mpls_mtu": ip_mtu + 4 * labels,
+        "tcp_mss": mtu.tcp_mss(carrier, **profile),
+        "carrier_mtu_for_1500": for_1500,
+        "overhead": mtu.overhead(ip_mtu, **profile),
+        "warning": warning,
+    }
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validate ``links`` (the p2p_links list) and compute the plan.
+
+    :param links: the ``p2p_links`` variable.
+    :param hostvars: Ansible ``hostvars`` (or any mapping host -> vars mapping).
+    :param groups: Ansible ``groups`` (optional): hosts listed in ``groups['all']`` count as inventory hosts.
+    :returns: ``{"hosts": {host: p2p_plan}, "links": [...], "warnings": [...], "table": str}``.
+    :raises PlanValidationError: with every problem found.
+    """
+    errors: list[PlanError] = []
+    warnings: list[str] = []
+    if links is None:
+        links = []
+    if not isinstance(links, (list, tuple)):
+        raise PlanValidationError([str(PlanError("(all)", "p2p_links", f"must be a list of links, got {type(links).__name__}",
+                                                 "define p2p_links as a YAML list (see docs/data-model.md)"))])
+    hosts = _Hosts(hostvars, groups)
+    normalised: list[dict[str, Any]] = []
+    for index, raw in enumerate(links):
+        link, found = model.normalise_link(raw, index)
+        errors.extend(found)
+        if link:
+            normalised.append(link)
+
+    derived: list[dict[str, Any]] = []
+    for link in normalised:
+        result = _check_link(link, hosts, errors, warnings)
+        if result is not None:
+            derived.append(result)
+    _check_across(normalised, hosts, errors)
+
+    messages = list(dict.fromkeys(str(e) for e in errors))
+    if messages:
+        raise PlanValidationError(messages)
+    return _assemble(derived, warnings)
+
+
+def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:
+    """All checks of one link; returns what derivation needs, or None when something is wrong."""
+    label = link["_label"]
+    before = len(errors)
+    sides: dict[str, dict[str, Any] | None] = {"a": None, "b": None}
+    for side in ("a", "b"):
+        end = link.get(side)
+        if not end or not end.get("host"):
+            continue
+        info, problems = hosts.get(end["host"])
+        for problem, fix in problems:
+            errors.append(PlanError(label, f"{side}.host", problem, fix))
+        sides[side] = info
+        if info and end.get("interface"):
+            why = capabilities.physical_interface_problem(info["platform"], end["interface"])
+            if why:
+                errors.append(PlanError(label, f"{side}.interface", why, "name the physical carrier interface"))
+    if link.get("a") and link.get("b") and link["a"].get("host") and link["a"]["host"] == link["b"]["host"]:
+        errors.append(PlanError(label, "b.host", f"both ends are on host {link['a']['host']!r}",
+                                "a link joins two different routers: set b.host to the peer router"))
+
+    phys: dict[str, IPNetwork | None] = {"a": None, "b": None}
+    if link.get("a") and link.get("b") and link["a"].get("address") and link["b"].get("address"):
+        phys = {side: _parse_endpoint(link, side, errors) for side in ("a", "b")}
+        pa, pb = phys["a"], phys["b"]
+        if pa is not None and pb is not None:
+            if pa.ip == pb.ip:
+                errors.append(PlanError(label, "b.address", f"{pb.ip} is also a.address", "give each end its own address"))
+            elif pa.cidr != pb.cidr:
+                errors.append(PlanError(label, "b.address", f"{pb} is not in a.address's subnet {pa.cidr}",
+                                        f"put both ends in one subnet (e.g. a {pa.cidr.network}/{pa.prefixlen}, b in {pa.cidr})"))
+
+    tunnel = link.get("tunnel")
+    nets: dict[str, IPNetwork | None] = {"ipv4": None, "ipv6": None, "ipsec_ipv4": None}
+    if tunnel:
+        if tunnel.get("ipv4") is not None:
+            nets["ipv4"] = _parse_network(tunnel["ipv4"], 4, "tunnel.ipv4", label, errors, (31, 30), "198.51.100.0/31")
+        if tunnel.get("ipv6") is not None:
+            nets["ipv6"] = _parse_network(tunnel["ipv6"], 6, "tunnel.ipv6", label, errors, (127,), "2001:db8:ff::/127")
+        tunnel_mode = link.get("mode") == "gre_ipsec" and link.get("ipsec_mode") == "tunnel"
+        if tunnel.get("ipsec_ipv4") is not None:
+            if not tunnel_mode:
+                errors.append(PlanError(label, "tunnel.ipsec_ipv4", "is only used with mode gre_ipsec and ipsec_mode tunnel",
+                                        "remove tunnel.ipsec_ipv4 or set ipsec_mode: tunnel"))
+            else:
+                nets["ipsec_ipv4"] = _parse_network(tunnel["ipsec_ipv4"], 4, "tunnel.ipsec_ipv4", label, errors, (31, 30),
+                                                    "198.51.100.128/31")
+        elif tunnel_mode:
+            errors.append(PlanError(label, "tunnel.ipsec_ipv4", "is required with ipsec_mode tunnel (the route-based IPsec "
+                                    "interface the GRE tunnel is sourced from)", "set tunnel.ipsec_ipv4 to a free /31 "
+                                    "(e.g. 198.51.100.128/31)"))
+
+    platforms = [info["platform"] for info in sides.values() if info]
+    _check_crypto(link, platforms, errors, warnings)
+    _check_igp(link, errors)
+    buildable = _check_capabilities(link, sides, errors)
+    mtu_block = _check_mtu(link, errors, warnings) if buildable else None
+
+    if len(errors) > before or not buildable or mtu_block is None or None in (sides["a"], sides["b"]):
+        return None
+    return {"link": link, "sides": sides, "phys": phys, "nets": nets, "mtu": mtu_block}
+
+
+def _check_across(links: list[dict[str, Any]], hosts: _Hosts, errors: list[PlanError]) -> None:
+    """Rules between links: names, interfaces, tunnel ids, overlapping subnets, router ids."""
+    names: dict[str, str] = {}
+    interfaces: dict[tuple[str, str], str] = {}
+    tunnels: dict[tuple[str, str], str] = {}
+    subnets: list[tuple[IPNetwork, str, str]] = []
+    for link in links:
+        label, name = link["_label"], link.get("name")
+        if name:
+            if name in names:
+                errors.append(PlanError(label, "name", f"{name!r} is already the name of link {names[name]}",
+                                        "give every link a unique name"))
+            else:
+                names[name] = f"#{link['_index'] + 1}"
+        for side in ("a", "b"):
+            end = link.get(side)
+            if not end or not end.get("host"):
+                continue
+            host = end["host"]
+            if end.get("interface"):
+                key = (host, end["interface"])
+                if key in interfaces:
+                    errors.append(PlanError(label, f"{side}.interface", f"{host} {end['interface']} is already used by link "
+                                            f"{interfaces[key]}", "each link needs its own physical interface"))
+                else:
+                    interfaces[key] = label
+            info, _ = hosts.get(host)
+            tunnel = link.get("tunnel") or {}
+            if info and tunnel.get("id") is not None:
+                roles = ["tunnel"] + (["ipsec_tunnel"] if link.get("ipsec_mode") == "tunnel" else [])
+                for role in roles:
+                    ifname = capabilities.interface_name(info["platform"], role, tunnel["id"])
+                    key = (host, ifname)
+                    if key in tunnels and tunnels[key] != label:
+                        errors.append(PlanError(label, "tunnel.id", f"{tunnel['id']} makes {ifname} on {host}, which link "
+                                                f"{tunnels[key]} already uses (duplicate tunnel id)",
+                                                "choose another tunnel.id (IOS-XE sVTIs use id+1000)"))
+                    tunnels.setdefault(key, label)
+        for field, value in _link_subnets(link):
+            for other, other_label, other_field in subnets:
+                if value.version == other.version and (value in other or other in value):
+                    where = f"{other_field} {other.cidr}" + (f" of link {other_label}" if other_label != label else "")
+                    errors.append(PlanError(label, field, f"{value.cidr} overlaps {where}",
+                                            "give every tunnel and physical link its own subnet"))
+                    break
+            subnets.append((value, label, field))
+    for link in links:
+        for side in ("a", "b"):
+            end = link.get(side)
+            info = hosts.get(end["host"])[0] if end and end.get("host") else None
+            if not info:
+                continue
+            rid = IPAddress(info["router_id"])
+            for value, other_label, field in subnets:
+                if value.version == 4 and rid in value:
+                    errors.append(PlanError(link["_label"], f"{side}.host", f"p2p_router_id {rid} of {end['host']} lies in "
+                                            f"{field} {value.cidr} of link {other_label}",
+                                            "the router id must be the loopback address, outside every link subnet"))
+
+
+def _link_subnets(link: Mapping[str, Any]) -> list[tuple[str, IPNetwork]]:
+    out: list[tuple[str, IPNetwork]] = []
+    a = link.get("a") or {}
+    try:
+        if a.get("address"):
+            out.append(("a.address", IPNetwork(str(a["address"])).cidr))
+    except (AddrFormatError, ValueError, TypeError):
+        pass
+    tunnel = link.get("tunnel") or {}
+    for key in ("ipv4", "ipsec_ipv4", "ipv6"):
+        try:
+            if tunnel.get(key):
+                out.append((f"tunnel.{key}", IPNetwork(str(tunnel[key])).cidr))
+        except (AddrFormatError, ValueError, TypeError):
+            pass
+    return out
+
+
+def _assemble(derived: list[dict[str, Any]], warnings: list[str]) -> dict[str, Any]:
+    facts: dict[str, dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    for item in sorted(derived, key=lambda d: d["link"]["name"]):
+        link = item["link"]
+        for side, peer_side in (("a", "b"), ("b", "a")):
+            host = link[side]["host"]
+            info = item["sides"][side]
+            fact = facts.setdefault(host, {"host": host, "platform": info["platform"], "router_id": info["router_id"], "links": []})
+            fact["links"].append(_side_fact(item, side, peer_side))
+        rows.append(item)
+    for fact in facts.values():
+        fact["links"].sort(key=lambda entry: entry["name"])
+    hosts = {host: facts[host] for host in sorted(facts)}
+    summary = _summary(hosts)
+    return {"hosts": hosts, "links": summary, "warnings": list(dict.fromkeys(warnings)), "table": format_table(summary)}
+
+
+def _addr(net: IPNetwork | None, side: str) -> IPAddress | None:
+    if net is None:
+        return None
+    low, high = _hosts_of(net)
+    return low if side == "a" else high
+
+
+def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
+    link, sides, phys, nets = item["link"], item["sides"], item["phys"], item["nets"]
+    me, other = sides[side], sides[peer]
+    tid = link["tunnel"]["id"]
+    tunnel_mode = link["ipsec_mode"] == "tunnel"
+    t4, ipsec = nets["ipv4"], nets["ipsec_ipv4"]
+    my_phys, peer_phys = phys[side], phys[peer]
+    ipsec_if = capabilities.interface_name(me["platform"], "ipsec_tunnel", tid) if tunnel_mode else None
+    v6 = nets["ipv6"]
+
+    def v6addr(s: str) -> str | None:
+        return f"{_addr(v6, s)}/{v6.prefixlen}" if v6 is not None else None
+
+    ipsec_tunnel = None
+    if tunnel_mode:
+        ipsec_tunnel = {
+            "interface": ipsec_if,
+            "address": str(_addr(ipsec, side)),
+            "prefixlen": ipsec.prefixlen,
+            "netmask": str(ipsec.netmask),
+            "source": link[side]["interface"],
+            "destination": str(peer_phys.ip),
+        }
+    crypto = link["crypto"]
+    return {
+        "name": link["name"],
+        "id": tid,
+        "mode": link["mode"],
+        "ipsec_mode": link["ipsec_mode"],
+        "side": side,
+        "objects": object_name(link["name"]),
+        "peer": {
+            "host": link[peer]["host"],
+            "platform": other["platform"],
+            "interface": link[peer]["interface"],
+            "address": str(peer_phys.ip),
+            "tunnel_address": str(_addr(t4, peer)),
+            "tunnel_ipv6": v6addr(peer),
+            "ipsec_address": str(_addr(ipsec, peer)) if tunnel_mode else None,
+            "router_id": other["router_id"],
+        },
+        "physical": {
+            "interface": link[side]["interface"],
+            "address": str(my_phys.ip),
+            "prefixlen": my_phys.prefixlen,
+            "netmask": str(my_phys.netmask),
+            "network": str(my_phys.cidr),
+        },
+        "tunnel": {
+            "interface": capabilities.interface_name(me["platform"], "tunnel", tid),
+            "address": str(_addr(t4, side)),
+            "prefixlen": t4.prefixlen,
+            "netmask": str(t4.netmask),
+            "ipv6": v6addr(side),
+            "source": ipsec_if if tunnel_mode else link[side]["interface"],
+            "source_address": str(_addr(ipsec, side)) if tunnel_mode else str(my_phys.ip),
+            "destination": str(_addr(ipsec, peer)) if tunnel_mode else str(peer_phys.ip),
+        },
+        "ipsec_tunnel": ipsec_tunnel,
+        "crypto": {
+            "ike": dict(crypto["ike"]),
+            "esp": dict(crypto["esp"]),
+            "dpd": dict(crypto["dpd"]),
+            "auth": crypto["auth"],
+            "trustpoint": crypto.get("trustpoint") if crypto["auth"] != "psk" else None,
+            "certificate": crypto.get("certificate") if crypto["auth"] != "psk" else None,
+        },
+        "mtu": dict(item["mtu"]),
+        "igp": dict(link["igp"]),
+        "keep_clear_igp": link["keep_clear_igp"],
+        "fail_closed": link["fail_closed"],
+    }
+
+
+# side a's entries, grouped by their host: one row per link
+_SIDE_A = jmespath.compile("[].{host: host, links: links[?side=='a']}")
+
+
+def _summary(hosts: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per link, read from side a's fact (and side b's for its interfaces)."""
+    by_host = {h: {entry["name"]: entry for entry in fact["links"]} for h, fact in hosts.items()}
+    rows: list[dict[str, Any]] = []
+    for group in _SIDE_A.search(list(hosts.values())) or []:
+        for entry in group["links"]:
+            b = by_host[entry["peer"]["host"]][entry["name"]]
+            mtu_block = entry["mtu"]
+            rows.append({
+                "name": entry["name"],
+                "mode": entry["mode"] + (f"/{entry['ipsec_mode']}" if entry["ipsec_mode"] else ""),
+                "id": entry["id"],
+                "a": f"{group['host']} {entry['physical']['interface']} {entry['tunnel']['interface']}",
+                "b": f"{entry['peer']['host']} {b['physical']['interface']} {b['tunnel']['interface']}",
+                "tunnel": f"{entry['tunnel']['address']}-{entry['peer']['tunnel_address']}/{entry['tunnel']['prefixlen']}",
+                "carrier_mtu": mtu_block["carrier_mtu"],
+                "labels": mtu_block["labels"],
+                "ip_mtu": mtu_block["ip_mtu"],
+                "mpls_mtu": mtu_block["mpls_mtu"],
+                "tcp_mss": mtu_block["tcp_mss"],
+                "carrier_mtu_for_1500": mtu_block["carrier_mtu_for_1500"],
+                "warning": mtu_block["warning"],
+            })
+    return sorted(rows, key=lambda r: r["name"])
+
+
+_COLUMNS = (("link", "name"), ("mode", "mode"), ("id", "id"), ("a: host intf tunnel", "a"), ("b: host intf tunnel", "b"),
+            ("tunnel subnet", "tunnel"), ("carrier", "carrier_mtu"), ("labels", "labels"), ("ip mtu", "ip_mtu"),
+            ("mpls mtu", "mpls_mtu"), ("mss", "tcp_mss"), ("1500 needs", "carrier_mtu_for_1500"))
+
+
+def format_table(rows: list[Mapping[str, Any]]) -> str:
+    """A fixed-width text table of the summary rows (what the plan role prints)."""
+    if not rows:
+        return "(no p2p_links)"
+    cells = [[title for title, _ in _COLUMNS]] + [[str(row[key]) for _, key in _COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(_COLUMNS))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
