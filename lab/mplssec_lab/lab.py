@@ -1,0 +1,120 @@
+"""The Lab object: owns the devices, the topology and the faults; devices call it (dev-contracts-lab.md)."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from . import physics
+from .faults import COMMIT_FAIL_MESSAGE, DropSession, Faults
+from .topology import Topology
+
+STAT_KEYS = ("ssh_sessions", "cli_commands", "netconf_rpcs", "config_transactions", "commits")
+
+
+def default_factories() -> dict:
+    from .ios import IosDevice
+    from .junos import JunosDevice
+    return {"ios": IosDevice, "junos": JunosDevice}
+
+
+class Lab:
+    def __init__(self, topology: Topology, factories: dict | None = None, auth: dict | None = None,
+                 clock: Callable[[], float] = time.time, faults: Faults | None = None):
+        self.topology = topology
+        self.faults = faults or Faults()
+        self.auth = dict(auth or {"username": "admin", "password": "admin", "enable_password": "admin"})
+        self.clock = clock
+        self.memo: dict = {}
+        self._views: dict = {}
+        self._states: dict = {}
+        self.on_drop: Callable[[str], None] | None = None     # server hook: abort the host's SSH sessions
+        self.started = clock()
+        factories = factories if factories is not None else default_factories()
+        self.devices: dict = {}
+        for name, host in topology.hosts.items():
+            cls = factories[host.platform]
+            self.devices[name] = cls(name, self, topology.baseline(name, self.auth))
+        self._refresh_all()
+
+    # -- the contract ---------------------------------------------------------------------------------
+    def now(self) -> float:
+        return self.clock()
+
+    def state(self, hostname: str):
+        comp = self.topology.component(hostname)
+        states = physics.derive({h: self._view(h) for h in comp}, self.topology, self.faults, self.now(), self.memo)
+        self._states.update(states)
+        return states[hostname]
+
+    def config_changed(self, hostname: str) -> None:
+        self._views.pop(hostname, None)
+        self._refresh(hostname)
+
+    def ping(self, hostname: str, destination: str, size: int, df: bool, source: str | None = None,
+             count: int = 5, labels: int = 0) -> physics.PingResult:
+        comp = self.topology.component(hostname)
+        return physics.ping({h: self._view(h) for h in comp}, self.topology, self.faults, self.now(), hostname,
+                            destination, size=size, df=df, source=source, count=count, labels=labels,
+                            memo=self.memo)
+
+    def on_command(self, hostname: str) -> None:
+        left = self.faults.ssh_drop.get(hostname)
+        if left is None:
+            return
+        if left <= 0:
+            del self.faults.ssh_drop[hostname]
+            raise DropSession(hostname)
+        self.faults.ssh_drop[hostname] = left - 1
+
+    def commit_fault(self, hostname: str) -> str | None:
+        left = self.faults.commit_fail.get(hostname, 0)
+        if left <= 0:
+            return None
+        if left == 1:
+            del self.faults.commit_fail[hostname]
+        else:
+            self.faults.commit_fail[hostname] = left - 1
+        return COMMIT_FAIL_MESSAGE
+
+    # -- used by the server / CLI ---------------------------------------------------------------------
+    def _view(self, hostname: str):
+        v = self._views.get(hostname)
+        if v is None:
+            v = self.devices[hostname].view()
+            self._views[hostname] = v
+        return v
+
+    def _refresh(self, hostname: str) -> None:
+        """Recompute the pair at once so that SA/adjacency history (memo) sees every transition."""
+        self.state(hostname)
+
+    def _refresh_all(self) -> None:
+        for link in self.topology.links.values():
+            self._refresh(link.a)
+
+    def faults_changed(self) -> None:
+        self._refresh_all()
+
+    def stats(self) -> dict:
+        out = {}
+        for name, dev in self.devices.items():
+            st = dict(getattr(dev, "stats", {}) or {})
+            for k in STAT_KEYS:
+                st.setdefault(k, 0)
+            out[name] = st
+        return out
+
+    def running_config(self, hostname: str) -> str:
+        return self.devices[hostname].running_config()
+
+    def traffic(self, packets_n: int = 100, size: int = 1000) -> int:
+        n = 0
+        for link in self.topology.links.values():
+            comp = [link.a, link.b]
+            n += physics.traffic({h: self._view(h) for h in comp}, self.topology, self.faults, self.now(),
+                                 packets_n, size, memo=self.memo)
+        return n
+
+    def state_dict(self, hostname: str) -> dict:
+        from dataclasses import asdict
+        return asdict(self.state(hostname))

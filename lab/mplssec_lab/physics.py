@@ -1,0 +1,984 @@
+"""Link physics: protocol state derived from BOTH routers' configurations, never stored as a flag.
+
+``derive(views, topology, faults, now, memo=None) -> {host: LinkState}`` reads the
+:class:`~mplssec_lab.model.DeviceView` of every router (what its configuration means), the topology
+(which physical ports the carrier joins, the emulated in-building neighbours) and the injected faults,
+and works out, in this order:
+
+1. physical line protocol (carrier link faults, ``shutdown``/``disable``);
+2. IKE SAs (addresses pointing at each other over an up carrier, IKE packets passing the inbound filters,
+   version, first proposal of the initiator the responder accepts, DH group, auth method, PSK, identities);
+3. IPsec SAs (IKE SA up, both protected interfaces exist and are of the same kind — GRE tunnel protection
+   with GRE tunnel protection, sVTI/st0 with sVTI/st0 —, modes, transforms, PFS);
+4. tunnel line protocol (sVTI/st0 up only with its SA; GRE / gr-0/0/0 up when source is up and the
+   destination is routed over an up interface other than itself — without needing an SA);
+5. "connections" = interface pairs packets can cross (the carrier itself, paired tunnels) and whether a
+   given packet passes (filters, protection agreement, SA up, real scapy size vs what the carrier delivers);
+6. IGP adjacencies (OSPF / IS-IS: same area, network type, subnet, OSPF interface MTU, hellos pass);
+7. LDP (both ends' interface LDP + MPLS, IGP adjacency on that interface, router ids advertised;
+   never over an IOS-XE sVTI), and carrier interfaces carrying labels in clear;
+8. SA counters, lifetimes and SPIs, deterministic functions of ``now`` and of the first time the SA
+   was seen (``memo``, kept by the Lab across calls: history, not state).
+
+``ping(...)`` follows the same derivation and sizes the packet with :mod:`mplssec_lab.packets`.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+from dataclasses import dataclass, field
+
+from . import model
+from .faults import Faults
+
+# Effective IP MTU when the configuration sets none (documented decisions, docs/lab.md).
+DEFAULT_IP_MTU = {
+    ("ios", "ethernet"): 1500, ("ios", "gre"): 1476, ("ios", "ipsec"): 1438, ("ios", "loopback"): 1514,
+    ("junos", "ethernet"): 1500, ("junos", "gre"): 1476, ("junos", "ipsec"): 9192, ("junos", "loopback"): 65535,
+}
+DEFAULT_OSPF_COST = {"ethernet": 1, "gre": 1000, "ipsec": 1000, "loopback": 1}
+HELLO_IP_SIZE = 80          # an OSPF/LDP hello as an IP packet (bytes)
+RATE = {"ospf": 0.1, "isis": 1 / 3, "ldp": 0.2 + 1 / 60}   # packets per second one way (hello/keepalive timers)
+NEIGHBOR = "<neighbor>"     # pseudo host name of an emulated in-building neighbour
+
+
+def _area(a) -> str:
+    if a is None:
+        return "0.0.0.0"
+    s = str(a)
+    if s.isdigit():
+        return str(ipaddress.IPv4Address(int(s)))
+    return s
+
+
+def _addr(x) -> ipaddress.IPv4Address | None:
+    if x is None:
+        return None
+    try:
+        return ipaddress.IPv4Address(str(x).split("/")[0])
+    except ValueError:
+        return None
+
+
+def eff_ip_mtu(view: model.DeviceView, iface: model.Interface) -> int:
+    d = DEFAULT_IP_MTU.get((view.platform, iface.kind), 1500)
+    v = iface.ip_mtu if iface.ip_mtu is not None else (iface.mtu if iface.mtu is not None else d)
+    if iface.mtu is not None:
+        v = min(v, iface.mtu)
+    return v
+
+
+def eff_p2p(iface: model.Interface, proto: dict) -> bool:
+    return bool(proto.get("p2p")) or iface.kind in ("gre", "ipsec")
+
+
+def spi(*parts) -> int:
+    h = hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
+    return 0x100 + int.from_bytes(h[:4], "big") % 0xFFFFFE00
+
+
+def filter_permits(view: model.DeviceView, iface: model.Interface, proto: str, port: int | None) -> bool:
+    """Inbound filter on ``iface`` (first match, implicit deny; an undefined filter permits all)."""
+    if not iface.filter_in:
+        return True
+    rules = view.filters.get(iface.filter_in)
+    if rules is None:
+        return True
+    aliases = {"50": "esp", "47": "gre", "89": "ospf", "1": "icmp", "6": "tcp", "17": "udp", "ipsec": "esp"}
+    for r in rules:
+        rp = aliases.get(str(r.get("proto", "ip")).lower(), str(r.get("proto", "ip")).lower())
+        if rp not in ("ip", "any", proto):
+            continue
+        if r.get("port") is not None and port is not None and int(r["port"]) != int(port):
+            continue
+        if r.get("port") is not None and port is None:
+            continue
+        return r.get("action", "permit") == "permit"
+    return False
+
+
+@dataclass
+class Conn:
+    """Two interfaces packets can cross: the carrier (kind physical) or a pair of tunnels."""
+    a: str
+    a_if: str
+    b: str
+    b_if: str
+    kind: str                  # "physical" | "gre" | "ipsec" | "neighbor"
+    link: str | None = None    # carrier link name underneath
+
+
+@dataclass
+class _IkeSa:
+    a: str
+    a_peer: model.IkePeer
+    b: str
+    b_peer: model.IkePeer | None
+    a_local: str | None
+    established: bool
+    reason: str | None = None
+    proposal: dict = field(default_factory=dict)
+
+
+@dataclass
+class _IpsecSa:
+    a: str
+    a_pol: model.IpsecPolicy
+    b: str
+    b_pol: model.IpsecPolicy | None
+    a_local: str | None
+    a_peer: str | None
+    established: bool
+    reason: str | None = None
+    transform: dict = field(default_factory=dict)
+    mode: str | None = None
+    ike: _IkeSa | None = None
+
+
+class PingResult(list):
+    """list[bool] (one per echo) with why it failed: reason in ok|mtu|timeout|no-route|bad-source."""
+
+    def __init__(self, results, reason="ok", egress=None, wire=None, detail=None):
+        super().__init__(results)
+        self.reason = reason
+        self.egress = egress
+        self.wire = wire
+        self.detail = detail
+
+    def as_dict(self):
+        return {"results": list(self), "reason": self.reason, "egress": self.egress, "wire": self.wire,
+                "detail": self.detail}
+
+
+class _Ctx:
+    def __init__(self, views, topology, faults, now, memo):
+        self.views = {h: v for h, v in views.items() if v is not None}
+        self.topo = topology
+        self.faults = faults or Faults()
+        self.now = now
+        self.memo = memo if memo is not None else {}
+        self.memo.setdefault("since", {})
+        self.memo.setdefault("extra", {})
+        self.seen = set()
+        self.up: dict = {h: {} for h in self.views}
+        self.ike: list[_IkeSa] = []
+        self.ipsec: list[_IpsecSa] = []
+        self.conns: list[Conn] = []
+        self.adj: dict = {h: [] for h in self.views}
+        self.ldp_hello: list = []     # (Conn)
+        self.ldp_sessions: set = set()  # frozenset({a, b}) or (host, NEIGHBOR)
+
+    # -- history ------------------------------------------------------------------------------------
+    def since(self, token) -> float:
+        self.seen.add(token)
+        return self.memo["since"].setdefault(token, self.now)
+
+    # -- topology helpers ---------------------------------------------------------------------------
+    def host(self, name):
+        return self.topo.hosts.get(name) if self.topo else None
+
+    def carrier_if(self, host):
+        h = self.host(host)
+        return h.carrier_interface if h else None
+
+    def link_of(self, host):
+        h = self.host(host)
+        return self.topo.links.get(h.link) if h else None
+
+    def peer_of(self, host):
+        link = self.link_of(host)
+        return link.other(host) if link else None
+
+    def delivered(self, link_name) -> int:
+        link = self.topo.links[link_name]
+        return self.faults.delivered_mtu(link_name, link.mtu)
+
+    def link_up(self, link_name) -> bool:
+        return link_name not in self.faults.link_down
+
+    # -- addresses / routing ------------------------------------------------------------------------
+    def owner(self, host, addr):
+        """Interface name of ``host`` that owns address ``addr`` (any state)."""
+        a = _addr(addr)
+        v = self.views.get(host)
+        if v is None or a is None:
+            return None
+        for name, i in v.interfaces.items():
+            if any(x.ip == a for x in i.ipv4):
+                return name
+        return None
+
+    def connected(self, host, addr, exclude=None):
+        """Up interface of ``host`` whose connected subnet contains ``addr`` (longest prefix)."""
+        a = _addr(addr)
+        v = self.views.get(host)
+        if v is None or a is None:
+            return None
+        best = None
+        for name, i in v.interfaces.items():
+            if name == exclude or not self.up[host].get(name):
+                continue
+            for x in i.ipv4:
+                if a in x.network and (best is None or x.network.prefixlen > best[1]):
+                    best = (name, x.network.prefixlen)
+        return best[0] if best else None
+
+    def local_source(self, host, peer_addr):
+        name = self.connected(host, peer_addr)
+        if not name:
+            return None
+        i = self.views[host].interfaces[name]
+        a = _addr(peer_addr)
+        for x in i.ipv4:
+            if a in x.network:
+                return str(x.ip)
+        return None
+
+    def same_subnet(self, ia: model.Interface, ib: model.Interface):
+        for x in ia.ipv4:
+            for y in ib.ipv4:
+                if x.network == y.network and x.ip != y.ip:
+                    return x, y
+        return None
+
+    # -- 1. physical ----------------------------------------------------------------------------------
+    def physical(self):
+        for host, v in self.views.items():
+            cif = self.carrier_if(host)
+            link = self.link_of(host)
+            for name, i in v.interfaces.items():
+                if i.kind in ("gre", "ipsec"):
+                    continue
+                up = i.enabled
+                if up and name == cif and link is not None and not self.link_up(link.name):
+                    up = False
+                self.up[host][name] = up
+
+    def carrier_path(self, a, b):
+        """(a_if, b_if, link) when a's and b's carrier interfaces are up, addressed in one subnet."""
+        link = self.link_of(a)
+        if link is None or link.other(a) != b or b not in self.views:
+            return None
+        ai, bi = self.carrier_if(a), self.carrier_if(b)
+        va, vb = self.views[a], self.views[b]
+        if ai not in va.interfaces or bi not in vb.interfaces:
+            return None
+        if not (self.up[a].get(ai) and self.up[b].get(bi)):
+            return None
+        if not self.same_subnet(va.interfaces[ai], vb.interfaces[bi]):
+            return None
+        return ai, bi, link.name
+
+    def physical_pass(self, a, b, proto, port=None, size=None, outer_frag=False) -> tuple[bool, str | None]:
+        p = self.carrier_path(a, b)
+        if p is None:
+            return False, "carrier path down"
+        ai, bi, link = p
+        if size is not None and outer_frag:
+            size = min(size, eff_ip_mtu(self.views[a], self.views[a].interfaces[ai]))
+        if size is not None and size > self.delivered(link):
+            return False, f"{size}-byte packet larger than the carrier delivers ({self.delivered(link)})"
+        vb = self.views[b]
+        if proto != "isis" and not filter_permits(vb, vb.interfaces[bi], proto, port):
+            return False, f"{proto} dropped by inbound filter {vb.interfaces[bi].filter_in} on {b} {bi}"
+        return True, None
+
+    def addressed_over_carrier(self, a, addr):
+        """Peer host whose carrier interface owns addr, when a reaches it over the carrier subnet."""
+        b = self.peer_of(a)
+        if b is None or b not in self.views:
+            return None
+        if self.owner(b, addr) != self.carrier_if(b):
+            return None
+        if self.connected(a, addr) != self.carrier_if(a):
+            return None
+        return b
+
+    # -- 2. IKE ---------------------------------------------------------------------------------------
+    def ike_local(self, host, peer: model.IkePeer):
+        return peer.local_address or self.local_source(host, peer.peer_address)
+
+    def policy_peer(self, host, pol: model.IpsecPolicy):
+        v = self.views[host]
+        ike = v.ike.get(pol.ike_peer) if pol.ike_peer else None
+        if ike is not None:
+            return ike.peer_address, self.ike_local(host, ike)
+        iface = self.policy_iface(host, pol)
+        if iface is None:
+            return None, None
+        dst = iface.tunnel_destination
+        return dst, (iface.tunnel_source or (self.local_source(host, dst) if dst else None))
+
+    def policy_iface(self, host, pol: model.IpsecPolicy):
+        v = self.views[host]
+        if pol.interface and pol.interface in v.interfaces:
+            return v.interfaces[pol.interface]
+        for i in v.interfaces.values():
+            if i.ipsec_policy == pol.name and i.kind in ("gre", "ipsec"):
+                return i
+        return None
+
+    def ike_in_use(self, host, peer: model.IkePeer) -> bool:
+        v = self.views[host]
+        for pol in v.ipsec.values():
+            if self.policy_iface(host, pol) is None:
+                continue
+            if pol.ike_peer == peer.name:
+                return True
+            if pol.ike_peer is None and self.policy_peer(host, pol)[0] == peer.peer_address:
+                return True
+        return False
+
+    def negotiate_ike(self, a, pa: model.IkePeer, b, pb: model.IkePeer, a_local, b_local):
+        if pa.version != pb.version:
+            return False, f"IKE version mismatch (v{pa.version} vs v{pb.version})", {}
+        # the initiator is the end with the lower address (both would initiate; one SA survives)
+        init, resp = (pa, pb) if int(_addr(a_local)) < int(_addr(b_local)) else (pb, pa)
+
+        def key(p, dh=True):
+            t = (p.get("encryption"), p.get("integrity") or "none", p.get("dh_group") if dh else None)
+            if pa.version == 2:
+                t = t + (p.get("prf") or p.get("integrity"),)
+            return t
+        chosen = None
+        for p in init.proposals:
+            if any(key(p) == key(q) for q in resp.proposals):
+                chosen = dict(p)
+                break
+        if chosen is None:
+            for p in init.proposals:
+                if any(key(p, False) == key(q, False) for q in resp.proposals):
+                    return False, "DH group mismatch (NO_PROPOSAL_CHOSEN)", {}
+            return False, "no IKE proposal chosen (NO_PROPOSAL_CHOSEN)", {}
+        if pa.auth != pb.auth:
+            return False, f"authentication method mismatch ({pa.auth} vs {pb.auth})", chosen
+        if pa.auth == "psk" and (not pa.psk or not pb.psk or pa.psk != pb.psk):
+            return False, "pre-shared key mismatch (AUTHENTICATION_FAILED)", chosen
+        a_sent = pa.local_id or a_local
+        b_sent = pb.local_id or b_local
+        if pa.remote_id and str(pa.remote_id) != str(b_sent):
+            return False, f"identity mismatch: {a} expects {pa.remote_id}, peer sends {b_sent}", chosen
+        if pb.remote_id and str(pb.remote_id) != str(a_sent):
+            return False, f"identity mismatch: {b} expects {pb.remote_id}, peer sends {a_sent}", chosen
+        return True, None, chosen
+
+    def ike_sas(self):
+        for a, va in self.views.items():
+            for pa in va.ike.values():
+                a_local = self.ike_local(a, pa)
+                b = self.addressed_over_carrier(a, pa.peer_address)
+                sa = _IkeSa(a=a, a_peer=pa, b=b, b_peer=None, a_local=a_local, established=False)
+                if not self.ike_in_use(a, pa) and b is not None and not any(
+                        self.ike_in_use(b, q) and _addr(q.peer_address) == _addr(a_local)
+                        for q in self.views[b].ike.values()):
+                    sa.reason = "not in use (no protected interface references it)"
+                    self.ike.append(sa)
+                    continue
+                if b is None:
+                    sa.reason = f"peer {pa.peer_address} unreachable over the carrier"
+                    self.ike.append(sa)
+                    continue
+                ok, why = self.physical_pass(a, b, "udp", 500)
+                ok2, why2 = self.physical_pass(b, a, "udp", 500)
+                if not (ok and ok2):
+                    sa.reason = "IKE packets do not pass: " + (why or why2)
+                    self.ike.append(sa)
+                    continue
+                vb = self.views[b]
+                cands = [q for q in vb.ike.values() if _addr(q.peer_address) == _addr(a_local)
+                         and _addr(self.ike_local(b, q)) == _addr(pa.peer_address)]
+                if not cands:
+                    sa.reason = f"{b} has no IKE peer for {a_local}"
+                    self.ike.append(sa)
+                    continue
+                pb = cands[0]
+                sa.b_peer = pb
+                sa.established, sa.reason, sa.proposal = self.negotiate_ike(
+                    a, pa, b, pb, a_local, self.ike_local(b, pb))
+                if sa.established:
+                    sa.reason = None
+                self.ike.append(sa)
+
+    def find_ike(self, a, name_or_addr, by_addr=False):
+        for s in self.ike:
+            if s.a != a:
+                continue
+            if (not by_addr and s.a_peer.name == name_or_addr) or (
+                    by_addr and _addr(s.a_peer.peer_address) == _addr(name_or_addr)):
+                return s
+        return None
+
+    # -- 3. IPsec -------------------------------------------------------------------------------------
+    def eff_mode(self, host, pol):
+        iface = self.policy_iface(host, pol)
+        return "tunnel" if iface is not None and iface.kind == "ipsec" else (pol.mode or "tunnel")
+
+    def ipsec_sas(self):
+        for a, va in self.views.items():
+            for pa in va.ipsec.values():
+                ia = self.policy_iface(a, pa)
+                if ia is None:
+                    continue        # a profile applied nowhere negotiates nothing
+                peer, local = self.policy_peer(a, pa)
+                sa = _IpsecSa(a=a, a_pol=pa, b=None, b_pol=None, a_local=local, a_peer=peer, established=False)
+                self.ipsec.append(sa)
+                ike = self.find_ike(a, pa.ike_peer) if pa.ike_peer else self.find_ike(a, peer, by_addr=True)
+                sa.ike = ike
+                if ike is None:
+                    sa.reason = "no IKE peer configured for the protected interface"
+                    continue
+                sa.b = ike.b
+                if not ike.established:
+                    sa.reason = f"IKE SA down: {ike.reason}"
+                    continue
+                b, vb = ike.b, self.views[ike.b]
+                cands = []
+                for pb in vb.ipsec.values():
+                    ib = self.policy_iface(b, pb)
+                    if ib is None:
+                        continue
+                    bpeer, blocal = self.policy_peer(b, pb)
+                    if _addr(bpeer) == _addr(local) and _addr(blocal) == _addr(peer):
+                        cands.append((pb, ib))
+                if not cands:
+                    sa.reason = f"{b} has no IPsec policy for {local}"
+                    continue
+                pb, ib = cands[0]
+                sa.b_pol = pb
+                if ia.kind != ib.kind:
+                    sa.reason = (f"traffic selectors mismatch ({ia.kind} protection vs {ib.kind}): "
+                                 "TS_UNACCEPTABLE")
+                    continue
+                ma, mb = self.eff_mode(a, pa), self.eff_mode(b, pb)
+                if ma != mb:
+                    sa.reason = f"encapsulation mode mismatch ({ma} vs {mb})"
+                    continue
+                sa.mode = ma
+                ike_init_is_a = int(_addr(ike.a_local)) < int(_addr(peer))
+                init, resp = (pa, pb) if ike_init_is_a else (pb, pa)
+
+                def tkey(t):
+                    enc = t.get("encryption")
+                    integ = "none" if enc and enc.startswith("aes-gcm") else (t.get("integrity") or "none")
+                    return enc, integ
+                chosen = None
+                for t in init.transforms:
+                    if any(tkey(t) == tkey(u) for u in resp.transforms):
+                        chosen = {"encryption": tkey(t)[0], "integrity": tkey(t)[1]}
+                        break
+                if chosen is None:
+                    sa.reason = "no transform chosen (NO_PROPOSAL_CHOSEN)"
+                    continue
+                if pa.pfs_group != pb.pfs_group:
+                    sa.reason = f"PFS mismatch ({pa.pfs_group} vs {pb.pfs_group})"
+                    continue
+                sa.transform = chosen
+                sa.established = True
+
+    def sa_of_iface(self, host, ifname) -> _IpsecSa | None:
+        for s in self.ipsec:
+            if s.a == host and self.policy_iface(host, s.a_pol) is self.views[host].interfaces.get(ifname):
+                return s
+        return None
+
+    def reverse_sa(self, s: _IpsecSa) -> _IpsecSa | None:
+        for t in self.ipsec:
+            if t.a == s.b and t.a_pol is s.b_pol and t.established:
+                return t
+        return None
+
+    # -- 4. tunnels -----------------------------------------------------------------------------------
+    def tunnels(self):
+        for host, v in self.views.items():
+            for name, i in v.interfaces.items():
+                if i.kind == "ipsec":
+                    s = self.sa_of_iface(host, name)
+                    src_ok = i.tunnel_source is None or self._src_up(host, i.tunnel_source)
+                    self.up[host][name] = bool(i.enabled and src_ok and s is not None and s.established)
+                elif i.kind == "gre":
+                    self.up[host][name] = False
+        for _ in range(3):   # GRE over GRE/sVTI: settle in a few passes
+            for host, v in self.views.items():
+                for name, i in v.interfaces.items():
+                    if i.kind != "gre":
+                        continue
+                    self.up[host][name] = bool(
+                        i.enabled and i.tunnel_source and i.tunnel_destination
+                        and self._src_up(host, i.tunnel_source)
+                        and self.connected(host, i.tunnel_destination, exclude=name))
+
+    def _src_up(self, host, src):
+        name = self.owner(host, src)
+        if name is None:
+            name = src if src in self.views[host].interfaces else None
+        return bool(name and self.up[host].get(name))
+
+    # -- 5. connections -------------------------------------------------------------------------------
+    def connections(self):
+        hosts = list(self.views)
+        done = set()
+        for a in hosts:
+            b = self.peer_of(a)
+            if b is None or b not in self.views or (b, a) in done:
+                continue
+            done.add((a, b))
+            link = self.link_of(a)
+            ai, bi = self.carrier_if(a), self.carrier_if(b)
+            if ai in self.views[a].interfaces and bi in self.views[b].interfaces:
+                self.conns.append(Conn(a, ai, b, bi, "physical", link.name))
+            for ta, ia in self.views[a].interfaces.items():
+                if ia.kind not in ("gre", "ipsec"):
+                    continue
+                for tb, ib in self.views[b].interfaces.items():
+                    if ib.kind != ia.kind:
+                        continue
+                    if (_addr(ia.tunnel_destination) == _addr(ib.tunnel_source)
+                            and _addr(ib.tunnel_destination) == _addr(ia.tunnel_source)
+                            and ia.tunnel_source is not None):
+                        self.conns.append(Conn(a, ta, b, tb, ia.kind, link.name))
+        for a in hosts:
+            h = self.host(a)
+            if h and h.core_interface in self.views[a].interfaces:
+                self.conns.append(Conn(a, h.core_interface, NEIGHBOR, h.core_neighbor_address, "neighbor"))
+
+    def conn_pass(self, c: Conn, frm, proto, port=None, inner=HELLO_IP_SIZE, labels=0, df=True):
+        """Can a packet of IP size ``inner`` (carrying ``labels``) go from ``frm`` across connection c?
+
+        Returns (ok, reason, wire_size, via_sa) where via_sa is the _IpsecSa on the sending side."""
+        if c.kind == "neighbor":
+            v = self.views[c.a]
+            i = v.interfaces[c.a_if]
+            if not self.up[c.a].get(c.a_if):
+                return False, "interface down", None, None
+            if not filter_permits(v, i, proto, port):
+                return False, "inbound filter", None, None
+            return True, None, inner, None
+        to = c.b if frm == c.a else c.a
+        f_if, t_if = (c.a_if, c.b_if) if frm == c.a else (c.b_if, c.a_if)
+        if not (self.up[frm].get(f_if) and self.up[to].get(t_if)):
+            return False, "line protocol down", None, None
+        if c.kind == "physical":
+            if labels:
+                inner_wire = inner + 4 * labels
+            else:
+                inner_wire = inner
+            ok, why = self.physical_pass(frm, to, proto, port, size=inner_wire)
+            return ok, why, inner_wire, None
+        vf, vt = self.views[frm], self.views[to]
+        fi, ti = vf.interfaces[f_if], vt.interfaces[t_if]
+        if c.kind == "ipsec":
+            s = self.sa_of_iface(frm, f_if)
+            if s is None or not s.established:
+                return False, "no IPsec SA", None, None
+            from . import packets
+            wire = packets.wire_size(inner, 0, "none", "tunnel", s.transform["encryption"],
+                                     s.transform["integrity"])
+            ok, why = self.physical_pass(frm, to, "esp", None, size=wire, outer_frag=self.outer_frag(s, df))
+            return ok, why, wire, s
+        # GRE
+        if fi.tunnel_key != ti.tunnel_key:
+            return False, "GRE key mismatch", None, None
+        if bool(fi.ipsec_policy or self.sa_of_iface(frm, f_if)) != bool(ti.ipsec_policy or self.sa_of_iface(to, t_if)):
+            return False, "tunnel protection on one end only", None, None
+        from . import packets
+        s = self.sa_of_iface(frm, f_if)
+        under = self.connected(frm, fi.tunnel_destination, exclude=f_if)
+        under_if = vf.interfaces.get(under) if under else None
+        if s is not None:
+            if not s.established:
+                return False, "tunnel protection: no IPsec SA", None, None
+            wire = packets.wire_size(inner, labels, "gre", s.mode, s.transform["encryption"],
+                                     s.transform["integrity"], fi.tunnel_key)
+            if under == self.carrier_if(frm):
+                ok, why = self.physical_pass(frm, to, "esp", None, size=wire, outer_frag=self.outer_frag(s, df))
+                return ok, why, wire, s
+            return False, "protected tunnel not routed over the carrier", None, None
+        if under_if is not None and under_if.kind == "ipsec":
+            s2 = self.sa_of_iface(frm, under)
+            if s2 is None or not s2.established or not self.up[frm].get(under):
+                return False, "underlying IPsec tunnel down", None, None
+            wire = packets.wire_size(inner, labels, "gre", "tunnel", s2.transform["encryption"],
+                                     s2.transform["integrity"], fi.tunnel_key)
+            ok, why = self.physical_pass(frm, to, "esp", None, size=wire, outer_frag=self.outer_frag(s2, df))
+            return ok, why, wire, s2
+        if under == self.carrier_if(frm):
+            wire = packets.wire_size(inner, labels, "gre", None, gre_key=fi.tunnel_key)
+            ok, why = self.physical_pass(frm, to, "gre", None, size=wire, outer_frag=not df)
+            return ok, why, wire, None
+        return False, "tunnel destination not routed", None, None
+
+    @staticmethod
+    def outer_frag(s, df):
+        """May the router fragment the encrypted packet? (inner DF copied to the outer header by default)"""
+        return (not df) or s.a_pol.df_bit == "clear"
+
+    def conn_pass_both(self, c, proto, port=None, inner=HELLO_IP_SIZE):
+        ok1, why1, _, _ = self.conn_pass(c, c.a, proto, port, inner)
+        if c.kind == "neighbor":
+            return ok1, why1
+        ok2, why2, _, _ = self.conn_pass(c, c.b, proto, port, inner)
+        return ok1 and ok2, why1 or why2
+
+    # -- 6. IGP ---------------------------------------------------------------------------------------
+    def igp(self):
+        for c in self.conns:
+            va = self.views[c.a]
+            ia = va.interfaces[c.a_if]
+            if c.kind == "neighbor":
+                h = self.host(c.a)
+                sub = any(_addr(h.core_neighbor_address) in x.network for x in ia.ipv4)
+                if (va.ospf is not None and ia.ospf and not ia.ospf.get("passive") and sub
+                        and _area(ia.ospf.get("area")) == "0.0.0.0" and eff_ip_mtu(va, ia) == 1500
+                        and self.conn_pass_both(c, "ospf")[0]):
+                    self.adj[c.a].append(model.Adjacency("ospf", c.a_if, h.core_neighbor_address, h.core_neighbor_id,
+                                                         "FULL", self.since(("ospf", c.a, c.a_if, NEIGHBOR))))
+                continue
+            vb = self.views[c.b]
+            ib = vb.interfaces[c.b_if]
+            pair = self.same_subnet(ia, ib)
+            if pair is None:
+                continue
+            xa, xb = pair
+            # OSPF
+            oa, ob = ia.ospf, ib.ospf
+            if (va.ospf is not None and vb.ospf is not None and oa and ob
+                    and not oa.get("passive") and not ob.get("passive")
+                    and _area(oa.get("area")) == _area(ob.get("area"))
+                    and eff_p2p(ia, oa) == eff_p2p(ib, ob)
+                    and (eff_ip_mtu(va, ia) == eff_ip_mtu(vb, ib) or oa.get("mtu_ignore") or ob.get("mtu_ignore"))
+                    and self.conn_pass_both(c, "ospf")[0]):
+                since = self.since(("ospf", c.a, c.a_if, c.b, c.b_if))
+                self.adj[c.a].append(model.Adjacency("ospf", c.a_if, str(xb.ip), self.rid(c.b), "FULL", since))
+                self.adj[c.b].append(model.Adjacency("ospf", c.b_if, str(xa.ip), self.rid(c.a), "FULL", since))
+            # IS-IS (hellos are padded to the interface MTU)
+            sa_, sb_ = ia.isis, ib.isis
+            if (va.isis is not None and vb.isis is not None and sa_ and sb_
+                    and not sa_.get("passive") and not sb_.get("passive")
+                    and eff_p2p(ia, sa_) == eff_p2p(ib, sb_)):
+                size = min(eff_ip_mtu(va, ia), eff_ip_mtu(vb, ib))
+                if self.conn_pass_both(c, "isis", None, inner=size)[0]:
+                    since = self.since(("isis", c.a, c.a_if, c.b, c.b_if))
+                    self.adj[c.a].append(model.Adjacency("isis", c.a_if, str(xb.ip), c.b, "Up", since))
+                    self.adj[c.b].append(model.Adjacency("isis", c.b_if, str(xa.ip), c.a, "Up", since))
+
+    def rid(self, host):
+        v = self.views[host]
+        return (v.ospf or {}).get("router_id") or v.router_id or (self.host(host).router_id if self.host(host) else None)
+
+    def igp_up(self, host, ifname, peer=None):
+        return [x for x in self.adj[host] if x.protocol in ("ospf", "isis") and x.interface == ifname
+                and (peer is None or x.peer_id == peer or peer == NEIGHBOR)]
+
+    def advertises_rid(self, host):
+        v = self.views[host]
+        rid = _addr(v.router_id or self.rid(host))
+        for i in v.interfaces.values():
+            if any(x.ip == rid for x in i.ipv4) and (i.ospf or i.isis) and i.enabled:
+                return True
+        return False
+
+    # -- 7. LDP ---------------------------------------------------------------------------------------
+    def ldp(self):
+        hellos = {}
+        for c in self.conns:
+            va = self.views[c.a]
+            ia = va.interfaces[c.a_if]
+            if not (va.ldp_enabled and ia.ldp and ia.mpls and self.up[c.a].get(c.a_if)):
+                continue
+            if va.platform == "ios" and ia.kind == "ipsec":
+                continue          # IOS-XE sVTI: "mpls ip" accepted, LDP never forms (IP-only interface)
+            if c.kind == "neighbor":
+                if self.igp_up(c.a, c.a_if) and self.advertises_rid(c.a) and self.conn_pass_both(c, "udp", 646)[0]:
+                    hellos.setdefault((c.a, NEIGHBOR), []).append(c)
+                continue
+            vb = self.views[c.b]
+            ib = vb.interfaces[c.b_if]
+            if not (vb.ldp_enabled and ib.ldp and ib.mpls):
+                continue
+            if vb.platform == "ios" and ib.kind == "ipsec":
+                continue
+            if not self.igp_up(c.a, c.a_if):
+                continue
+            if not self.conn_pass_both(c, "udp", 646)[0]:
+                continue
+            if not self.link_up(c.link):
+                continue
+            hellos.setdefault((c.a, c.b), []).append(c)
+        for (a, b), conns in hellos.items():
+            if b == NEIGHBOR:
+                h = self.host(a)
+                since = self.since(("ldp", a, NEIGHBOR))
+                for c in conns:
+                    self.adj[a].append(model.Adjacency("ldp", c.a_if, h.core_neighbor_id, f"{h.core_neighbor_id}:0",
+                                                       "Operational", since))
+                continue
+            # transport addresses (router ids) must be advertised in the IGP and TCP 646 must pass
+            if not (self.advertises_rid(a) and self.advertises_rid(b)):
+                continue
+            if not any(self.conn_pass_both(c, "tcp", 646)[0] for c in conns):
+                continue
+            since = self.since(("ldp", a, b))
+            self.ldp_sessions.add(frozenset((a, b)))
+            ra, rb = self.views[a].router_id or self.rid(a), self.views[b].router_id or self.rid(b)
+            for c in conns:
+                self.adj[a].append(model.Adjacency("ldp", c.a_if, rb, f"{rb}:0", "Operational", since))
+                self.adj[b].append(model.Adjacency("ldp", c.b_if, ra, f"{ra}:0", "Operational", since))
+            self.ldp_hello.extend(conns)
+
+    # -- 8. SA state ----------------------------------------------------------------------------------
+    def sa_token(self, s):
+        return ("ipsec", s.a, s.a_pol.name, s.b, s.b_pol.name if s.b_pol else None)
+
+    def ike_state(self, s: _IkeSa) -> model.SaState:
+        st = model.SaState(name=s.a_peer.name, local=s.a_local or "", peer=s.a_peer.peer_address,
+                           status="UP" if s.established else "DOWN", established=s.established,
+                           proposal=dict(s.proposal), lifetime=s.a_peer.lifetime, reason=s.reason)
+        if s.established:
+            tok = ("ike", s.a, s.a_peer.name, s.b, s.b_peer.name)
+            st.created = self.since(tok)
+            gen = int((self.now - st.created) // max(1, s.a_peer.lifetime))
+            st.created += gen * s.a_peer.lifetime
+            lo, hi = sorted([(s.a, s.a_peer.name), (s.b, s.b_peer.name)])
+            st.spi_in = spi("ike", lo, hi, gen, s.a)
+            st.spi_out = spi("ike", lo, hi, gen, s.b)
+        return st
+
+    def ipsec_state(self, s: _IpsecSa, rates: dict) -> model.SaState:
+        iface = self.policy_iface(s.a, s.a_pol)
+        st = model.SaState(name=s.a_pol.name, local=s.a_local or "", peer=s.a_peer or "",
+                           status="UP" if s.established else "DOWN", established=s.established,
+                           proposal=dict(s.transform), mode=s.mode or self.eff_mode(s.a, s.a_pol),
+                           interface=iface.name if iface else None, lifetime=s.a_pol.lifetime, reason=s.reason)
+        if not s.established:
+            return st
+        lo, hi = sorted([(s.a, s.a_pol.name), (s.b, s.b_pol.name)])
+        pair_tok = ("ipsec-pair", lo, hi)
+        born = self.since(pair_tok)
+        self.since(self.sa_token(s))
+        gen = int((self.now - born) // max(1, s.a_pol.lifetime))
+        st.created = born + gen * s.a_pol.lifetime
+        st.spi_in = spi("esp", lo, hi, gen, s.a)
+        st.spi_out = spi("esp", lo, hi, gen, s.b)
+        rate = rates.get(pair_tok, 0.0)
+        hello = int(rate * (self.now - born))
+        extra = self.memo["extra"]
+        mine = extra.get(("ipsec", s.a, pair_tok), {})
+        st.pkts_encaps = hello + mine.get("encaps", 0)
+        st.pkts_decaps = hello + mine.get("decaps", 0)
+        st.bytes_encaps = hello * HELLO_IP_SIZE + mine.get("bytes_encaps", 0)
+        st.bytes_decaps = hello * HELLO_IP_SIZE + mine.get("bytes_decaps", 0)
+        self.seen.add(("ipsec", s.a, pair_tok))
+        return st
+
+    def sa_pair_token(self, s: _IpsecSa):
+        lo, hi = sorted([(s.a, s.a_pol.name), (s.b, s.b_pol.name)])
+        return ("ipsec-pair", lo, hi)
+
+    def rates(self) -> dict:
+        out = {}
+        for host, adjs in self.adj.items():
+            for x in adjs:
+                c = next((c for c in self.conns if (c.a == host and c.a_if == x.interface)), None)
+                if c is None or c.kind not in ("gre", "ipsec"):
+                    continue
+                ok, _, _, s = self.conn_pass(c, c.a, "ospf")
+                if s is not None and s.established and s.b_pol is not None:
+                    tok = self.sa_pair_token(s)
+                    out[tok] = out.get(tok, 0.0) + RATE.get(x.protocol, 0.1)
+        return out
+
+    def states(self) -> dict:
+        rates = self.rates()
+        out = {}
+        for host in self.views:
+            ls = model.LinkState()
+            ls.interfaces_up = dict(self.up[host])
+            ls.ike_sas = [self.ike_state(s) for s in self.ike if s.a == host]
+            ls.ipsec_sas = [self.ipsec_state(s, rates) for s in self.ipsec if s.a == host]
+            ls.adjacencies = list(self.adj[host])
+            clear = []
+            for c in self.ldp_hello:
+                if c.kind == "physical":
+                    clear.append(c.a_if if c.a == host else c.b_if if c.b == host else None)
+            ls.clear_mpls_interfaces = sorted({x for x in clear if x})
+            out[host] = ls
+        return out
+
+    def run(self):
+        self.physical()
+        self.ike_sas()
+        self.ipsec_sas()
+        self.tunnels()
+        self.connections()
+        self.igp()
+        self.ldp()
+        return self.states()
+
+    def forget_unseen(self):
+        hosts = set(self.views)
+        for store in (self.memo["since"], self.memo["extra"]):
+            for tok in list(store):
+                if tok in self.seen:
+                    continue
+                involved = {p for p in _flatten(tok) if isinstance(p, str)}
+                if involved & hosts:
+                    del store[tok]
+
+
+def _flatten(t):
+    for x in t:
+        if isinstance(x, tuple):
+            yield from _flatten(x)
+        else:
+            yield x
+
+
+def _analyse(views, topology, faults, now, memo):
+    ctx = _Ctx(views, topology, faults, now, memo)
+    states = ctx.run()
+    ctx.forget_unseen()
+    return ctx, states
+
+
+def derive(views: dict, topology, faults: Faults | None = None, now: float = 0.0, memo: dict | None = None) -> dict:
+    """{host: LinkState} for every host that has a view (None views are absent devices)."""
+    return _analyse(views, topology, faults, now, memo)[1]
+
+
+# -- ping ---------------------------------------------------------------------------------------------
+def _fragments(size, mtu):
+    if size <= mtu:
+        return [size]
+    per = (mtu - 20) // 8 * 8
+    data = size - 20
+    n = math.ceil(data / per)
+    return [per + 20] * (n - 1) + [data - per * (n - 1) + 20]
+
+
+def ping(views: dict, topology, faults: Faults | None, now: float, host: str, dst: str, size: int = 100,
+         df: bool = False, source: str | None = None, count: int = 5, labels: int = 0,
+         memo: dict | None = None) -> PingResult:
+    """Send ``count`` echoes of IP size ``size`` from ``host`` to ``dst``; see module doc."""
+    ctx, _ = _analyse(views, topology, faults, now, memo)
+    v = ctx.views.get(host)
+    fail = lambda reason, **kw: PingResult([False] * count, reason, **kw)  # noqa: E731
+    if v is None:
+        return fail("no-route")
+    if source:
+        if not (ctx.owner(host, source) or source in v.interfaces):
+            return fail("bad-source", detail=f"{source} is not a local address or interface")
+    a = _addr(dst)
+    if a is None:
+        return fail("no-route", detail="bad address")
+    if size < 28:
+        size = 28
+    if ctx.owner(host, dst) and ctx.up[host].get(ctx.owner(host, dst)):
+        return PingResult([True] * count, "ok", egress=ctx.owner(host, dst), wire=size)
+    # connected, then IGP-learned (one hop: the pair, or the emulated in-building neighbour)
+    egress = ctx.connected(host, dst)
+    conn, target_ok = None, False
+    if egress:
+        for c in ctx.conns:
+            if c.a == host and c.a_if == egress:
+                conn = c
+                target_ok = (c.b == NEIGHBOR and c.b_if == dst) or (c.b != NEIGHBOR and ctx.owner(c.b, dst) is not None)
+            elif c.b == host and c.b_if == egress:
+                conn = c
+                target_ok = ctx.owner(c.a, dst) is not None
+            if conn is not None:
+                break
+    else:
+        best = None
+        for x in ctx.adj[host]:
+            if x.protocol != "ospf":
+                continue
+            c = next((c for c in ctx.conns if (c.a == host and c.a_if == x.interface)
+                      or (c.b == host and c.b_if == x.interface)), None)
+            if c is None:
+                continue
+            far = c.b if c.a == host else c.a
+            reach = False
+            if far == NEIGHBOR:
+                reach = str(a) == ctx.host(host).core_neighbor_id
+            else:
+                vf = ctx.views[far]
+                for i in vf.interfaces.values():
+                    if i.ospf and i.enabled and any(a in y.network for y in i.ipv4):
+                        reach = True
+                h = ctx.host(far)
+                if h and str(a) == h.core_neighbor_id and ctx.igp_up(far, h.core_interface):
+                    reach = True
+            if not reach:
+                continue
+            cost = (v.interfaces[x.interface].ospf or {}).get("cost") or DEFAULT_OSPF_COST.get(
+                v.interfaces[x.interface].kind, 1)
+            if best is None or (cost, x.interface) < best[0]:
+                best = ((cost, x.interface), c)
+        if best:
+            conn, target_ok = best[1], True
+            egress = best[0][1]
+    if conn is None or not egress:
+        return fail("no-route", detail=f"no route to {dst}")
+    iface = v.interfaces[egress]
+    mtu = eff_ip_mtu(v, iface)
+    if df and size > mtu:
+        return fail("mtu", egress=egress, detail=f"{size} > ip mtu {mtu} of {egress} with DF set")
+    if not target_ok:
+        return fail("timeout", egress=egress, detail=f"nobody answers for {dst}")
+    frags = _fragments(size, mtu)
+    wire = 0
+    sa = None
+    for frag in frags:
+        ok, why, w, s = ctx.conn_pass(conn, host, "icmp", None, inner=frag, labels=labels, df=df)
+        sa = s or sa
+        if w is not None:
+            wire = max(wire, w)
+        if not ok:
+            if w is not None and ctx.carrier_if(host) and conn.kind in ("gre", "ipsec") and "larger" in (why or ""):
+                # encapsulated packet bigger than what the egress interface says it carries -> local M
+                phys = v.interfaces.get(ctx.carrier_if(host))
+                if phys is not None and df and w > eff_ip_mtu(v, phys):
+                    return fail("mtu", egress=egress, wire=w, detail=f"encapsulated {w} > {eff_ip_mtu(v, phys)}")
+            _count(ctx, sa, count, frag, delivered=False)
+            return fail("timeout", egress=egress, wire=w, detail=why)
+        back = conn.b if conn.a == host else conn.a
+        if back != NEIGHBOR:
+            ok2, why2, _, _ = ctx.conn_pass(conn, back, "icmp", None, inner=frag, labels=labels, df=df)
+            if not ok2:
+                _count(ctx, sa, count, frag, delivered=True, replied=False)
+                return fail("timeout", egress=egress, wire=w, detail="reply: " + (why2 or ""))
+    _count(ctx, sa, count, size, delivered=True, replied=True)
+    return PingResult([True] * count, "ok", egress=egress, wire=wire)
+
+
+def _count(ctx, sa, count, size, delivered, replied=False):
+    if sa is None or not sa.established or sa.b_pol is None:
+        return
+    tok = ctx.sa_pair_token(sa)
+    extra = ctx.memo["extra"]
+
+    def add(host, key, n, b):
+        d = extra.setdefault(("ipsec", host, tok), {})
+        d[key] = d.get(key, 0) + n
+        d["bytes_" + key] = d.get("bytes_" + key, 0) + b
+    add(sa.a, "encaps", count, count * size)
+    if delivered:
+        add(sa.b, "decaps", count, count * size)
+    if replied:
+        add(sa.b, "encaps", count, count * size)
+        add(sa.a, "decaps", count, count * size)
+
+
+def traffic(views, topology, faults, now, packets_n: int = 100, size: int = 1000, memo: dict | None = None) -> int:
+    """Move ``packets_n`` packets each way across every established IPsec SA; returns SAs touched."""
+    ctx, _ = _analyse(views, topology, faults, now, memo)
+    touched = set()
+    for s in ctx.ipsec:
+        if s.established and s.b_pol is not None and ctx.reverse_sa(s) is not None:
+            tok = ctx.sa_pair_token(s)
+            if tok in touched:
+                continue
+            touched.add(tok)
+            _count(ctx, s, packets_n, size, delivered=True, replied=True)
+    return len(touched)
