@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from ansible_collections.mplssec.p2p.plugins.plugin_utils import mtu
 from scapy.contrib.macsec import MACsec, MACsecSA
 from scapy.contrib.mpls import MPLS
 from scapy.layers.inet import IP, UDP
@@ -21,6 +20,8 @@ from scapy.layers.inet6 import IPv6
 from scapy.layers.ipsec import ESP, SecurityAssociation
 from scapy.layers.l2 import GRE, Ether
 from scapy.packet import Raw
+
+from ansible_collections.mplssec.p2p.plugins.plugin_utils import mtu
 
 # The sizes the brief asks for plus odd ones, so that every residue mod 16 (the CBC block) is hit
 # together with the 4-byte steps of labels and GRE key.
