@@ -207,6 +207,8 @@ _FALSE = {"false", "no", "off", "0"}
 def _suggest(word: str, allowed: Any) -> str:
     options = [str(a) for a in allowed]
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if not close and str(word):
+        close = [o for o in options if o.startswith(str(word)) or str(word).startswith(o)][:1]
     listing = ", ".join(options)
     if close:
         return f"did you mean {close[0]!r}? (allowed: {listing})"
@@ -340,6 +342,7 @@ def normalise_link(raw: Any, index: int) -> tuple[dict[str, Any], list[PlanError
     link = _walk(raw, LINK_SCHEMA, "", label, errors)
     link["_label"] = label
     link["_index"] = index
+    link["_failed"] = {e.field for e in errors}  # fields already reported: later checks stay quiet about them
 
     crypto = link["crypto"]
     preset = PRESETS.get(crypto.get("preset") or "strong", PRESETS["strong"])

@@ -199,7 +199,7 @@ def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanE
     crypto = link["crypto"]
     auth = crypto.get("auth")
     psk = crypto.get("psk")
-    if auth == "psk":
+    if auth == "psk" and "crypto.psk" not in link["_failed"]:
         if psk is None:
             errors.append(PlanError(label, "crypto.psk", "is required with auth psk",
                                     "set crypto.psk from Ansible Vault (e.g. psk: \"{{ vault_p2p_psk_<link> }}\"), "
@@ -480,7 +480,7 @@ def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], wa
                 errors.append(PlanError(label, "b.address", f"{pb.ip} is also a.address", "give each end its own address"))
             elif pa.cidr != pb.cidr:
                 errors.append(PlanError(label, "b.address", f"{pb} is not in a.address's subnet {pa.cidr}",
-                                        f"put both ends in one subnet (e.g. a {pa.cidr.network}/{pa.prefixlen}, b in {pa.cidr})"))
+                                        f"put b.address in {pa.cidr} (or correct a.address): both ends share one subnet"))
 
     tunnel = link.get("tunnel")
     nets: dict[str, IPNetwork | None] = {"ipv4": None, "ipv6": None, "ipsec_ipv4": None}
@@ -491,7 +491,9 @@ def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], wa
             nets["ipv6"] = _parse_network(tunnel["ipv6"], 6, "tunnel.ipv6", label, errors, (127,), "2001:db8:ff::/127")
         tunnel_mode = link.get("mode") == "gre_ipsec" and link.get("ipsec_mode") == "tunnel"
         if tunnel.get("ipsec_ipv4") is not None:
-            if not tunnel_mode:
+            if link.get("mode") is None or link.get("ipsec_mode") is None and link.get("mode") == "gre_ipsec":
+                pass  # the mode itself is wrong; reported already
+            elif not tunnel_mode:
                 errors.append(PlanError(label, "tunnel.ipsec_ipv4", "is only used with mode gre_ipsec and ipsec_mode tunnel",
                                         "remove tunnel.ipsec_ipv4 or set ipsec_mode: tunnel"))
             else:
@@ -606,7 +608,7 @@ def _assemble(derived: list[dict[str, Any]], warnings: list[str]) -> dict[str, A
         fact["links"].sort(key=lambda entry: entry["name"])
     hosts = {host: facts[host] for host in sorted(facts)}
     summary = _summary(hosts)
-    return {"hosts": hosts, "links": summary, "warnings": list(dict.fromkeys(warnings)), "table": format_table(summary)}
+    return {"hosts": hosts, "links": summary, "warnings": sorted(set(warnings)), "table": format_table(summary)}
 
 
 def _addr(net: IPNetwork | None, side: str) -> IPAddress | None:

@@ -1,0 +1,455 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: E501  -- the expected messages are compared verbatim, one per line, so they stay greppable
+"""Every validation rule of the plan: (bad input, exact list of messages), one case per rule.
+
+Each case changes one thing in links that plan cleanly (test_plan.CORE1 / CORE2), so a rule
+that stops firing, fires twice, or changes its wording fails here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from test_plan import CORE1, CORE2, DELETE, HOSTVARS, PSK_CORE1, PSK_CORE2, patched
+
+from ansible_collections.mplssec.p2p.plugins.filter.p2p_plan import p2p_plan
+from ansible_collections.mplssec.p2p.plugins.plugin_utils import plan
+
+
+def errors_of(links, hostvars=HOSTVARS, groups=None):
+    try:
+        plan.build_plan(links, hostvars, groups)
+    except plan.PlanValidationError as exc:
+        return exc.errors
+    return []
+
+
+def test_the_base_links_plan_cleanly():
+    assert errors_of([CORE1, CORE2]) == []
+
+
+CASES = [
+    pytest.param(
+        [patched(CORE1, {"ipsec_mdoe": "tunnel"})],
+        [
+            "link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'? (allowed: name, mode, ipsec_mode, crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b).",
+        ],
+        id='unknown-field',
+    ),
+    pytest.param(
+        [patched(CORE1, {"crypto": {"ike": {"encrpytion": "aes-gcm-256"}}})],
+        [
+            "link core1: crypto.ike.encrpytion: unknown field. Fix: did you mean 'encryption'? (allowed: version, encryption, integrity, prf, dh_group, lifetime).",
+        ],
+        id='unknown-nested',
+    ),
+    pytest.param(
+        [patched(CORE1, {"mode": "gre"})],
+        [
+            "link core1: mode: unknown value 'gre'. Fix: did you mean 'gre_ipsec'? (allowed: gre_ipsec, vti, getvpn, macsec).",
+        ],
+        id='unknown-mode',
+    ),
+    pytest.param(
+        [patched(CORE1, {"crypto": {"preset": "stronger"}})],
+        [
+            "link core1: crypto.preset: unknown value 'stronger'. Fix: did you mean 'strong'? (allowed: strong, compatible).",
+        ],
+        id='unknown-preset',
+    ),
+    pytest.param(
+        [patched(CORE1, {"name": "Core_1"})],
+        [
+            "link #1 ('Core_1'): name: 'Core_1' is not a valid name. Fix: use 1-16 lower-case letters, digits or '-', starting with a letter (e.g. core1).",
+        ],
+        id='bad-name',
+    ),
+    pytest.param(
+        [patched(CORE1, {"b": {"host": "p9"}})],
+        [
+            "link core1: b.host: host 'p9' is not in the inventory. Fix: add it to the inventory or correct the name.",
+        ],
+        id='host-missing',
+    ),
+    pytest.param(
+        [patched(CORE1, {"b": {"host": "sw1", "interface": "Ethernet1"}})],
+        [
+            "link core1: b.host: host 'sw1' has ansible_network_os 'arista.eos.eos', which mplssec.p2p does not support. Fix: use a router with one of cisco.ios.ios, junipernetworks.junos.junos.",
+        ],
+        id='host-unsupported',
+    ),
+    pytest.param(
+        [patched(CORE2, {"b": {"host": "p5"}})],
+        [
+            "link core2: b.host: host 'p5' has no p2p_router_id (the loopback address LDP and the IGP use). Fix: set p2p_router_id in host_vars/p5 (e.g. 203.0.113.1).",
+        ],
+        id='no-router-id',
+    ),
+    pytest.param(
+        [patched(CORE2, {"b": {"host": "p3", "interface": "GigabitEthernet4"}})],
+        [
+            "link core2: b.host: both ends are on host 'p3'. Fix: a link joins two different routers: set b.host to the peer router.",
+        ],
+        id='same-host',
+    ),
+    pytest.param(
+        [patched(CORE2, {"b": {"address": "192.0.2.14/30"}})],
+        [
+            "link core2: b.address: 192.0.2.14/30 is not in a.address's subnet 192.0.2.8/30. Fix: put b.address in 192.0.2.8/30 (or correct a.address): both ends share one subnet.",
+        ],
+        id='subnet',
+    ),
+    pytest.param(
+        [patched(CORE2, {"b": {"address": "192.0.2.9/30"}})],
+        [
+            'link core2: b.address: 192.0.2.9 is also a.address. Fix: give each end its own address.',
+        ],
+        id='equal',
+    ),
+    pytest.param(
+        [patched(CORE2, {"b": {"address": "192.0.2.8/30"}})],
+        [
+            "link core2: b.address: 192.0.2.8/30 is the subnet's network address. Fix: use a host address of 192.0.2.8/30.",
+        ],
+        id='netaddr',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv4": "198.51.100.4/32"}})],
+        [
+            'link core2: tunnel.ipv4: 198.51.100.4/32 is too small: a /32 holds one address, a point-to-point tunnel needs two. Fix: use a /31 or /30 (e.g. 198.51.100.0/31).',
+        ],
+        id='tunnel32',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv4": "198.51.100.0/29"}})],
+        [
+            'link core2: tunnel.ipv4: 198.51.100.0/29 is too large for a point-to-point tunnel. Fix: use a /31 or /30 (e.g. 198.51.100.0/31).',
+        ],
+        id='tunnel29',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv4": "198.51.100.5/30"}})],
+        [
+            'link core2: tunnel.ipv4: 198.51.100.5/30 has host bits set. Fix: write the network: 198.51.100.4/30.',
+        ],
+        id='tunnel-hostbits',
+    ),
+    pytest.param(
+        [CORE1, patched(CORE2, {"tunnel": {"ipv4": "198.51.100.0/30"}})],
+        [
+            'link core2: tunnel.ipv4: 198.51.100.0/30 overlaps tunnel.ipv4 198.51.100.0/31 of link core1. Fix: give every tunnel and physical link its own subnet.',
+        ],
+        id='overlap-tunnel',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv4": "192.0.2.8/30"}})],
+        [
+            'link core2: tunnel.ipv4: 192.0.2.8/30 overlaps a.address 192.0.2.8/30. Fix: give every tunnel and physical link its own subnet.',
+        ],
+        id='overlap-phys',
+    ),
+    pytest.param(
+        [CORE1, patched(CORE2, {"name":"core3", "a": {"host": "p1", "interface": "GigabitEthernet2"}, "b": {"host": "p4"}})],
+        [
+            'link core3: a.interface: p1 GigabitEthernet2 is already used by link core1. Fix: each link needs its own physical interface.',
+        ],
+        id='same-intf',
+    ),
+    pytest.param(
+        [CORE1, patched(CORE2, {"name": "core1"})],
+        [
+            "link core1: name: 'core1' is already the name of link #1. Fix: give every link a unique name.",
+        ],
+        id='dup-name',
+    ),
+    pytest.param(
+        [CORE1, patched(CORE2, {"tunnel": {"id": 1100}, "a": {"host": "p1"}, "b": {"host": "p3"}})],
+        [
+            'link core2: tunnel.id: 1100 makes Tunnel1100 on p1, which link core1 already uses (duplicate tunnel id). Fix: choose another tunnel.id (IOS-XE sVTIs use id+1000).',
+        ],
+        id='dup-tunnel-id',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"psk": DELETE}})],
+        [
+            'link core2: crypto.psk: is required with auth psk. Fix: set crypto.psk from Ansible Vault (e.g. psk: "{{ vault_p2p_psk_<link> }}"), at least 16 characters.',
+        ],
+        id='psk-missing',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"psk": "short-secret-15"}})],
+        [
+            'link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters (e.g. openssl rand -base64 24) stored with ansible-vault.',
+        ],
+        id='psk-short',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"psk": "has a space in it!!"}})],
+        [
+            "link core2: crypto.psk: contains whitespace, a quote or '?', which the device CLIs cannot take verbatim. Fix: generate a key from letters, digits and +/=-_.:@ only.",
+        ],
+        id='psk-chars',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"esp": {"encryption": "des"}}})],
+        [
+            "link core2: crypto.esp.encryption: 'des' is refused as weak crypto: DES is broken (56-bit key; RFC 8221 MUST NOT). Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.esp.encryption out to take the preset's value).",
+        ],
+        id='des',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"ike": {"encryption": "3des"}}})],
+        [
+            "link core2: crypto.ike.encryption: '3des' is refused as weak crypto: 3DES is deprecated (64-bit block, Sweet32; RFC 8221 SHOULD NOT). Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.ike.encryption out to take the preset's value).",
+        ],
+        id='3des',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"esp": {"integrity": "md5"}}})],
+        [
+            "link core2: crypto.esp.integrity: 'md5' is refused as weak crypto: HMAC-MD5 is deprecated (RFC 8221 / RFC 8247 MUST NOT). Fix: use none, sha1, sha256, sha384, sha512 (or leave crypto.esp.integrity out to take the preset's value).",
+        ],
+        id='md5',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"ike": {"dh_group": 2}}})],
+        [
+            "link core2: crypto.ike.dh_group: 2 is refused as weak crypto: DH group 2 (MODP-1024) is too weak (RFC 8247 SHOULD NOT). Fix: use 14, 15, 16, 19, 20, 21 (or leave crypto.ike.dh_group out to take the preset's value).",
+        ],
+        id='dh2',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"esp": {"pfs_group": 5}}})],
+        [
+            "link core2: crypto.esp.pfs_group: 5 is refused as weak crypto: DH group 5 (MODP-1536) is too weak (RFC 8247 SHOULD NOT). Fix: use 14, 15, 16, 19, 20, 21 (or leave crypto.esp.pfs_group out to take the preset's value).",
+        ],
+        id='dh5',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"ike": {"version": 1}}})],
+        [
+            "link core2: crypto.ike.version: 1 is refused as weak crypto: IKEv1 is deprecated (RFC 9395); both platforms speak IKEv2. Fix: use 2 (or leave crypto.ike.version out to take the preset's value).",
+        ],
+        id='ikev1',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"esp": {"integrity": "sha256"}}})],
+        [
+            "link core2: crypto.esp.integrity: 'sha256' with aes-gcm-256: AES-GCM authenticates itself, an HMAC on top is invalid. Fix: set crypto.esp.integrity: none (or use an aes-cbc encryption).",
+        ],
+        id='gcm-hmac',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"preset": "compatible", "ike": {"integrity": "none"}}})],
+        [
+            "link core2: crypto.ike.integrity: 'none' with aes-cbc-256: AES-CBC needs an HMAC. Fix: set crypto.ike.integrity: sha256 (or sha384/sha512), or use aes-gcm-256.",
+        ],
+        id='cbc-none',
+    ),
+    pytest.param(
+        [patched(CORE2, {"mode": "vti"})],
+        [
+            'link core2: mode: vti is not supported on p3 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have saved 4 bytes per 1500-byte packet (gre_ipsec/transport vs vti with 2 labels, computed by the MTU filter).',
+        ],
+        id='vti-ios',
+    ),
+    pytest.param(
+        [patched(CORE1, {"mode": "vti", "ipsec_mode": DELETE, "tunnel": {"ipsec_ipv4": DELETE}})],
+        [
+            'link core1: mode: vti is not supported on p1 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have saved 24 bytes per 1500-byte packet (gre_ipsec/tunnel vs vti with 2 labels, computed by the MTU filter).',
+            'link core1: mode: vti is not supported on p2 (Juniper Junos (SRX/vSRX)): Juniper documents st0 with family inet/inet6 only; MPLS on SRX is packet-based forwarding and reaches a route-based VPN only inside GRE (gr-0/0/0) (see https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html). Fix: use mode: gre_ipsec with ipsec_mode: tunnel; VTI would have saved 24 bytes per 1500-byte packet (gre_ipsec/tunnel vs vti with 2 labels, computed by the MTU filter).',
+        ],
+        id='vti-junos',
+    ),
+    pytest.param(
+        [patched(CORE1, {"ipsec_mode": "transport", "tunnel": {"ipsec_ipv4": DELETE}})],
+        [
+            'link core1: ipsec_mode: transport is not supported on p2 (Juniper Junos (SRX/vSRX)): a Junos route-based VPN (st0) is tunnel mode only; there is no transport-mode protection of a GRE tunnel (see https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html). Fix: use ipsec_mode: tunnel (gr-0/0/0 sourced from st0; add tunnel.ipsec_ipv4).',
+        ],
+        id='transport-junos',
+    ),
+    pytest.param(
+        [patched(CORE2, {"mode": "macsec"})],
+        [
+            'link core2: mode: macsec is not supported on p3 (Cisco IOS-XE): MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames end to end; mplssec.p2p has no MACsec deploy templates yet. Fix: use mode: gre_ipsec.',
+        ],
+        id='macsec',
+    ),
+    pytest.param(
+        [patched(CORE2, {"mode": "getvpn"})],
+        [
+            'link core2: mode: getvpn is not supported on p3 (Cisco IOS-XE): GET VPN (GDOI) is a group VPN that needs a key server and protects IP packets with header preservation; it is not a point-to-point link encryption and leaves labels to GRE. Fix: use mode: gre_ipsec.',
+        ],
+        id='getvpn',
+    ),
+    pytest.param(
+        [patched(CORE2, {"carrier_mtu": 1300})],
+        [
+            'link core2: carrier_mtu: 1300 cannot carry a 1280-byte inner packet with 2 label(s) over gre_ipsec/transport aes-gcm-256 (the largest inner packet is 1234 bytes). Fix: the carrier must deliver at least 1348 bytes: order a larger carrier MTU and set carrier_mtu: 1348 or more (or plan fewer labels).',
+        ],
+        id='mtu-small',
+    ),
+    pytest.param(
+        [patched(CORE1, {"tunnel": {"ipsec_ipv4": DELETE}})],
+        [
+            'link core1: tunnel.ipsec_ipv4: is required with ipsec_mode tunnel (the route-based IPsec interface the GRE tunnel is sourced from). Fix: set tunnel.ipsec_ipv4 to a free /31 (e.g. 198.51.100.128/31).',
+        ],
+        id='ipsec-missing',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipsec_ipv4": "198.51.100.128/31"}})],
+        [
+            'link core2: tunnel.ipsec_ipv4: is only used with mode gre_ipsec and ipsec_mode tunnel. Fix: remove tunnel.ipsec_ipv4 or set ipsec_mode: tunnel.',
+        ],
+        id='ipsec-extra',
+    ),
+    pytest.param(
+        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "psk": DELETE}})],
+        [
+            "link core1: crypto.trustpoint: is required with auth rsa-sig on an IOS-XE router. Fix: set crypto.trustpoint to the IOS-XE PKI trustpoint enrolled on both routers' CA.",
+            'link core1: crypto.certificate: is required with auth rsa-sig on a Junos router. Fix: set crypto.certificate to the Junos local certificate id.',
+        ],
+        id='cert',
+    ),
+    pytest.param(
+        [patched(CORE2, {"labels": "two"})],
+        [
+            "link core2: labels: must be an integer, got 'two'. Fix: set labels to a number from 1 to 8.",
+        ],
+        id='labels-str',
+    ),
+    pytest.param(
+        [patched(CORE2, {"keep_clear_igp": True})],
+        [
+            'link core2: keep_clear_igp: true with fail_closed: true keeps an IGP path over a physical interface that drops all data traffic: when the tunnel fails, traffic is attracted into a black hole. Fix: set fail_closed: false to accept a clear-text backup path, or keep_clear_igp: false.',
+        ],
+        id='keepclear',
+    ),
+    pytest.param(
+        [patched(CORE2, {"igp": {"protocol": "isis", "area": 1}})],
+        [
+            "link core2: igp.area: is an OSPF setting; an IS-IS area is part of the router's NET. Fix: remove igp.area.",
+        ],
+        id='isis-area',
+    ),
+    pytest.param(
+        [patched(CORE1, {"b": {"interface": "ge-0/0/0"}})],
+        [
+            "link core1: b.interface: 'ge-0/0/0' is not a Juniper Junos (SRX/vSRX) interface name (e.g. ge-0/0/0.0 (a logical unit)). Fix: name the physical carrier interface.",
+        ],
+        id='junos-intf',
+    ),
+    pytest.param(
+        [patched(CORE1, {"a": {"interface": "Tunnel5"}})],
+        [
+            "link core1: a.interface: 'Tunnel5' is a Tunnel* interface, not the physical carrier interface (e.g. GigabitEthernet2 or TenGigabitEthernet0/0/1.100). Fix: name the physical carrier interface.",
+        ],
+        id='ios-intf',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv4": "203.0.113.0/30"}})],
+        [
+            'link core2: a.host: p2p_router_id 203.0.113.3 of p3 lies in tunnel.ipv4 203.0.113.0/30 of link core2. Fix: the router id must be the loopback address, outside every link subnet.',
+        ],
+        id='rid',
+    ),
+    pytest.param(
+        "x",
+        [
+            'link (all): p2p_links: must be a list of links, got str. Fix: define p2p_links as a YAML list (see docs/data-model.md).',
+        ],
+        id='not-list',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": DELETE})],
+        [
+            'link core2: tunnel: is required. Fix: add tunnel: {ipv4: <a free /31, e.g. 198.51.100.0/31>}.',
+        ],
+        id='missing-tunnel',
+    ),
+]
+
+
+@pytest.mark.parametrize(("links", "expected"), CASES)
+def test_error_catalogue(links, expected):
+    assert errors_of(links) == expected
+
+
+@pytest.mark.parametrize("psk", ["short-secret-15", "has a space in it!!", "quote\"inside-the-key", "question?mark-in-the-key"])
+def test_a_psk_is_never_echoed(psk):
+    errors = errors_of([patched(CORE2, {"crypto": {"psk": psk}})])
+    assert len(errors) == 1 and "crypto.psk" in errors[0]
+    assert psk not in "\n".join(errors)
+
+
+def test_a_psk_of_the_wrong_type_is_not_echoed():
+    errors = errors_of([patched(CORE2, {"crypto": {"psk": 12345678901234567}})])
+    assert errors == ["link core2: crypto.psk: must be a string, got int. Fix: set crypto.psk to a string."]
+
+
+def test_all_errors_are_reported_at_once():
+    bad = patched(CORE2, {"mode": "gre", "labels": 0, "crypto": {"psk": "short", "esp": {"encryption": "des"}},
+                          "tunnel": {"ipv4": "198.51.100.4/32"}, "b": {"host": "p9"}})
+    errors = errors_of([bad, patched(CORE1, {"carier_mtu": 1500})])
+    assert errors == [
+        "link core2: mode: unknown value 'gre'. Fix: did you mean 'gre_ipsec'? (allowed: gre_ipsec, vti, getvpn, macsec).",
+        "link core2: crypto.esp.encryption: 'des' is refused as weak crypto: DES is broken (56-bit key; RFC 8221 MUST NOT). "
+        "Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.esp.encryption out to take the preset's value).",
+        "link core2: labels: 0 is out of range. Fix: use a value from 1 to 8.",
+        "link core1: carier_mtu: unknown field. Fix: did you mean 'carrier_mtu'? (allowed: name, mode, ipsec_mode, crypto, "
+        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b).",
+        "link core2: b.host: host 'p9' is not in the inventory. Fix: add it to the inventory or correct the name.",
+        "link core2: tunnel.ipv4: 198.51.100.4/32 is too small: a /32 holds one address, a point-to-point tunnel needs two. "
+        "Fix: use a /31 or /30 (e.g. 198.51.100.0/31).",
+        "link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters "
+        "(e.g. openssl rand -base64 24) stored with ansible-vault.",
+    ]
+
+
+def test_the_filter_raises_one_ansible_error_with_every_message():
+    with pytest.raises(AnsibleFilterError) as info:
+        p2p_plan([patched(CORE2, {"crypto": {"psk": "tooshort"}}), patched(CORE1, {"labels": 9})], HOSTVARS)
+    text = str(info.value)
+    assert text.startswith("mplssec.p2p.p2p_plan: 2 error(s) in p2p_links:")
+    assert "link core2: crypto.psk: is shorter than 16 characters." in text
+    assert "link core1: labels: 9 is out of range. Fix: use a value from 1 to 8." in text
+    assert "tooshort" not in text
+
+
+def test_the_filter_needs_hostvars():
+    with pytest.raises(AnsibleFilterError, match="the first argument must be hostvars"):
+        p2p_plan([CORE1])
+
+
+def test_groups_all_counts_as_inventory():
+    hostvars = {k: v for k, v in HOSTVARS.items() if k != "p4"}
+    assert errors_of([CORE2], hostvars) == [
+        "link core2: b.host: host 'p4' is not in the inventory. Fix: add it to the inventory or correct the name."
+    ]
+    # a host listed in groups.all but without vars is in the inventory, it lacks the variables
+    assert errors_of([CORE2], hostvars, {"all": sorted(HOSTVARS)}) == [
+        "link core2: b.host: host 'p4' has no ansible_network_os. Fix: set ansible_network_os for p4 to one of "
+        "cisco.ios.ios, junipernetworks.junos.junos.",
+        "link core2: b.host: host 'p4' has no p2p_router_id (the loopback address LDP and the IGP use). "
+        "Fix: set p2p_router_id in host_vars/p4 (e.g. 203.0.113.1).",
+    ]
+
+
+def test_no_secret_in_any_error_of_a_broken_inventory():
+    links = [patched(CORE1, {"b": {"host": "nowhere"}}), patched(CORE2, {"tunnel": {"ipv4": "nonsense"}})]
+    dump = json.dumps(errors_of(links))
+    assert PSK_CORE1 not in dump and PSK_CORE2 not in dump
+
+
+def test_unknown_keys_are_rejected_at_every_level():
+    link = patched(CORE1, {"zzz": 1, "crypto": {"zzz": 1, "ike": {"zzz": 1}, "esp": {"zzz": 1}, "dpd": {"zzz": 1}},
+                           "tunnel": {"zzz": 1}, "igp": {"zzz": 1}, "a": {"zzz": 1}, "b": {"zzz": 1}})
+    fields = sorted(e.split(": ")[1] for e in errors_of([link]))
+    assert fields == sorted(["zzz", "crypto.zzz", "crypto.ike.zzz", "crypto.esp.zzz", "crypto.dpd.zzz", "tunnel.zzz",
+                             "igp.zzz", "a.zzz", "b.zzz"])
+
+
+def test_delete_helper_really_deletes():
+    assert "psk" not in patched(CORE2, {"crypto": {"psk": DELETE}})["crypto"]
