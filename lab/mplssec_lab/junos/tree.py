@@ -582,7 +582,15 @@ def ordered_children(node):
         k = item[0]
         head = k.split(" ", 1)[0]
         return rank.get(head, len(order))
-    return sorted(node.children.items(), key=keyrank)
+    items = sorted(node.children.items(), key=keyrank)
+    if sc.wild is not None and sc.wild.elem == "interface" or "unit" in sc.children:
+        # Junos sorts interface names and unit numbers
+        items.sort(key=lambda it: (keyrank(it), _natkey(it[0])))
+    return items
+
+
+def _natkey(k):
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", k)]
 
 
 def to_text(node, indent=0):

@@ -1,0 +1,319 @@
+"""JunosDevice: the configuration database (committed, shared candidate, private candidates,
+rollback history, exclusive lock, commit confirmed) and the SSH entry point.
+
+Candidate semantics (as real Junos):
+
+* The shared candidate (CLI ``configure``, NETCONF without ``<lock>``) survives the session: a
+  client that loads changes and disconnects leaves it dirty, and the next ``<lock>`` from another
+  session fails with ``configuration database modified``.
+* ``<lock>`` is ``configure exclusive``: "If the NETCONF session ends or the application emits the
+  <unlock> tag element before the candidate configuration is committed, all changes made to the
+  candidate are discarded" (Junos NETCONF guide, <lock>).  So junos_config's ``unlock`` after a
+  failed load leaves a clean candidate.
+* ``configure private`` / ``<open-configuration><private/>`` edits a private copy, discarded on exit.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+
+from . import schema as S
+from . import tree as T
+from . import view as V
+
+JUNOS_VERSION = "23.4R2-S3.9"
+MODEL = "vsrx"
+
+
+def minute_seconds():
+    try:
+        return float(os.environ.get("MPLSSEC_LAB_MINUTE_SECONDS", "60"))
+    except ValueError:
+        return 60.0
+
+
+def fmt_time(ts):
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
+
+
+class Commit:
+    def __init__(self, tree, ts, user, via, comment=None, confirmed=None):
+        self.tree, self.ts, self.user, self.via, self.comment, self.confirmed = tree, ts, user, via, comment, confirmed
+
+
+class Session:
+    _ids = itertools.count(3001)
+
+    def __init__(self, via, user="admin"):
+        self.id = next(self._ids)
+        self.via, self.user = via, user
+        self.private = None          # Node: private candidate
+        self.exclusive = False       # holds the configuration lock
+        self.started = time.time()
+
+
+class ConfigFailure(Exception):
+    """A failed commit/check: ``errors`` are JunosErrors; ``final`` the closing message."""
+
+    def __init__(self, errors, final):
+        super().__init__(final)
+        self.errors, self.final = errors, final
+
+
+def baseline_set(hostname, spec):
+    rid = spec.get("router_id")
+    lines = [
+        f"set version {JUNOS_VERSION}",
+        f"set system host-name {hostname}",
+        'set system root-authentication encrypted-password "$6$mplssec$Gm3yB4Wb0q7nSCOwXr4Ed1H0N1g7d3uXk0k6J1pQnHfZ2o5cY9a2Vq2eYb1zU8d1T8oT3rFhK0m4J9bS2aQ1."',
+        "set system login user admin uid 2000",
+        "set system login user admin class super-user",
+        'set system login user admin authentication encrypted-password "$6$mplssec$Q2l1d1XcXmZbq6p6s4vJr3Oa9o0Qm1KXhT6c5r0lJbYwQ0jvYw1pV4b2m8c3n9x7z5y6w4v2u1t0s9r8q7p6o."',
+        "set system services ssh",
+        "set system services netconf ssh",
+        "set system syslog file messages any any",
+        "set system syslog file interactive-commands interactive-commands any",
+    ]
+    ifaces = []
+    lo = spec.get("loopback")
+    if lo:
+        ifaces.append((lo["name"], lo["address"], {}))
+    for i in spec.get("interfaces", []):
+        ifaces.append((i["name"], i.get("address"), i))
+    for name, addr, i in ifaces:
+        phys, unit = name.rsplit(".", 1) if "." in name else (name, "0")
+        if i.get("description"):
+            lines.append(f'set interfaces {phys} unit {unit} description "{i["description"]}"')
+        if addr:
+            lines.append(f"set interfaces {phys} unit {unit} family inet address {addr}")
+        if i.get("mpls"):
+            lines.append(f"set interfaces {phys} unit {unit} family mpls")
+    if rid:
+        lines.append(f"set routing-options router-id {rid}")
+    for name, addr, i in ifaces:
+        o = i.get("ospf")
+        if o:
+            area = str(o.get("area", "0"))
+            area = area if "." in area else f"0.0.0.{area}" if int(area) < 256 else area
+            lines.append(f"set protocols ospf area {area} interface {name} interface-type p2p")
+            if o.get("cost"):
+                lines.append(f"set protocols ospf area {area} interface {name} metric {o['cost']}")
+    if lo and any(i.get("ospf") for _n, _a, i in ifaces):
+        lines.append(f"set protocols ospf area 0.0.0.0 interface {lo['name']} passive")
+    for name, addr, i in ifaces:
+        if i.get("mpls"):
+            lines.append(f"set protocols mpls interface {name}")
+    for name, addr, i in ifaces:
+        if i.get("ldp"):
+            lines.append(f"set protocols ldp interface {name}")
+    lines += [
+        "set security forwarding-options family mpls mode packet-based",
+        "set security policies default-policy permit-all",
+        "set security zones security-zone trust host-inbound-traffic system-services all",
+        "set security zones security-zone trust host-inbound-traffic protocols all",
+    ]
+    for name, addr, i in ifaces:
+        lines.append(f"set security zones security-zone trust interfaces {name}")
+    return "\n".join(lines)
+
+
+class JunosDevice:
+    platform = "junos"
+
+    def __init__(self, hostname: str, lab, baseline: dict):
+        self.hostname = hostname
+        self.lab = lab
+        self.baseline = baseline
+        tree, _w = T.load_set(T.new_root(), baseline_set(hostname, baseline))
+        errs = T.check_commit(tree)
+        if errs:
+            raise ValueError(f"baseline does not commit: {[e.message for e in errs]}")
+        now = self._now()
+        self.history = [Commit(tree, now, "root", "cli", None)]
+        self.committed = tree.copy()
+        self.candidate = tree.copy()          # shared candidate
+        self.candidate_owner = None           # session id that last modified the shared candidate
+        self.lock_owner = None                # Session holding the exclusive lock
+        self.confirm_timer = None             # asyncio.TimerHandle of a pending commit confirmed
+        self.confirm_deadline = None
+        self.stats = {"ssh_sessions": 0, "cli_commands": 0, "netconf_rpcs": 0, "config_transactions": 0, "commits": 0}
+        self.sessions = set()
+        self._view = None
+        self.started = now
+
+    # ------------------------------------------------------------------ contract
+    def view(self):
+        if self._view is None:
+            self._view = V.build(self.hostname, self.committed)
+        return self._view
+
+    def running_config(self) -> str:
+        c = self.history[0]
+        head = f"## Last commit: {fmt_time(c.ts)} by {c.user}\n"
+        return head + T.render_text(self.committed)
+
+    def _now(self):
+        try:
+            return float(self.lab.now())
+        except Exception:
+            return time.time()
+
+    def state(self):
+        return self.lab.state(self.hostname)
+
+    # ------------------------------------------------------------------ candidate access
+    def candidate_for(self, sess):
+        return sess.private if (sess is not None and sess.private is not None) else self.candidate
+
+    def check_writable(self, sess):
+        if self.lock_owner is not None and self.lock_owner is not sess and (sess is None or sess.private is None):
+            raise T.JunosError(self.lock_message(), kind="lock")
+
+    def lock_message(self):
+        o = self.lock_owner
+        return (f"configuration database locked by:\n  {o.user} terminal p0 (pid {o.id}) on since "
+                f"{fmt_time(o.started)}, idle 00:00:01\n      exclusive [edit]")
+
+    def set_candidate(self, sess, tree):
+        self.check_writable(sess)
+        if sess is not None and sess.private is not None:
+            sess.private = tree
+        else:
+            self.candidate = tree
+            self.candidate_owner = sess.id if sess is not None else None
+        self.stats["config_transactions"] += 1
+
+    def shared_dirty(self):
+        return T.to_set(self.candidate) != T.to_set(self.committed)
+
+    def lock(self, sess):
+        if self.lock_owner is not None and self.lock_owner is not sess:
+            raise T.JunosError(self.lock_message(), kind="lock")
+        if self.lock_owner is None and self.shared_dirty() and self.candidate_owner != sess.id:
+            raise T.JunosError("configuration database modified", kind="lock")
+        self.lock_owner = sess
+        sess.exclusive = True
+
+    def unlock(self, sess):
+        if self.lock_owner is not sess:
+            raise T.JunosError("configuration database is not open", kind="lock")
+        # <unlock> before commit discards the changes made under the lock
+        if self.shared_dirty():
+            self.candidate = self.committed.copy()
+        self.candidate_owner = None
+        self.lock_owner = None
+        sess.exclusive = False
+
+    def discard(self, sess):
+        if sess is not None and sess.private is not None:
+            sess.private = self.committed.copy()
+        else:
+            self.check_writable(sess)
+            self.candidate = self.committed.copy()
+            self.candidate_owner = None
+
+    def end_session(self, sess):
+        if self.lock_owner is sess:
+            try:
+                self.unlock(sess)
+            except T.JunosError:
+                self.lock_owner = None
+        sess.private = None
+        self.sessions.discard(sess)
+
+    def rollback_tree(self, n):
+        if not 0 <= n < len(self.history):
+            raise T.JunosError(f"rollback {n} does not exist" if n < 50 else f"Value {n} is not within range (0..49)",
+                               kind="rollback")
+        return self.history[n].tree.copy()
+
+    # ------------------------------------------------------------------ commit
+    def check(self, sess):
+        fault = self.lab.commit_fault(self.hostname) if hasattr(self.lab, "commit_fault") else None
+        if fault:
+            raise ConfigFailure([T.JunosError(fault, (), None, kind="fault")], "configuration check-out failed")
+        cand = self.candidate_for(sess)
+        errs = T.check_commit(cand)
+        if errs:
+            mand = any(e.kind == "mandatory" for e in errs)
+            raise ConfigFailure(errs, "configuration check-out failed" + (": (missing mandatory statements)" if mand else ""))
+        return cand
+
+    def commit(self, sess, confirmed=None, comment=None, via="netconf", check_only=False):
+        cand = self.check(sess)
+        if check_only:
+            return None
+        if sess is not None and sess.private is not None and self.shared_dirty() and self.candidate_owner != sess.id:
+            raise ConfigFailure([T.JunosError("shared configuration database modified", kind="lock")],
+                                "commit failed: shared configuration database modified")
+        self._cancel_confirm()
+        user = sess.user if sess is not None else "root"
+        self.history.insert(0, Commit(cand.copy(), self._now(), user, via, comment, confirmed))
+        del self.history[50:]
+        self.committed = cand.copy()
+        if sess is not None and sess.private is not None:
+            sess.private = self.committed.copy()
+        if not (self.shared_dirty() and self.candidate_owner not in (None, getattr(sess, "id", None))):
+            self.candidate = self.committed.copy()
+            self.candidate_owner = None
+        if confirmed:
+            self._schedule_confirm(int(confirmed))
+        self.stats["commits"] += 1
+        self._changed()
+        return self.history[0]
+
+    def _changed(self):
+        self._view = None
+        try:
+            self.lab.config_changed(self.hostname)
+        except Exception:
+            pass
+
+    def _schedule_confirm(self, minutes):
+        delay = minutes * minute_seconds()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        self.confirm_deadline = self._now() + delay
+        if loop is not None:
+            self.confirm_timer = loop.call_later(delay, self._auto_rollback)
+
+    def _cancel_confirm(self):
+        if self.confirm_timer is not None:
+            self.confirm_timer.cancel()
+        self.confirm_timer = None
+        self.confirm_deadline = None
+
+    def confirm_pending(self):
+        return self.confirm_deadline is not None
+
+    def _auto_rollback(self):
+        """commit confirmed not confirmed in time: rollback 1 becomes active again."""
+        self.confirm_timer = None
+        self.confirm_deadline = None
+        if len(self.history) < 2:
+            return
+        prev = self.history[1].tree.copy()
+        self.history.insert(0, Commit(prev.copy(), self._now(), "root", "other", "commit confirmed rollback"))
+        del self.history[50:]
+        self.committed = prev
+        self.candidate = prev.copy()
+        self.candidate_owner = None
+        self._changed()
+
+    # ------------------------------------------------------------------ lab hooks
+    def on_command(self):
+        self.lab.on_command(self.hostname)
+
+    # ------------------------------------------------------------------ SSH
+    async def handle_process(self, process):
+        self.stats["ssh_sessions"] += 1
+        if getattr(process, "subsystem", None) == "netconf":
+            from .netconf import NetconfSession
+            await NetconfSession(self, process).run()
+        else:
+            from .cli import CliSession
+            await CliSession(self, process).run()
