@@ -118,6 +118,7 @@ class Topology:
         }
         if auth:
             spec["auth"] = dict(auth)
+            spec["enable_password"] = auth.get("enable_password")
         return spec
 
     def p2p_links(self) -> list[dict]:
