@@ -1,0 +1,238 @@
+"""The emulated IOS-XE router (Cat8000v flavour)."""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+
+from . import parser as P
+from .config import Node, render_lines
+from .view import build_view
+
+VERSION = "17.9"
+VERSION_LONG = "17.9.4a"
+
+
+class IosDevice:
+    platform = "ios"
+
+    def __init__(self, hostname: str, lab, baseline: dict):
+        self.name = hostname              # the lab's name for this router (never changes)
+        self.lab = lab
+        self.baseline = dict(baseline)
+        self.stats = {"ssh_sessions": 0, "cli_commands": 0, "netconf_rpcs": 0, "config_transactions": 0,
+                      "commits": 0}
+        hw = [i["name"] for i in baseline.get("interfaces", [])
+              if not i["name"].startswith(("Loopback", "Tunnel"))]
+        hw += list(baseline.get("hardware", []))
+        for n in range(1, 4):
+            if f"GigabitEthernet{n}" not in hw:
+                hw.append(f"GigabitEthernet{n}")
+        self.hardware = hw
+        self.serial = "9" + "".join(str(ord(c) % 10) for c in (hostname * 10))[:10].upper()
+        self.files = {}                   # flash file name -> content
+        self.startup = None
+        self.archive_files = []           # [(name)] oldest first
+        self.archive_counter = 0
+        self.revert = None                # {"deadline": t, "config": root}
+        self.last_change = self._now()
+        self.last_change_by = "admin"
+        self.boot_time = self._now()
+        self._view_cache = None
+        self.root = self._baseline_root()
+        self.startup = "\n".join(self.config_lines()) + "\n"
+        self.files["packages.conf"] = "# packages\n"
+        self._revert_task = None
+
+    # ------------------------------------------------------------ baseline
+    def _baseline_root(self) -> Node:
+        b = self.baseline
+        lines = [
+            "service timestamps debug datetime msec",
+            "service timestamps log datetime msec",
+            "platform qfp utilization monitor load 80",
+            "platform punt-keepalive disable-kernel-core",
+            "platform console virtual",
+            f"hostname {b.get('hostname', self.name)}",
+            "boot-start-marker",
+            "boot-end-marker",
+            "no aaa new-model",
+            "login on-success log",
+            "subscriber templating",
+            "multilink bundle-name authenticated",
+            f"license udi pid C8000V sn {self.serial}",
+            "diagnostic bootup level minimal",
+            "memory free low-watermark processor 63709",
+            "spanning-tree extend system-id",
+            "username admin privilege 15 secret 9 $9$lab$emulatedsecrethash0000000000000000000000",
+            "redundancy",
+        ]
+        lo = b.get("loopback")
+        if lo:
+            net = ipaddress.IPv4Interface(lo["address"])
+            lines += [f"interface {lo['name']}", f" ip address {net.ip} {net.netmask}"]
+        proc = str((b.get("ospf") or {}).get("process", "1"))
+        for i in b.get("interfaces", []):
+            lines.append(f"interface {i['name']}")
+            if i.get("description"):
+                lines.append(f" description {i['description']}")
+            if i.get("address"):
+                net = ipaddress.IPv4Interface(i["address"])
+                lines.append(f" ip address {net.ip} {net.netmask}")
+            else:
+                lines.append(" no ip address")
+            ospf = i.get("ospf")
+            if ospf:
+                lines.append(f" ip ospf {proc} area {ospf.get('area', '0')}")
+                if ospf.get("cost") is not None:
+                    lines.append(f" ip ospf cost {ospf['cost']}")
+            if i["name"].startswith("GigabitEthernet"):
+                lines.append(" negotiation auto")
+            if i.get("mpls"):
+                lines.append(" mpls ip")
+            if i["name"].startswith("GigabitEthernet"):
+                lines += [" no mop enabled", " no mop sysid"]
+        used = {i["name"] for i in b.get("interfaces", [])}
+        for hw in self.hardware:
+            if hw not in used:
+                lines += [f"interface {hw}", " no ip address", " shutdown", " negotiation auto",
+                          " no mop enabled", " no mop sysid"]
+        if b.get("ospf") is not None or any(i.get("ospf") for i in b.get("interfaces", [])):
+            lines.append(f"router ospf {proc}")
+            if b.get("router_id"):
+                lines.append(f" router-id {b['router_id']}")
+        lines += ["ip forward-protocol nd", "no ip http server", "no ip http secure-server", "ip ssh version 2"]
+        if lo and any(i.get("ldp") or i.get("mpls") for i in b.get("interfaces", [])):
+            lines.append(f"mpls ldp router-id {lo['name']} force")
+        lines += ["control-plane", "line con 0", " stopbits 1", "line vty 0 4", " login local",
+                  " transport input ssh"]
+        root, errors = P.load_text("\n".join(lines), hardware=self.hardware)
+        if errors:
+            raise ValueError(f"baseline for {self.name} does not parse: {errors}")
+        return root
+
+    # ------------------------------------------------------------ contract
+    def _now(self):
+        try:
+            return float(self.lab.now())
+        except Exception:
+            return time.time()
+
+    @property
+    def hostname(self):
+        n = self.root.find("hostname")
+        return n.tokens()[1] if n else "Router"
+
+    def config_lines(self):
+        return render_lines(self.root)
+
+    def config_text(self):
+        """The configuration as saved to a file (no 'Building configuration...' header)."""
+        ts = time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(self.last_change))
+        head = ["", "!", f"! Last configuration change at {ts} by {self.last_change_by}", "!",
+                f"version {VERSION}"]
+        return "\n".join(head + self.config_lines()) + "\n"
+
+    def running_config(self) -> str:
+        body = self.config_text()
+        return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes" + body
+
+    def view(self):
+        self.check_revert()
+        if self._view_cache is None:
+            self._view_cache = build_view(self.root, self.name)
+        return self._view_cache
+
+    def changed(self):
+        self._view_cache = None
+        self.last_change = self._now()
+        try:
+            self.lab.config_changed(self.name)
+        except Exception:
+            pass
+
+    def state(self):
+        try:
+            return self.lab.state(self.name)
+        except Exception:
+            from ..model import LinkState
+            return LinkState()
+
+    # ------------------------------------------------------------ rollback / revert
+    def replace_config(self, text: str):
+        """configure replace: the running config becomes exactly `text`."""
+        root, errors = P.load_text(text, hardware=self.hardware)
+        if errors:
+            return errors
+        if root != self.root:
+            self.root = root
+            self.changed()
+        return []
+
+    def start_revert(self, minutes: int, snapshot: Node):
+        self.revert = {"deadline": self._now() + minutes * 60, "config": snapshot}
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._revert_task is None or self._revert_task.done():
+            self._revert_task = loop.create_task(self._revert_loop())
+
+    async def _revert_loop(self):
+        while self.revert is not None:
+            await asyncio.sleep(0.2)
+            self.check_revert()
+
+    def check_revert(self):
+        r = self.revert
+        if r is not None and self._now() >= r["deadline"]:
+            self.revert = None
+            if r["config"] != self.root:
+                self.root = r["config"]
+                self.changed()
+
+    def confirm(self):
+        had = self.revert is not None
+        self.revert = None
+        return had
+
+    # ------------------------------------------------------------ archive
+    def archive_path(self):
+        a = self.root.find("archive")
+        if a is None:
+            return None, 10
+        p = a.find("path")
+        m = a.find("maximum")
+        return (p.tokens()[1] if p else None), (int(m.tokens()[1]) if m else 10)
+
+    def next_archive_name(self):
+        path, _ = self.archive_path()
+        if path is None:
+            return None
+        name = path.replace("$h", self.hostname).replace("$t", time.strftime(
+            "%b-%d-%H-%M-%S", time.gmtime(self._now())))
+        return f"{name}-{self.archive_counter}"
+
+    def archive_config(self):
+        path, maximum = self.archive_path()
+        if path is None:
+            return "% Archive path not specified"
+        name = self.next_archive_name()
+        self.archive_counter += 1
+        self.files[fs_name(name)] = self.config_text()
+        self.archive_files.append(name)
+        while len(self.archive_files) > maximum:
+            old = self.archive_files.pop(0)
+            self.files.pop(fs_name(old), None)
+        return None
+
+    async def handle_process(self, process):
+        from .cli import Session
+        await Session(self, process).run()
+
+
+def fs_name(path: str) -> str:
+    """'flash:foo' / 'bootflash:/foo' / 'foo' -> 'foo' (flash: is bootflash: on a Cat8000v)."""
+    if ":" in path:
+        path = path.split(":", 1)[1]
+    return path.lstrip("/")

@@ -1,0 +1,279 @@
+"""IOS configuration tree -> vendor-neutral DeviceView."""
+from __future__ import annotations
+
+import ipaddress
+
+from .. import model
+from . import grammar as g
+from .config import Node
+
+ENC_IKE = {"aes-cbc-128": "aes-cbc-128", "aes-cbc-192": "aes-cbc-192", "aes-cbc-256": "aes-cbc-256",
+           "aes-gcm-128": "aes-gcm-128", "aes-gcm-256": "aes-gcm-256", "3des": "3des", "des": "des"}
+
+
+def esp_transform(tokens):
+    """['esp-gcm', '256'] / ['esp-aes', '256', 'esp-sha256-hmac'] -> {"encryption", "integrity"}."""
+    enc, integ = None, "none"
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        size = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1].isdigit() else None
+        if t in ("esp-gcm", "esp-aes", "esp-gmac"):
+            base = {"esp-gcm": "aes-gcm", "esp-aes": "aes-cbc", "esp-gmac": "aes-gmac"}[t]
+            enc = f"{base}-{size or 128}"
+            i += 2 if size else 1
+            continue
+        if t == "esp-3des":
+            enc = "3des"
+        elif t == "esp-des":
+            enc = "des"
+        elif t == "esp-null":
+            enc = "null"
+        elif t.endswith("-hmac"):
+            integ = {"esp-sha-hmac": "sha1", "esp-sha256-hmac": "sha256", "esp-sha384-hmac": "sha384",
+                     "esp-sha512-hmac": "sha512", "esp-md5-hmac": "md5"}[t]
+        i += 1
+    return {"encryption": enc, "integrity": integ}
+
+
+def _addr_of(root: Node, ifname):
+    n = root.find("interface " + ifname)
+    if n is None:
+        return None
+    ip = n.line("ip address")
+    if ip is None or ip.text.startswith("no "):
+        return None
+    return ip.tokens()[2]
+
+
+def _iface(root: Node, n: Node) -> model.Interface:
+    name = n.tokens()[1]
+    typ = g.split_ifname(name)[0]
+    kind = {"GigabitEthernet": "ethernet", "TenGigabitEthernet": "ethernet", "Loopback": "loopback",
+            "Tunnel": "gre"}.get(typ, "other")
+    i = model.Interface(name=name, kind=kind)
+    for c in n.ordered():
+        t = c.tokens()
+        txt = c.text
+        if txt.startswith("ip address "):
+            i.ipv4.append(ipaddress.IPv4Interface(f"{t[2]}/{t[3]}"))
+        elif txt.startswith("ipv6 address "):
+            i.ipv6.append(ipaddress.IPv6Interface(t[2]))
+        elif txt == "shutdown":
+            i.enabled = False
+        elif t[0] == "mtu":
+            i.mtu = int(t[1])
+        elif txt.startswith("ip mtu "):
+            i.ip_mtu = int(t[2])
+        elif txt.startswith("mpls mtu "):
+            i.mpls_mtu = int(t[-1])
+        elif txt.startswith("ip tcp adjust-mss "):
+            i.tcp_mss = int(t[3])
+        elif txt == "mpls ip":
+            i.mpls = True
+            i.ldp = True
+        elif txt.startswith("ip ospf ") and "area" in t:
+            i.ospf = dict(i.ospf or {}, process=t[2], area=t[4])
+        elif txt.startswith("ip ospf cost "):
+            i.ospf = dict(i.ospf or {}, cost=int(t[3]))
+        elif txt.startswith("ip ospf network "):
+            i.ospf = dict(i.ospf or {}, p2p=(t[3] == "point-to-point"))
+        elif txt.startswith("ip router isis"):
+            i.isis = dict(i.isis or {}, tag=t[3] if len(t) > 3 else None)
+        elif txt.startswith("isis metric "):
+            i.isis = dict(i.isis or {}, metric=int(t[2]))
+        elif txt == "isis network point-to-point":
+            i.isis = dict(i.isis or {}, p2p=True)
+        elif txt.startswith("tunnel source "):
+            src = t[2]
+            i.tunnel_source = src if src[0].isdigit() else _addr_of(root, src)
+        elif txt.startswith("tunnel destination "):
+            i.tunnel_destination = t[2]
+        elif txt.startswith("tunnel key "):
+            i.tunnel_key = int(t[2])
+        elif txt.startswith("tunnel mode "):
+            if t[2] == "ipsec":
+                i.kind = "ipsec"
+            elif t[2:4] != ["gre", "ip"]:
+                i.kind = "other"
+        elif txt.startswith("tunnel protection ipsec profile "):
+            i.ipsec_policy = t[4]
+        elif txt.startswith("ip access-group ") and t[-1] == "in":
+            i.filter_in = t[2]
+        elif t[0] == "description":
+            i.description = txt.split(" ", 1)[1]
+    if i.ospf is not None:
+        i.ospf.setdefault("process", None)
+        i.ospf.setdefault("area", None)
+        i.ospf.setdefault("cost", None)
+        i.ospf.setdefault("p2p", False)
+        i.ospf.setdefault("passive", False)
+    if i.isis is not None:
+        i.isis.setdefault("metric", None)
+        i.isis.setdefault("p2p", False)
+        i.isis.setdefault("passive", False)
+    return i
+
+
+def _proposal(node: Node):
+    vals = {}
+    for c in node.ordered():
+        t = c.tokens()
+        vals[t[0]] = t[1:]
+    out = []
+    for enc in vals.get("encryption", []):
+        aead = "gcm" in enc
+        integs = ["none"] if aead else vals.get("integrity", ["sha1"])
+        prfs = vals.get("prf") or ([x for x in vals.get("integrity", [])] if not aead else []) or ["sha1"]
+        for integ in integs:
+            for prf in prfs[:1]:
+                for grp in vals.get("group", []):
+                    out.append({"encryption": ENC_IKE.get(enc, enc), "integrity": integ, "prf": prf,
+                                "dh_group": int(grp)})
+    return out
+
+
+def build_view(root: Node, hostname: str) -> model.DeviceView:
+    v = model.DeviceView(hostname=hostname, platform="ios")
+    hn = root.find("hostname")
+    if hn is not None:
+        v.hostname = hn.tokens()[1]
+    # interfaces
+    for n in root.ordered():
+        if n.text.startswith("interface "):
+            i = _iface(root, n)
+            v.interfaces[i.name] = i
+    # routing
+    rid = root.find("mpls ldp router-id")
+    ldp_rid = None
+    if rid is not None:
+        ldp_rid = _addr_of(root, rid.tokens()[3])
+    for n in root.ordered():
+        if n.text.startswith("router ospf "):
+            proc = n.tokens()[2]
+            r = n.find("router-id")
+            v.ospf = {"process": proc, "router_id": r.tokens()[1] if r else None}
+            for c in n.ordered():
+                t = c.tokens()
+                if t[0] == "passive-interface" and t[1] in v.interfaces and v.interfaces[t[1]].ospf:
+                    v.interfaces[t[1]].ospf["passive"] = True
+            break
+        if n.text.startswith("router isis"):
+            net = n.line("net")
+            lvl = n.find("is-type")
+            level = {"is-type level-1": 1, "is-type level-2-only": 2}.get(lvl.text if lvl else "", 3)
+            v.isis = {"net": net.tokens()[1] if net else None, "level": level}
+            for c in n.ordered():
+                t = c.tokens()
+                if t[0] == "passive-interface" and t[1] in v.interfaces and v.interfaces[t[1]].isis:
+                    v.interfaces[t[1]].isis["passive"] = True
+    if ldp_rid is None:
+        lo = [i for i in v.interfaces.values() if i.kind == "loopback" and i.ipv4]
+        if lo:
+            ldp_rid = str(lo[0].ipv4[0].ip)
+    v.router_id = ldp_rid or (v.ospf or {}).get("router_id")
+    v.ldp_enabled = any(i.ldp for i in v.interfaces.values())
+    # IKEv2
+    proposals = {n.tokens()[3]: _proposal(n) for n in root.ordered() if n.text.startswith("crypto ikev2 proposal ")}
+    policies = [n for n in root.ordered() if n.text.startswith("crypto ikev2 policy ")]
+    keyrings = {n.tokens()[3]: n for n in root.ordered() if n.text.startswith("crypto ikev2 keyring ")}
+    for n in root.ordered():
+        if not n.text.startswith("crypto ikev2 profile "):
+            continue
+        name = n.tokens()[3]
+        remote = None
+        for c in n.ordered():
+            t = c.tokens()
+            if t[:4] == ["match", "identity", "remote", "address"]:
+                remote = t[4]
+                break
+        loc = n.find("match address local")
+        local = None
+        if loc is not None:
+            t = loc.tokens()
+            local = t[3] if t[3] != "interface" else _addr_of(root, t[4])
+        idl = n.find("identity local")
+        local_id = idl.tokens()[3] if idl is not None and len(idl.tokens()) > 3 else None
+        auth_l = n.find("authentication local")
+        auth = {"pre-share": "psk"}.get(auth_l.tokens()[2], auth_l.tokens()[2]) if auth_l else "psk"
+        kr = n.find("keyring local")
+        psk = None
+        if kr is not None and kr.tokens()[2] in keyrings:
+            psk = _psk_for(keyrings[kr.tokens()[2]], remote)
+        life = n.find("lifetime")
+        dpd = n.find("dpd")
+        # proposals: from the policies matching our local address (or all policies without a match)
+        props = []
+        for p in policies:
+            ml = [c.tokens()[3] for c in p.ordered() if c.text.startswith("match address local ")]
+            if ml and local is not None and local not in ml:
+                continue
+            for c in p.ordered():
+                if c.text.startswith("proposal "):
+                    props += proposals.get(c.tokens()[1], [])
+        if not policies:
+            props = []  # IOS falls back to its default proposal only with the default policy (not modelled)
+        v.ike[name] = model.IkePeer(
+            name=name, version=2, local_address=local, peer_address=remote, proposals=props, psk=psk,
+            auth=auth, local_id=local_id, remote_id=remote,
+            lifetime=int(life.tokens()[1]) if life else 86400,
+            dpd=(int(dpd.tokens()[1]), int(dpd.tokens()[2])) if dpd else None)
+    # IPsec profiles
+    tsets = {}
+    for n in root.ordered():
+        if n.text.startswith("crypto ipsec transform-set "):
+            t = n.tokens()
+            mode = n.find("mode")
+            tsets[t[3]] = (esp_transform(t[4:]), mode.tokens()[1] if mode else "tunnel")
+    dfbit = root.find("crypto ipsec df-bit")
+    df = dfbit.tokens()[3] if dfbit is not None else "copy"
+    users = {i.ipsec_policy: i.name for i in v.interfaces.values() if i.ipsec_policy}
+    for n in root.ordered():
+        if not n.text.startswith("crypto ipsec profile "):
+            continue
+        name = n.tokens()[3]
+        ts = n.find("set transform-set")
+        transforms, mode = [], "tunnel"
+        if ts is not None:
+            for tname in ts.tokens()[2:]:
+                if tname in tsets:
+                    transforms.append(tsets[tname][0])
+                    mode = tsets[tname][1] if not transforms[:-1] else mode
+        pfs = n.find("set pfs")
+        life = n.find("set security-association lifetime seconds")
+        ikep = n.find("set ikev2-profile")
+        v.ipsec[name] = model.IpsecPolicy(
+            name=name, ike_peer=ikep.tokens()[2] if ikep else None, transforms=transforms, mode=mode,
+            pfs_group=int(pfs.tokens()[2][5:]) if pfs else None,
+            lifetime=int(life.tokens()[4]) if life else 3600, interface=users.get(name), df_bit=df)
+    # filters
+    for n in root.ordered():
+        if n.text.startswith("ip access-list extended "):
+            rules = []
+            for c in n.ordered():
+                t = c.tokens()[1:]
+                if t[0] == "remark":
+                    continue
+                port = None
+                if "eq" in t:
+                    p = t[t.index("eq") + 1]
+                    port = {"isakmp": 500, "non500-isakmp": 4500}.get(p, int(p) if p.isdigit() else None)
+                rules.append({"action": t[0], "proto": t[1], "port": port})
+            v.filters[n.tokens()[3]] = rules
+    return v
+
+
+def _psk_for(keyring: Node, remote):
+    fallback = None
+    for peer in keyring.ordered():
+        addr = peer.find("address")
+        psk = peer.find("pre-shared-key") or peer.find("pre-shared-key local")
+        key = psk.tokens()[-1] if psk else None
+        if addr is None:
+            fallback = fallback or key
+            continue
+        t = addr.tokens()
+        net = ipaddress.IPv4Network(f"{t[1]}/{t[2] if len(t) > 2 else '255.255.255.255'}", strict=False)
+        if remote is None or ipaddress.IPv4Address(remote) in net:
+            return key
+    return fallback
