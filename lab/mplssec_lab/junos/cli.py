@@ -130,6 +130,12 @@ class CliSession:
             return self.cfg(line)
         except SH.CmdError as e:
             return self._err(line, e)
+        except ConnectionError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:  # never kill the shell on an emulator bug
+            import traceback
+            traceback.print_exc()
+            return f"error: {type(e).__name__}: {e}\n"
         except T.JunosError as e:
             return self._caret(line, e.bad) + (e.message if e.message != "syntax error" else "syntax error.") + "\n" + (self._edit_banner() if self.mode == "cfg" else "")
 

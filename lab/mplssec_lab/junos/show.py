@@ -690,6 +690,7 @@ def show_interfaces(dev, rest):
     for p in units:
         if p not in phys_names:
             phys_names.append(p)
+    phys_names.sort(key=T._natkey)
     if name is not None:
         if "." in name:
             phys = name.rsplit(".", 1)[0]

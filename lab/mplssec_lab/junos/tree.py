@@ -574,6 +574,8 @@ def _q(v):
 def ordered_children(node):
     """Children in Junos display order: containers/leaves in schema order, named entries in insertion
     order at the position of their keyword."""
+    if not node.children:
+        return []
     sc = node.child_schema()
     order = list(sc.children.keys())
     rank = {k: i for i, k in enumerate(order)}
