@@ -550,7 +550,7 @@ def apply_line(ctx: Ctx, line: str) -> Result:
     if err.kind == "incomplete":
         raise ConfigError(INCOMPLETE)
     if err.kind == "ambiguous":
-        raise ConfigError('% Ambiguous command:  "%s"' % line.strip())
+        raise ConfigError('%% Ambiguous command:  "%s"' % line.strip())
     raise ConfigError(INVALID, err.pos)
 
 
@@ -618,6 +618,9 @@ def _apply_rule(ctx: Ctx, rule: Rule, m: g.Match, negate: bool) -> Result:
     if existing is None:
         node = Node(text, key, rule.rank, rule.sort(canon) if rule.sort else (), rule.enter, rule.section, rule)
         parent.children[key] = node
+        if rule.enter == "if" and g.split_ifname(canon[1])[0] in ("Tunnel", "Loopback"):
+            r = MODES["if"][3]      # "no ip address": how IOS shows a new virtual interface
+            node.children["ip address"] = Node("no ip address", "ip address", r.rank, (), None, 0, r)
     else:
         node = existing
         node.text = text

@@ -203,6 +203,12 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
         life = n.find("lifetime")
         dpd = n.find("dpd")
         # proposals: from the policies matching our local address (or all policies without a match)
+        if local is None:
+            for p in policies:
+                ml = [c.tokens()[3] for c in p.ordered() if c.text.startswith("match address local ")]
+                if ml:
+                    local = ml[0]
+                    break
         props = []
         for p in policies:
             ml = [c.tokens()[3] for c in p.ordered() if c.text.startswith("match address local ")]
@@ -225,6 +231,14 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
             t = n.tokens()
             mode = n.find("mode")
             tsets[t[3]] = (esp_transform(t[4:]), mode.tokens()[1] if mode else "tunnel")
+    # IKE is sourced from the tunnel source of the interface whose profile uses this ikev2 profile
+    for iname, i in v.interfaces.items():
+        if not i.ipsec_policy:
+            continue
+        pn = root.find("crypto ipsec profile " + i.ipsec_policy)
+        ref = pn.find("set ikev2-profile") if pn is not None else None
+        if ref is not None and ref.tokens()[2] in v.ike and v.ike[ref.tokens()[2]].local_address is None:
+            v.ike[ref.tokens()[2]].local_address = i.tunnel_source
     dfbit = root.find("crypto ipsec df-bit")
     df = dfbit.tokens()[3] if dfbit is not None else "copy"
     users = {i.ipsec_policy: i.name for i in v.interfaces.values() if i.ipsec_policy}
