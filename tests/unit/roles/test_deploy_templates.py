@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Golden tests of roles/deploy/templates: render every phase of every example link for both ends
+through Ansible's own template lookup (the exact code path the role uses) and compare byte for byte
+with the committed files in tests/golden/deploy/.  ``UPDATE_GOLDEN=1 pytest ...`` rewrites them.
+
+Also asserts the template contract: device syntax only, sorted/deterministic output, the PSK only
+where the device needs it, and nothing rendered twice.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader
+from ansible.template import Templar, trust_as_template
+
+ROOT = Path(__file__).resolve().parents[3]
+ROLE = ROOT / "roles" / "deploy"
+GOLDEN = ROOT / "tests" / "golden" / "deploy"
+FIXTURE = yaml.safe_load((GOLDEN / "plan.yml").read_text())
+PHASES = ("phase1", "phase3", "phase4", "phase5", "undo_restore", "undo_remove", "checks")
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+init_plugin_loader()
+
+
+def render(template: str, link: dict, router: dict, psk: str | None) -> str:
+    """Render one role template like the role does: lookup('ansible.builtin.template', ..., template_vars=...)."""
+    templar = Templar(loader=DataLoader(), variables={"ansible_search_path": [str(ROLE)],
+                                                     "_link": link, "_router": router, "_psk": psk})
+    expr = ("{{ lookup('ansible.builtin.template', '%s', template_vars={'link': _link, 'router': _router, 'psk': _psk}) }}"
+            % template)
+    return templar.template(trust_as_template(expr))
+
+
+def cases():
+    for host, plan in sorted(FIXTURE["p2p_plan"].items()):
+        for link in plan["links"]:
+            for phase in PHASES:
+                yield pytest.param(host, plan, link, phase, id=f"{link['name']}-{host}-{plan['platform']}-{phase}")
+
+
+@pytest.mark.parametrize("host,plan,link,phase", list(cases()))
+def test_golden(host, plan, link, phase):
+    psk = FIXTURE["p2p_links_psk"][link["name"]]
+    router = {k: v for k, v in plan.items() if k != "links"}
+    text = render(f"{plan['platform']}/{phase}.j2", link, router, psk)
+    path = GOLDEN / link["name"] / f"{host}-{plan['platform']}-{phase}.cfg"
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 pytest {__file__}"
+    assert text == path.read_text(), f"rendered {phase} for {host}/{link['name']} differs from {path}; review, then UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize("host,plan,link,phase", [c for c in cases() if c.values[3].startswith("phase")])
+def test_contract(host, plan, link, phase):
+    psk = FIXTURE["p2p_links_psk"][link["name"]]
+    router = {k: v for k, v in plan.items() if k != "links"}
+    text = render(f"{plan['platform']}/{phase}.j2", link, router, psk)
+    lines = text.splitlines()
+    # no template leftovers, no blank lines, no trailing spaces
+    assert "{{" not in text and "{%" not in text
+    assert all(line.strip() for line in lines), "blank line in rendered config"
+    assert all(line == line.rstrip() for line in lines), "trailing whitespace"
+    # the PSK appears only in phase 1, once, on the line that configures it
+    if psk:
+        hits = [line for line in lines if psk in line]
+        assert len(hits) == (1 if phase == "phase1" and link["crypto"]["auth"] == "psk" else 0)
+        for line in hits:
+            assert "pre-shared-key" in line
+    if plan["platform"] == "junos":
+        assert all(re.match(r"^(set|delete) ", line) for line in lines), "Junos templates render set/delete lines only"
+        assert len(lines) == len(set(lines)), "a Junos statement rendered twice"
+    else:
+        # IOS: never push what IOS hides (the config would never converge)
+        assert " tunnel mode gre ip" not in lines and " mode tunnel" not in lines
+        assert " lifetime 86400" not in lines
+        assert " set security-association lifetime seconds 3600" not in lines
+
+
+def test_phase_templates_are_includes_only():
+    """Phase templates only compose the feature templates (one template per feature per platform)."""
+    for platform in ("ios", "junos"):
+        for phase in ("phase1", "phase3", "phase4", "phase5"):
+            body = (ROLE / "templates" / platform / f"{phase}.j2").read_text()
+            for line in body.splitlines():
+                assert line.startswith("{#-") or re.fullmatch(r"\{% include '" + platform + r"/[a-z_]+\.j2' \+%\}", line), line
+
+
+def test_transport_refused_shape():
+    """IOS transport mode protects the GRE tunnel itself; tunnel mode protects only the sVTI."""
+    p3 = FIXTURE["p2p_plan"]["p3"]
+    link = p3["links"][0]
+    text = render("ios/phase1.j2", link, p3, "x" * 20)
+    assert " mode transport" in text
+    assert "tunnel mode ipsec ipv4" not in text
+    p1 = FIXTURE["p2p_plan"]["p1"]
+    text = render("ios/phase1.j2", p1["links"][0], p1, "x" * 20)
+    assert "tunnel mode ipsec ipv4" in text and " mode transport" not in text
