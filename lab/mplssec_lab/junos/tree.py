@@ -72,7 +72,13 @@ class Node:
         return isinstance(other, Node) and to_set(self) == to_set(other)
 
     def copy(self):
-        return copy.deepcopy(self)
+        n = Node(self.schema, list(self.value) if isinstance(self.value, list) else self.value)
+        n.inactive = self.inactive
+        n.children = {k: c.copy() for k, c in self.children.items()}
+        return n
+
+    def __deepcopy__(self, memo):
+        return self.copy()
 
 
 def new_root():

@@ -247,8 +247,7 @@ def test_compare_format():
     assert d2 == "[edit]\n+  routing-options {\n+      router-id 1.1.1.1;\n+  }\n"
     # removal inside an existing hierarchy
     d3 = T.compare(new, load("delete interfaces gr-0/0/0 unit 100 family inet mtu", new))
-    assert d3 == "[edit interfaces gr-0/0/0 unit 100 family inet]\n-       mtu 1418;\n" or \
-        d3 == "[edit interfaces gr-0/0/0 unit 100 family inet]\n-   mtu 1418;\n"
+    assert d3 == "[edit interfaces gr-0/0/0 unit 100 family inet]\n-   mtu 1418;\n"
 
 
 # ----------------------------------------------------------------------------- secrets
