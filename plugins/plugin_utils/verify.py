@@ -30,6 +30,7 @@ from xml.etree import ElementTree
 
 __all__ = [
     "CHECKS",
+    "OutputError",
     "TEMPLATE_DIR",
     "VerifyError",
     "build_reports",
@@ -72,6 +73,10 @@ MIN_SUCCESS_PCT = 66
 
 class VerifyError(ValueError):
     """A check name, platform, link or input shape is not usable."""
+
+
+class OutputError(VerifyError):
+    """A command output has a shape no parser accepts (the check fails, it does not raise)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,7 +228,7 @@ def parse_text(platform: str, what: str, text: str) -> list[dict]:
     try:
         name = _TEMPLATES[(platform, what)]
     except KeyError:
-        raise VerifyError("no TextFSM template for %s %s" % (platform, what)) from None
+        raise OutputError("no TextFSM template for %s %s (expected JSON output)" % (platform, what)) from None
     with open(TEMPLATE_DIR / name, encoding="utf-8") as handle:
         fsm = textfsm.TextFSM(handle)
         return _lower_keys(fsm.ParseTextToDicts(text or ""))
@@ -306,8 +311,8 @@ def _as_data(platform: str, what: str, data: Any) -> Any:
     if isinstance(data, list):
         if all(isinstance(r, dict) for r in data):
             return _lower_keys(data)
-        raise VerifyError("%s: expected TextFSM rows (list of dicts), got a list of %s" % (what, type(data[0]).__name__))
-    raise VerifyError("%s: unsupported output type %s" % (what, type(data).__name__))
+        raise OutputError("%s: expected TextFSM rows (list of dicts), got a list of %s" % (what, type(data[0]).__name__))
+    raise OutputError("%s: unsupported output type %s" % (what, type(data).__name__))
 
 
 def _is_rows(data: Any) -> bool:
@@ -635,6 +640,8 @@ def valid_ike_sa(link: dict, sas: list[dict], host: str = "") -> dict:
         "dh_group": _int(planned.get("dh_group")) if planned.get("dh_group") is not None else None,
     }
     wanted = {k: v for k, v in wanted.items() if v is not None}
+    if "gcm" in str(wanted.get("encryption")) and wanted.get("integrity") == "none":
+        del wanted["integrity"]  # AEAD: no integrity transform to compare (Junos still prints an HMAC name)
     problems_per_sa = []
     for sa in up:
         problems = []
@@ -892,6 +899,8 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
             return valid_no_clear_mpls(link, mpls_interfaces(platform, outputs[0]), ldp_neighbors(platform, outputs[1]), host)
         return valid_mtu_ping(link, ping_result(platform, outputs[0]), ping_result(platform, outputs[1]), host,
                               platform, min_success_pct)
+    except OutputError as exc:
+        return _result(check, host, False, "could not parse the output: %s" % _short(str(exc)))
     except VerifyError:
         raise
     except Exception as exc:  # a parser error on unexpected output is a failed check, not a crash
