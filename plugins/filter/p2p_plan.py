@@ -25,7 +25,7 @@ description:
     subnets, tunnel ids, interfaces, crypto strength and combinations, the platform capability map and the MTU
     are checked. ALL problems are reported at once in one AnsibleFilterError, one line per problem naming the
     link, the field, the problem and the fix. A PSK is never echoed.
-  - The MTU values come from the collection's MTU math (M(mplssec.p2p.wire_size) and friends); this filter
+  - The MTU values come from the collection's MTU math (P(mplssec.p2p.wire_size#filter) and friends); this filter
     computes no overhead itself.
   - Pure function, no device contact; the logic lives in C(plugins/plugin_utils/plan.py).
 options:

@@ -360,3 +360,22 @@ def normalise_link(raw: Any, index: int) -> tuple[dict[str, Any], list[PlanError
     if isinstance(link.get("tunnel"), dict) and not _given(raw, "tunnel", "id"):
         link["tunnel"]["id"] = 100 + index
     return link, errors
+
+
+def argument_spec_options(fields: Mapping[str, Field] | None = None) -> dict[str, Any]:
+    """The schema as role argument-spec ``options`` (entry point ``link`` of roles/plan/meta/argument_specs.yml)."""
+    out: dict[str, Any] = {}
+    for key, spec in (LINK_SCHEMA if fields is None else fields).items():
+        option: dict[str, Any] = {"description": [spec.description], "type": spec.type}
+        if spec.required:
+            option["required"] = True
+        if spec.choices:
+            option["choices"] = list(spec.choices)
+        if spec.default not in (None, {}):
+            option["default"] = spec.default
+        if spec.secret:
+            option["no_log"] = True
+        if spec.fields is not None:
+            option["options"] = argument_spec_options(spec.fields)
+        out[key] = option
+    return out

@@ -1,0 +1,256 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/plan_p2p.yml end to end, with ansible-playbook in a subprocess.
+
+Every router of every inventory here points at 127.0.0.1 on a port where this test listens and
+counts connections: the plan must never open one, whether it succeeds or fails. Bad inventories
+must fail with the plan's own message (not an unreachable host, not a template error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "inventory" / "example"
+VAULT_PASSWORD = EXAMPLE / "vault-password.txt"
+PLAYBOOK = ROOT / "playbooks" / "plan_p2p.yml"
+PSK = "Tq7-Ld2_Wm9=Rx4.Kp6@"  # test-only, 20 characters
+
+pytestmark = pytest.mark.skipif(shutil.which("ansible-playbook") is None, reason="ansible-playbook not on PATH")
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts connection attempts."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    item = Listener()
+    yield item
+    item.close()
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".cache" / "collections"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCAL_TEMP": str(Path(os.environ.get("TMPDIR", "/tmp")) / "ansible-local-plan-test"),
+    })
+    return env
+
+
+def run_playbook(inventory: Path, *extra: str, playbook: Path = PLAYBOOK) -> tuple[int, dict[str, Any], str]:
+    cmd = ["ansible-playbook", "-i", str(inventory), str(playbook), *extra]
+    proc = subprocess.run(cmd, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=300, check=False)
+    try:
+        report = json.loads(proc.stdout[proc.stdout.index("{"):])
+    except ValueError:
+        report = {}
+    return proc.returncode, report, proc.stdout + proc.stderr
+
+
+def results(report: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(task name, host, result) of every task of every play."""
+    out = []
+    for play in report.get("plays", []):
+        for task in play["tasks"]:
+            for host, result in task["hosts"].items():
+                out.append((task["task"]["name"].split(" : ")[-1], host, result))
+    return out
+
+
+def failure_message(report: dict[str, Any]) -> str:
+    failed = [r for _, _, r in results(report) if r.get("failed")]
+    assert len(failed) == 1, failed
+    return str(failed[0].get("msg", ""))
+
+
+def router(port: int, network_os: str, router_id: str) -> dict[str, Any]:
+    connection = "ansible.netcommon.netconf" if network_os.startswith("junipernetworks") else "ansible.netcommon.network_cli"
+    return {"ansible_host": "127.0.0.1", "ansible_port": port, "ansible_connection": connection, "ansible_user": "nobody",
+            "ansible_password": "never-used", "ansible_network_os": network_os, "p2p_router_id": router_id}
+
+
+GOOD_LINK: dict[str, Any] = {
+    "name": "core1",
+    "mode": "gre_ipsec",
+    "ipsec_mode": "tunnel",
+    "crypto": {"preset": "strong", "psk": PSK},
+    "tunnel": {"id": 100, "ipv4": "198.51.100.0/31", "ipsec_ipv4": "198.51.100.128/31"},
+    "a": {"host": "p1", "interface": "GigabitEthernet2", "address": "192.0.2.0/31"},
+    "b": {"host": "p2", "interface": "ge-0/0/0.0", "address": "192.0.2.1/31"},
+}
+
+
+def write_inventory(tmp_path: Path, port: int, links: list[dict[str, Any]]) -> Path:
+    """hosts.yml with p1 (IOS-XE) and p2 (Junos) on the listener's port, links in group_vars/all."""
+    inventory = {"all": {"children": {"routers": {"hosts": {
+        "p1": router(port, "cisco.ios.ios", "203.0.113.1"),
+        "p2": router(port, "junipernetworks.junos.junos", "203.0.113.2"),
+    }}}}}
+    (tmp_path / "group_vars" / "all").mkdir(parents=True)
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
+    (tmp_path / "group_vars" / "all" / "links.yml").write_text(yaml.safe_dump({"p2p_links": links}))
+    return tmp_path / "hosts.yml"
+
+
+def with_(patch: dict[str, Any]) -> dict[str, Any]:
+    link = json.loads(json.dumps(GOOD_LINK))
+    for key, value in patch.items():
+        if isinstance(value, dict):
+            link[key].update(value)
+        else:
+            link[key] = value
+    return link
+
+
+# --------------------------------------------------------------------------- the example inventory
+
+
+def test_example_inventory_plans_without_touching_a_router(tmp_path):
+    # the example inventory as shipped (routers on unused ports of 127.0.0.1), plus a play that reads the facts
+    check = tmp_path / "check.yml"
+    check.write_text(yaml.safe_dump([
+        {"import_playbook": str(PLAYBOOK)},
+        {"name": "Read the facts back", "hosts": "localhost", "gather_facts": False, "tasks": [
+            {"name": "facts", "ansible.builtin.debug": {"msg": "{{ dict(groups['routers'] | map('extract', hostvars, 'p2p_plan') "
+                                                                 "| map(attribute='host') | zip(groups['routers'] "
+                                                                 "| map('extract', hostvars, 'p2p_plan'))) }}"}}]},
+    ]))
+    rc, report, output = run_playbook(EXAMPLE / "hosts.yml", "--vault-password-file", str(VAULT_PASSWORD), playbook=check)
+    assert rc == 0, output
+    facts = [r for name, _, r in results(report) if name == "facts"][0]["msg"]
+    assert sorted(facts) == ["p1", "p2", "p3", "p4"]
+    p1 = facts["p1"]
+    assert (p1["platform"], p1["router_id"]) == ("ios", "203.0.113.1")
+    core1 = p1["links"][0]
+    assert (core1["name"], core1["tunnel"]["interface"], core1["ipsec_tunnel"]["interface"]) == ("core1", "Tunnel100", "Tunnel1100")
+    assert facts["p2"]["links"][0]["tunnel"]["interface"] == "gr-0/0/0.100"
+    assert facts["p3"]["links"][0]["ipsec_mode"] == "transport"
+    assert "UNREACHABLE" not in output
+    # the table is printed and no PSK leaves the vault
+    table = [r for name, _, r in results(report) if name == "Show the planned links"][0]["msg"]
+    assert table.splitlines()[0].startswith("link ")
+    assert "vault_p2p_psk" not in json.dumps(facts)
+
+
+def test_example_inventory_needs_the_vault_password():
+    rc, _, output = run_playbook(EXAMPLE / "hosts.yml")
+    assert rc != 0
+    assert "vault" in output.lower()
+
+
+def test_good_inventory_no_connection(tmp_path, listener):
+    rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, [GOOD_LINK]))
+    assert rc == 0, output
+    delegated = [r for name, _, r in results(report) if name == "Set p2p_plan on each router that ends a link"][0]
+    assert [item["item"]["key"] for item in delegated["results"]] == ["p1", "p2"]
+    assert listener.accepted == 0
+    assert PSK not in output
+
+
+# --------------------------------------------------------------------------- bad inventories fail in the plan
+
+BAD = [
+    pytest.param(
+        [with_({"ipsec_mdoe": "tunnel"})],
+        ["link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'?"],
+        id="unknown-field",
+    ),
+    pytest.param(
+        [with_({"crypto": {"psk": "short-psk", "ike": {"encryption": "3des"}}})],
+        ["link core1: crypto.ike.encryption: '3des' is refused as weak crypto",
+         "link core1: crypto.psk: is shorter than 16 characters."],
+        id="weak-crypto-and-short-psk",
+    ),
+    pytest.param(
+        [with_({"b": {"host": "p7"}})],
+        ["link core1: b.host: host 'p7' is not in the inventory."],
+        id="host-not-in-inventory",
+    ),
+    pytest.param(
+        [with_({"mode": "vti", "ipsec_mode": None, "tunnel": {"ipsec_ipv4": None}})],
+        ["link core1: mode: vti is not supported on p1 (Cisco IOS-XE)", "VTI would have saved 24 bytes",
+         "link core1: mode: vti is not supported on p2 (Juniper Junos (SRX/vSRX))"],
+        id="vti-refused",
+    ),
+    pytest.param(
+        [with_({"ipsec_mode": "transport", "tunnel": {"ipsec_ipv4": None}})],
+        ["link core1: ipsec_mode: transport is not supported on p2 (Juniper Junos (SRX/vSRX))"],
+        id="junos-transport-refused",
+    ),
+    pytest.param(
+        [with_({"carrier_mtu": 1300})],
+        ["link core1: carrier_mtu: 1300 cannot carry a 1280-byte inner packet", "set carrier_mtu: 1368 or more"],
+        id="carrier-mtu-too-small",
+    ),
+    pytest.param(
+        [GOOD_LINK, with_({"name": "core2", "a": {"interface": "GigabitEthernet3", "address": "192.0.2.2/31"},
+                           "b": {"interface": "ge-0/0/1.0", "address": "192.0.2.3/31"}})],
+        ["link core2: tunnel.ipv4: 198.51.100.0/31 overlaps tunnel.ipv4 198.51.100.0/31 of link core1.",
+         "link core2: tunnel.id: 100 makes Tunnel100 on p1, which link core1 already uses (duplicate tunnel id)."],
+        id="two-links-collide",
+    ),
+]
+
+
+@pytest.mark.parametrize(("links", "expected"), BAD)
+def test_bad_inventory_fails_in_the_plan_before_any_connection(tmp_path, listener, links, expected):
+    rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, links))
+    assert rc != 0
+    message = failure_message(report)
+    assert "mplssec.p2p.p2p_plan:" in message, message
+    for text in expected:
+        assert text in message, message
+    failed_tasks = [name for name, _, r in results(report) if r.get("failed")]
+    assert failed_tasks == ["Compute the p2p plan (validates every link, fails with every problem found)"]
+    assert not any(r.get("unreachable") for _, _, r in results(report))
+    assert listener.accepted == 0
+    assert PSK not in output and "short-psk" not in output
+
+
+def test_the_listener_does_see_a_connection_attempt(tmp_path, listener):
+    """Control experiment: a task that does connect to a router is counted (so 0 above means 0)."""
+    inventory = write_inventory(tmp_path, listener.port, [GOOD_LINK])
+    cmd = ["ansible", "-i", str(inventory), "p1", "-m", "ansible.netcommon.cli_command", "-a", "command='show version'",
+           "-e", "ansible_connect_timeout=5 ansible_command_timeout=5"]
+    subprocess.run(cmd, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=120, check=False)
+    assert listener.accepted >= 1
