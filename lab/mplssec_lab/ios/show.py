@@ -215,7 +215,7 @@ def _mac(name):
 
 def show_interfaces(dev, name=None):
     st = dev.state()
-    nodes = _iface_nodes(dev)
+    nodes = _ifindex_order(_iface_nodes(dev))
     if name:
         nodes = [n for n in nodes if n.tokens()[1] == name]
     out = []
@@ -272,7 +272,6 @@ def _tunnel_lines(dev, n, st, a, desc):
     dst = n.find("tunnel destination")
     prot = n.find("tunnel protection")
     key = n.find("tunnel key")
-    ipmtu = n.find("ip mtu")
     transport = 1500
     srcaddr = None
     if src is not None:
@@ -321,7 +320,7 @@ def _tunnel_lines(dev, n, st, a, desc):
     out.append("  Tunnel TTL 255, Fast tunneling enabled")
     if n.find("tunnel path-mtu-discovery") is not None:
         out.append("  Path MTU Discovery, ager 10 mins, min MTU 92")
-    out.append(f"  Tunnel transport MTU {ipmtu.tokens()[2] if ipmtu else tmtu} bytes")
+    out.append(f"  Tunnel transport MTU {tmtu - (38 if prot is not None and not ipsec else 0)} bytes")
     out += ["  Tunnel transmit bandwidth 8000 (kbps)", "  Tunnel receive bandwidth 8000 (kbps)"]
     if prot is not None:
         out.append(f'  Tunnel protection via IPSec (profile "{prot.tokens()[4]}")')
@@ -331,8 +330,13 @@ def _tunnel_lines(dev, n, st, a, desc):
 # ------------------------------------------------------------------ MPLS / LDP / IGP
 
 
+def _ifindex_order(nodes):
+    phys = [n for n in nodes if n.tokens()[1].startswith(("GigabitEthernet", "TenGigabitEthernet"))]
+    return phys + [n for n in nodes if n not in phys]
+
+
 def _mpls_ifaces(dev):
-    return [n for n in _iface_nodes(dev) if n.find("mpls ip") is not None]
+    return _ifindex_order([n for n in _iface_nodes(dev) if n.find("mpls ip") is not None])
 
 
 def show_mpls_interfaces(dev, detail=False):
@@ -507,7 +511,7 @@ def show_ikev2_sa(dev, detailed=False):
                     "      Local window:      5              Remote window:      5         ",
                     f"      DPD configured for {dpd[0]} seconds, retry {dpd[1]}",
                     "      Fragmentation not  configured.",
-                    "      Dynamic Route Update: disabled",
+                    "      Dynamic Route Update: enabled",
                     "      Extended Authentication not configured.",
                     "      NAT-T is not detected  ",
                     "      Cisco Trust Security SGT is disabled",
@@ -636,13 +640,19 @@ def show_ipsec_sa(dev, peer=None, interface=None, detail=False):
                         f"crypto map: {tag}",
                         f"        sa timing: remaining key lifetime (k/sec): (4608000/{left})",
                         f"        IV size: {8 if gcm else 16} bytes",
-                        "        replay detection support: Y",
+                        f"        replay detection support: Y  replay window size: {_replay_window(dev)}",
                         "        Status: ACTIVE(ACTIVE)"]
             out += ["", f"     {direction} ah sas:", "", f"     {direction} pcp sas:", ""]
         out.append("")
     if not out:
         return "No IPSec SAs\n" if False else ""
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _replay_window(dev):
+    n = dev.root.find("crypto ipsec security-association replay")
+    t = n.tokens() if n is not None else []
+    return t[5] if len(t) > 5 and t[4] == "window-size" else "64"
 
 
 def show_crypto_session(dev, detail=False):
