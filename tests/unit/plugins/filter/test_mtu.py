@@ -252,14 +252,14 @@ def test_every_profile_is_valid():
         mtu.wire_size(1500, **profile)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(profile=profiles, inner=st.integers(mtu.MIN_INNER, mtu.MAX_INNER - 1))
 def test_wire_size_is_monotonic(profile, inner):
     assert mtu.wire_size(inner, **profile) <= mtu.wire_size(inner + 1, **profile)
     assert mtu.wire_size(inner, **profile) > inner or profile["encap"] == "none"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(profile=profiles, link_mtu=st.integers(1280, 9216))
 def test_max_inner_is_the_largest_that_fits(profile, link_mtu):
     best = mtu.max_inner(link_mtu, **profile)
@@ -267,7 +267,7 @@ def test_max_inner_is_the_largest_that_fits(profile, link_mtu):
     assert mtu.tcp_mss(link_mtu, **profile) == best - 40
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(profile=profiles, inner=st.integers(mtu.MIN_INNER, 9216))
 def test_overhead_varies_only_by_padding(profile, inner):
     parts = dict(mtu.breakdown(inner, **profile))
@@ -281,7 +281,7 @@ def test_overhead_varies_only_by_padding(profile, inner):
         assert mtu.overhead(inner, **profile) == mtu.overhead(mtu.MIN_INNER, **profile)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(inner=st.integers(mtu.MIN_INNER, 9216), labels=st.integers(0, 4), esp=st.sampled_from(ESP_COMBOS), outer=st.sampled_from(["ipv4", "ipv6"]))
 def test_vti_saves_gre_and_its_delivery_header(inner, labels, esp, outer):
     profile = {"esp_encryption": esp[0], "esp_integrity": esp[1], "outer": outer, "labels": labels}
