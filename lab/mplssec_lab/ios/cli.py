@@ -66,7 +66,7 @@ _COMPILED = [(g.compile_pattern(p), h, p) for p, h in EXEC_PRIV]
 PIPE_KW = ["include", "exclude", "begin", "section", "count"]
 
 
-class DropSession(Exception):
+class _Exit(Exception):
     pass
 
 
@@ -162,13 +162,14 @@ class Session:
                 try:
                     self.dev.lab.on_command(self.dev.name)
                 except Exception:
+                    # a fault: drop the session abruptly (the server also aborts the connection)
                     self._drop()
-                    return
+                    raise
                 self.dev.stats["cli_commands"] += 1
                 self.dev.check_revert()
                 try:
                     await self.handle(line)
-                except DropSession:
+                except _Exit:
                     break
                 if not self.closed:
                     self.write(self.prompt())
@@ -483,7 +484,7 @@ class Session:
             self.proc.exit(0)
         except Exception:
             pass
-        raise DropSession()
+        raise _Exit()
 
     # ------------------------------------------------------------ configuration mode
     async def config_line(self, line: str):

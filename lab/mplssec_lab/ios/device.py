@@ -68,10 +68,15 @@ class IosDevice:
             "redundancy",
         ]
         lo = b.get("loopback")
+        proc = str((b.get("ospf") or {}).get("process", "1"))
+        passive = []
         if lo:
             net = ipaddress.IPv4Interface(lo["address"])
             lines += [f"interface {lo['name']}", f" ip address {net.ip} {net.netmask}"]
-        proc = str((b.get("ospf") or {}).get("process", "1"))
+            if lo.get("ospf"):
+                lines.append(f" ip ospf {proc} area {lo['ospf'].get('area', '0')}")
+                if lo["ospf"].get("passive"):
+                    passive.append(lo["name"])
         for i in b.get("interfaces", []):
             lines.append(f"interface {i['name']}")
             if i.get("description"):
@@ -82,6 +87,8 @@ class IosDevice:
             else:
                 lines.append(" no ip address")
             ospf = i.get("ospf")
+            if ospf and ospf.get("network"):
+                lines.append(f" ip ospf network {ospf['network']}")
             if ospf:
                 lines.append(f" ip ospf {proc} area {ospf.get('area', '0')}")
                 if ospf.get("cost") is not None:
@@ -101,6 +108,8 @@ class IosDevice:
             lines.append(f"router ospf {proc}")
             if b.get("router_id"):
                 lines.append(f" router-id {b['router_id']}")
+            for p in passive:
+                lines.append(f" passive-interface {p}")
         lines += ["ip forward-protocol nd", "no ip http server", "no ip http secure-server", "ip ssh version 2"]
         if lo and any(i.get("ldp") or i.get("mpls") for i in b.get("interfaces", [])):
             lines.append(f"mpls ldp router-id {lo['name']} force")

@@ -823,8 +823,9 @@ async def ping(dev, canon, write):
             res = dev.lab.ping(dev.name, dest, size, df, src_addr, repeat)
         except Exception:
             res = [False] * repeat
+        fail = "M" if getattr(res, "reason", None) == "mtu" else "."
         res = list(res)[:repeat] + [False] * max(0, repeat - len(res))
-        marks = "".join("!" if ok else "." for ok in res)
+        marks = "".join("!" if ok else fail for ok in res)
     lines = [marks[k:k + 70] for k in range(0, len(marks), 70)] or [""]
     out += lines
     ok = marks.count("!")
