@@ -154,6 +154,7 @@ def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0) -> dic
                             stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
                             start_new_session=True, close_fds=True, cwd=state_dir)
     logf.close()
+    vault = inv.prepare_vault(inventory, topo)     # (imports ansible) while the daemon boots
     deadline = time.monotonic() + timeout
     state = None
     while time.monotonic() < deadline:
@@ -170,7 +171,7 @@ def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0) -> dic
     if missing or not _port_accepts(state["control_port"]):
         _terminate(proc.pid)
         raise LabError(f"listeners not accepting: {missing}")
-    files = inv.write(inventory, topo, state["ports"], cfg["auth"])
+    files = inv.write(inventory, topo, state["ports"], cfg["auth"], vault)
     return {"already_running": False, "pid": proc.pid, **files, "ports": state["ports"]}
 
 

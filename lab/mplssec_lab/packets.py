@@ -62,11 +62,13 @@ def _key(label: str, size: int) -> bytes:
 
 
 def inner_packet(ip_size: int, src: str = "10.255.255.1", dst: str = "10.255.255.2", df: bool = True):
-    """An ICMP echo request whose whole IP packet is exactly ``ip_size`` bytes."""
+    """An ICMP echo request whose whole IP packet is exactly ``ip_size`` bytes (a bare IP fragment if < 28)."""
     IP, ICMP, _, _, _, _, Raw = _scapy()
     payload = ip_size - IPV4_HEADER - ICMP_HEADER
-    if payload < 0:
-        raise ValueError(f"an IPv4 ICMP echo is at least 28 bytes, not {ip_size}")
+    if ip_size < IPV4_HEADER:
+        raise ValueError(f"an IPv4 packet is at least 20 bytes, not {ip_size}")
+    if payload < 0:   # trailing fragment of a larger datagram
+        return IP(bytes(IP(src=src, dst=dst, proto=1, frag=1) / Raw(b"\xab" * (ip_size - IPV4_HEADER))))
     pkt = IP(src=src, dst=dst, flags="DF" if df else 0) / ICMP(type=8, id=1, seq=1) / Raw(b"\xab" * payload)
     return IP(bytes(pkt))
 

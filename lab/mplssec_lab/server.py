@@ -141,10 +141,15 @@ class Daemon:
                 await writer.drain()
                 if reply.get("_stop"):
                     self.stop.set()
+                    break
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
             writer.close()
+            try:
+                await writer.wait_closed()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
 
     def _host(self, name):
         if name not in self.topology.hosts:
@@ -262,6 +267,7 @@ class Daemon:
         except FileNotFoundError:
             pass
         log.info("lab down")
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 def _factories(spec: dict | None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipaddress
 
 from mplssec_lab import model
-from mplssec_lab.topology import build
+from mplssec_lab.topology import build, ipsec_subnet
 
 PSK = "correct-horse-battery-staple"
 IKE = [{"encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384", "dh_group": 20}]
@@ -32,12 +32,14 @@ def base(topo, host):
 
 
 def encrypt(topo, views, *, mode=None, psk_a=PSK, psk_b=PSK, dh_b=20, mode_b=None, ldp_b=True,
-            ipsec_mtu=None, tunnel_mtu=None, fail_closed=True):
+            ipsec_mtu=None, tunnel_mtu=None, fail_closed=True, svti=None):
     """Apply the collection's intended end state by hand: GRE+IPsec, IGP/LDP moved to the tunnel."""
     link = next(iter(topo.links.values()))
     mode = mode or link.ipsec_mode
     tun = ipaddress.ip_network(link.tunnel_ipv4)
-    sec = ipaddress.ip_network(link.ipsec_ipv4) if link.ipsec_ipv4 else None
+    if svti is None:
+        svti = bool(link.ipsec_ipv4)
+    sec = ipaddress.ip_network(link.ipsec_ipv4 or str(ipsec_subnet(link.pair)))
     for side, host in (("a", link.a), ("b", link.b)):
         v = views[host]
         me, peer = (0, 1) if side == "a" else (1, 0)
@@ -51,7 +53,7 @@ def encrypt(topo, views, *, mode=None, psk_a=PSK, psk_b=PSK, dh_b=20, mode_b=Non
         m = mode if side == "a" or mode_b is None else mode_b
         ios = v.platform == "ios"
         tname = "Tunnel100" if ios else "gr-0/0/0.100"
-        if m == "transport" or (m == "tunnel" and sec is None):
+        if m == "transport" or not svti:
             v.ipsec["MPLSSEC-CORE1"] = model.IpsecPolicy(name="MPLSSEC-CORE1", ike_peer="MPLSSEC-CORE1",
                                                          transforms=ESP, mode=m, pfs_group=20, interface=tname)
             v.interfaces[tname] = ifc(tname, "gre", f"{tun.network_address + me}/31", tunnel_source=local,

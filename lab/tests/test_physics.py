@@ -1,0 +1,267 @@
+"""Physics derived from hand-built DeviceViews (no device classes)."""
+from __future__ import annotations
+
+import pytest
+
+from mplssec_lab import packets, physics
+from mplssec_lab.faults import Faults
+
+from views import encrypt, pair
+
+T0 = 1_000_000.0
+
+
+def derive(topo, views, faults=None, now=T0, memo=None):
+    return physics.derive(views, topo, faults, now, memo if memo is not None else {})
+
+
+def protos(state, protocol):
+    return sorted(a.interface for a in state.adjacencies if a.protocol == protocol)
+
+
+def up_sas(state):
+    return [s for s in state.ipsec_sas if s.established]
+
+
+# -- clear baseline -----------------------------------------------------------------------------------
+def test_baseline_clear_mpls_detected():
+    topo, views = pair()
+    st = derive(topo, views)
+    assert protos(st["p1"], "ospf") == ["GigabitEthernet1", "GigabitEthernet2"]
+    assert protos(st["p2"], "ldp") == ["ge-0/0/0.0", "ge-0/0/1.0"]
+    assert st["p1"].clear_mpls_interfaces == ["GigabitEthernet2"]
+    assert st["p2"].clear_mpls_interfaces == ["ge-0/0/0.0"]
+    assert st["p1"].ike_sas == [] and st["p1"].ipsec_sas == []
+
+
+def test_link_down_fault_takes_everything_over_the_carrier_down():
+    topo, views = pair()
+    st = derive(topo, views, Faults(link_down={"core1"}))
+    assert st["p1"].interfaces_up["GigabitEthernet2"] is False
+    assert protos(st["p1"], "ospf") == ["GigabitEthernet1"]      # in-building neighbour stays
+    assert st["p1"].clear_mpls_interfaces == []
+
+
+def test_shutdown_on_one_end_breaks_adjacency():
+    topo, views = pair()
+    views["p2"].interfaces["ge-0/0/0.0"].enabled = False
+    st = derive(topo, views)
+    assert "GigabitEthernet2" not in protos(st["p1"], "ospf")
+
+
+def test_ospf_mtu_mismatch_blocks_adjacency():
+    topo, views = pair()
+    views["p1"].interfaces["GigabitEthernet2"].ip_mtu = 1400
+    st = derive(topo, views)
+    assert "GigabitEthernet2" not in protos(st["p1"], "ospf")
+    assert "GigabitEthernet2" not in protos(st["p1"], "ldp")       # LDP needs the IGP adjacency
+
+
+def test_ospf_area_mismatch():
+    topo, views = pair()
+    views["p2"].interfaces["ge-0/0/0.0"].ospf["area"] = "1"
+    assert "GigabitEthernet2" not in protos(derive(topo, views)["p1"], "ospf")
+
+
+def test_ospf_area_forms_are_equivalent():
+    topo, views = pair()
+    views["p2"].interfaces["ge-0/0/0.0"].ospf["area"] = "0.0.0.0"
+    assert "GigabitEthernet2" in protos(derive(topo, views)["p1"], "ospf")
+
+
+# -- encrypted end state ------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["ios-junos", "ios-ios", "junos-junos"])
+def test_encrypted_end_state(kind):
+    topo, views = pair(kind)
+    encrypt(topo, views)
+    st = derive(topo, views)
+    a, b = list(topo.hosts)
+    for h in (a, b):
+        assert [s.established for s in st[h].ike_sas] == [True], st[h].ike_sas
+        assert len(up_sas(st[h])) == 1, st[h].ipsec_sas
+        assert st[h].clear_mpls_interfaces == []
+        tun = "Tunnel100" if topo.hosts[h].platform == "ios" else "gr-0/0/0.100"
+        assert st[h].interfaces_up[tun]
+        assert tun in protos(st[h], "ospf")
+        assert tun in protos(st[h], "ldp")
+    sa, sb = up_sas(st[a])[0], up_sas(st[b])[0]
+    assert sa.spi_in == sb.spi_out and sa.spi_out == sb.spi_in
+    assert sa.mode == topo.links[next(iter(topo.links))].ipsec_mode
+    assert sa.proposal == {"encryption": "aes-gcm-256", "integrity": "none"}
+
+
+def test_psk_mismatch_no_sa():
+    topo, views = pair()
+    encrypt(topo, views, psk_b="something-else-entirely")
+    st = derive(topo, views)
+    assert not st["p1"].ike_sas[0].established
+    assert "pre-shared key" in st["p1"].ike_sas[0].reason
+    assert up_sas(st["p1"]) == [] and up_sas(st["p2"]) == []
+    assert not st["p1"].interfaces_up["Tunnel1100"]          # sVTI line protocol needs the SA
+    assert not st["p2"].interfaces_up["st0.100"]
+    assert protos(st["p1"], "ldp") == ["GigabitEthernet1"]
+
+
+def test_dh_mismatch_no_sa():
+    topo, views = pair()
+    encrypt(topo, views, dh_b=19)
+    st = derive(topo, views)
+    assert not st["p1"].ike_sas[0].established
+    assert "DH group" in st["p1"].ike_sas[0].reason
+    assert up_sas(st["p2"]) == []
+
+
+def test_transport_vs_tunnel_mismatch_no_ipsec_sa():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, mode="transport", mode_b="tunnel")
+    st = derive(topo, views)
+    assert st["p3"].ike_sas[0].established                      # IKE is fine ...
+    assert up_sas(st["p3"]) == []                               # ... the child SA is not
+    assert "mode" in st["p3"].ipsec_sas[0].reason
+    # IOS GRE line protocol comes up without the SA, but nothing passes
+    assert st["p3"].interfaces_up["Tunnel100"]
+    assert "Tunnel100" not in protos(st["p3"], "ospf")
+
+
+def test_one_side_without_ldp_on_tunnel_no_ldp_session():
+    topo, views = pair()
+    encrypt(topo, views, ldp_b=False)
+    st = derive(topo, views)
+    assert "Tunnel100" in protos(st["p1"], "ospf")
+    assert protos(st["p1"], "ldp") == ["GigabitEthernet1"]
+    assert protos(st["p2"], "ldp") == ["ge-0/0/1.0"]
+
+
+def test_ios_svti_with_mpls_ip_never_forms_ldp():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, mode="tunnel", svti=True)       # IOS-IOS GRE over sVTI
+    for h in ("p3", "p4"):
+        v = views[h]
+        svti = v.interfaces["Tunnel1100"]
+        svti.mpls = svti.ldp = True
+        svti.ospf = {"process": "1", "area": "0", "p2p": True}
+        del v.interfaces["Tunnel100"]        # only the sVTI is left to carry LDP
+    st = derive(topo, views)
+    assert st["p3"].interfaces_up["Tunnel1100"]
+    assert "Tunnel1100" in protos(st["p3"], "ospf")          # IP works over the sVTI
+    assert "Tunnel1100" not in protos(st["p3"], "ldp")       # LDP never does
+
+
+def test_fail_closed_filter_keeps_clear_igp_off_the_carrier():
+    topo, views = pair()
+    encrypt(topo, views)
+    views["p1"].interfaces["GigabitEthernet2"].ospf = {"process": "1", "area": "0", "cost": 1000}
+    views["p2"].interfaces["ge-0/0/0.0"].ospf = {"process": "1", "area": "0", "cost": 1000}
+    st = derive(topo, views)
+    assert "GigabitEthernet2" not in protos(st["p1"], "ospf")     # OSPF dropped by the fail-closed filter
+    encrypt(topo, views, fail_closed=False)
+    views["p1"].interfaces["GigabitEthernet2"].ospf = {"process": "1", "area": "0", "cost": 1000}
+    views["p2"].interfaces["ge-0/0/0.0"].ospf = {"process": "1", "area": "0", "cost": 1000}
+    views["p1"].interfaces["GigabitEthernet2"].filter_in = None
+    views["p2"].interfaces["ge-0/0/0.0"].filter_in = None
+    assert "GigabitEthernet2" in protos(derive(topo, views)["p1"], "ospf")
+
+
+def test_protection_on_one_end_only_passes_nothing():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, mode="transport")
+    views["p4"].interfaces["Tunnel100"].ipsec_policy = None
+    views["p4"].ipsec.clear()
+    st = derive(topo, views)
+    assert st["p3"].interfaces_up["Tunnel100"] and st["p4"].interfaces_up["Tunnel100"]
+    assert "Tunnel100" not in protos(st["p3"], "ospf")
+
+
+def test_sa_counters_move_with_time_and_pings():
+    topo, views = pair()
+    encrypt(topo, views)
+    memo = {}
+    s0 = up_sas(derive(topo, views, now=T0, memo=memo)["p1"])[0]
+    s1 = up_sas(derive(topo, views, now=T0 + 100, memo=memo)["p1"])[0]
+    assert s0.pkts_encaps == 0 and s1.pkts_encaps > 10 and s1.pkts_decaps > 10
+    assert s1.created == s0.created == T0
+    r = physics.ping(views, topo, None, T0 + 100, "p1", "203.0.113.2", 500, True, count=5, memo=memo)
+    assert r == [True] * 5
+    s2 = up_sas(derive(topo, views, now=T0 + 100, memo=memo)["p1"])[0]
+    assert s2.pkts_encaps == s1.pkts_encaps + 5 and s2.pkts_decaps == s1.pkts_decaps + 5
+    # SA torn down and re-established: counters restart
+    views["p2"].ike["MPLSSEC-CORE1"].psk = "x" * 20
+    derive(topo, views, now=T0 + 200, memo=memo)
+    views["p2"].ike["MPLSSEC-CORE1"].psk = views["p1"].ike["MPLSSEC-CORE1"].psk
+    s3 = up_sas(derive(topo, views, now=T0 + 300, memo=memo)["p1"])[0]
+    assert s3.created == T0 + 300 and s3.pkts_encaps == 0
+
+
+# -- pings and MTU ------------------------------------------------------------------------------------
+def _limit(profile, carrier):
+    return packets.max_inner(carrier, **profile)
+
+
+@pytest.mark.parametrize("kind", ["ios-junos", "ios-ios"])
+def test_df_ping_over_the_limit_fails_at_the_limit_passes(kind):
+    topo, views = pair(kind)
+    link = next(iter(topo.links.values()))
+    mode = link.ipsec_mode
+    # Tunnel ip mtu deliberately larger than what the carrier carries: the carrier is the limit
+    encrypt(topo, views, tunnel_mtu=1476)
+    a = link.a
+    peer_tunnel = "198.51.100.1" if link.name == "core1" else "198.51.100.3"
+    limit = _limit({"labels": 0, "encap": "gre", "ipsec_mode": mode}, 1500)
+    ok = physics.ping(views, topo, None, T0, a, peer_tunnel, limit, True)
+    over = physics.ping(views, topo, None, T0, a, peer_tunnel, limit + 1, True)
+    assert ok == [True] * 5, ok.as_dict()
+    assert over == [False] * 5 and over.reason in ("mtu", "timeout"), over.as_dict()
+    assert ok.wire <= 1500 < over.wire
+
+
+def test_df_ping_local_ip_mtu_is_the_limit():
+    topo, views = pair()
+    encrypt(topo, views, tunnel_mtu=1400)
+    assert physics.ping(views, topo, None, T0, "p1", "198.51.100.1", 1400, True) == [True] * 5
+    r = physics.ping(views, topo, None, T0, "p1", "198.51.100.1", 1401, True)
+    assert r == [False] * 5 and r.reason == "mtu"                  # local "M.M.M" / "message too long"
+    # without DF the router fragments before encapsulation
+    assert physics.ping(views, topo, None, T0, "p1", "198.51.100.1", 1401, False) == [True] * 5
+
+
+def test_carrier_mtu_fault_lowers_the_limit():
+    topo, views = pair()
+    encrypt(topo, views, tunnel_mtu=1476)
+    limit = _limit({"encap": "gre", "ipsec_mode": "tunnel"}, 1500)
+    faults = Faults(carrier_mtu={"core1": 1496})
+    low = _limit({"encap": "gre", "ipsec_mode": "tunnel"}, 1496)
+    assert low < limit
+    assert physics.ping(views, topo, None, T0, "p1", "198.51.100.1", limit, True) == [True] * 5
+    r = physics.ping(views, topo, faults, T0, "p1", "198.51.100.1", limit, True)
+    assert r == [False] * 5 and r.reason == "timeout"               # silently dropped by the carrier
+    assert physics.ping(views, topo, faults, T0, "p1", "198.51.100.1", low, True) == [True] * 5
+    # the interfaces still say 1500: the clear link at 1500 now blackholes too
+    topo2, views2 = pair()
+    assert physics.ping(views2, topo2, faults, T0, "p1", "192.0.2.1", 1500, True) == [False] * 5
+    assert physics.ping(views2, topo2, faults, T0, "p1", "192.0.2.1", 1496, True) == [True] * 5
+
+
+def test_labelled_transit_packets_hit_the_carrier_limit_first():
+    topo, views = pair()
+    encrypt(topo, views, tunnel_mtu=1476)
+    two = _limit({"labels": 2, "encap": "gre", "ipsec_mode": "tunnel"}, 1500)
+    assert physics.ping(views, topo, None, T0, "p1", "198.51.100.1", two, True, labels=2) == [True] * 5
+    assert physics.ping(views, topo, None, T0, "p1", "198.51.100.1", two + 1, True, labels=2) == [False] * 5
+
+
+def test_ping_without_sa_fails_and_no_route():
+    topo, views = pair()
+    encrypt(topo, views, psk_b="nope-nope-nope-nope")
+    r = physics.ping(views, topo, None, T0, "p1", "198.51.100.1", 100, True)
+    assert r == [False] * 5 and r.reason == "no-route"       # GRE over a down sVTI: no route
+    assert physics.ping(views, topo, None, T0, "p1", "192.0.2.99", 100, True).reason == "no-route"
+
+
+def test_ping_peer_loopback_prefers_lower_cost():
+    topo, views = pair()
+    encrypt(topo, views, fail_closed=False)
+    for h, ifn in (("p1", "GigabitEthernet2"), ("p2", "ge-0/0/0.0")):
+        views[h].interfaces[ifn].ospf = {"process": "1", "area": "0", "cost": 1000}
+        views[h].interfaces[ifn].filter_in = None
+    r = physics.ping(views, topo, None, T0, "p1", "203.0.113.2", 200, True)
+    assert r == [True] * 5 and r.egress == "Tunnel100"
