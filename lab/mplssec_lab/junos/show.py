@@ -113,6 +113,8 @@ def run(dev, line, session=None):
         text = xml_text(res.xml) if display == "xml" else json_text(res.xml)
     else:
         text = res.text
+    if text and not text.endswith("\n"):
+        text += "\n"
     for kind, arg in filters:
         lines = text.splitlines()
         if kind == "match":
