@@ -282,7 +282,7 @@ def _walk(value: Any, fields: Mapping[str, Field], path: str, link: str, errors:
     if not isinstance(value, Mapping):
         errors.append(PlanError(link, path or "(link)", f"must be a mapping, got {type(value).__name__}",
                                 f"write {path or 'the link'} as key: value pairs"))
-        value = {}
+        return {key: None for key in fields}
     for key in sorted((str(k) for k in value), key=str):
         if key not in fields:
             where = f"{path}.{key}" if path else key
@@ -348,7 +348,7 @@ def normalise_link(raw: Any, index: int) -> tuple[dict[str, Any], list[PlanError
     preset = PRESETS.get(crypto.get("preset") or "strong", PRESETS["strong"])
     for section in ("ike", "esp", "dpd"):
         merged = dict(preset[section])
-        for key, value in crypto[section].items():
+        for key, value in (crypto.get(section) or {}).items():
             if value is not None:
                 merged[key] = value
             elif _given(raw, "crypto", section, key):

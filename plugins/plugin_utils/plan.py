@@ -508,7 +508,7 @@ def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], wa
     _check_crypto(link, platforms, errors, warnings)
     _check_igp(link, errors)
     buildable = _check_capabilities(link, sides, errors)
-    mtu_block = _check_mtu(link, errors, warnings) if buildable else None
+    mtu_block = _check_mtu(link, errors, warnings) if buildable and "ipsec_mode" not in link["_failed"] else None
 
     if len(errors) > before or not buildable or mtu_block is None or None in (sides["a"], sides["b"]):
         return None

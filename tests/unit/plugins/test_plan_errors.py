@@ -12,6 +12,8 @@ import json
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_plan import CORE1, CORE2, DELETE, HOSTVARS, PSK_CORE1, PSK_CORE2, patched
 
 from ansible_collections.mplssec.p2p.plugins.filter.p2p_plan import p2p_plan
@@ -453,3 +455,29 @@ def test_unknown_keys_are_rejected_at_every_level():
 
 def test_delete_helper_really_deletes():
     assert "psk" not in patched(CORE2, {"crypto": {"psk": DELETE}})["crypto"]
+
+
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12) | st.sampled_from(
+        ["198.51.100.0/31", "192.0.2.1/31", "p1", "p2", "tunnel", "aes-gcm-256", "ospf", "isis", "0.0.0.1", "2001:db8::/127"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["name", "mode", "ipsec_mode", "crypto", "psk", "ike", "esp", "dpd", "tunnel", "id", "ipv4", "ipv6", "ipsec_ipv4",
+         "igp", "protocol", "area", "a", "b", "host", "interface", "address", "labels", "carrier_mtu", "zz"]), inner, max_size=4),
+    max_leaves=12,
+)
+FIELDS = ["name", "mode", "ipsec_mode", "crypto", "carrier_mtu", "labels", "tunnel", "igp", "keep_clear_igp", "fail_closed", "a", "b"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(base=st.sampled_from([CORE1, CORE2]), field=st.sampled_from(FIELDS), junk=JUNK, extra=st.booleans())
+def test_junk_anywhere_is_a_validation_error_never_a_crash(base, field, junk, extra):
+    link = dict(base)
+    link[field] = junk
+    links = [link, CORE2] if extra and base is CORE1 else [link]
+    try:
+        result = plan.build_plan(links, HOSTVARS)
+    except plan.PlanValidationError as exc:
+        assert exc.errors and all(m.startswith("link ") and ". Fix: " in m for m in exc.errors)
+        assert PSK_CORE1 not in str(exc) and PSK_CORE2 not in str(exc)
+    else:
+        assert set(result) == {"hosts", "links", "warnings", "table"}
