@@ -303,7 +303,8 @@ def _breakdown(inner: int, p: Profile) -> list[tuple[str, int]]:
         sectag = MACSEC_SECTAG_NO_SCI + (MACSEC_SCI if p.macsec_sci else 0)
         return [("macsec_sectag", sectag), ("ethertype", MACSEC_ETHERTYPE), labels, ("inner", inner), ("macsec_icv", MACSEC_ICV)]
 
-    assert p.outer is not None and p.esp_encryption is not None and p.esp_integrity is not None
+    if p.outer is None or p.esp_encryption is None or p.esp_integrity is None:  # resolve_profile fills them for IPsec
+        raise MtuError(f"incomplete IPsec profile {p!r}")
     ip_header = OUTERS[p.outer]
     payload: list[tuple[str, int]] = []
     if p.encap in ("gre", "getvpn"):
@@ -313,7 +314,7 @@ def _breakdown(inner: int, p: Profile) -> list[tuple[str, int]]:
     payload += [labels, ("inner", inner)]
 
     cipher = ESP_ENCRYPTIONS[p.esp_encryption]
-    plain = sum(size for _, size in payload)
+    plain = sum(part[1] for part in payload)
     padding = _align(plain + ESP_TRAILER, cipher.align) - plain - ESP_TRAILER
     icv = cipher.icv if cipher.icv is not None else ESP_INTEGRITIES[p.esp_integrity]
     parts = [("outer_ip", ip_header)]
@@ -341,7 +342,7 @@ def wire_size(inner: int, **profile: Any) -> int:
     IPsec encapsulations: the outer IP packet (outer IP header .. ESP ICV). MACsec: the Ethernet
     payload after the 14-byte MAC header, FCS excluded. none: the labelled packet.
     """
-    return sum(size for _, size in breakdown(inner, **profile))
+    return sum(part[1] for part in breakdown(inner, **profile))
 
 
 def overhead(inner: int, **profile: Any) -> int:
@@ -360,7 +361,7 @@ def max_inner(link_mtu: int, **profile: Any) -> int:
         raise _bad("link_mtu", link_mtu, "an integer >= 0 (the MTU the carrier delivers)")
 
     def size(inner: int) -> int:
-        return sum(s for _, s in _breakdown(inner, p))
+        return sum(part[1] for part in _breakdown(inner, p))
 
     if size(MIN_LINK_INNER) > link_mtu:
         raise MtuError(

@@ -86,7 +86,7 @@ MAX_INNER_EXAMPLES = [
 def test_wire_size_examples(profile, inner, expected):
     assert mtu.wire_size(inner, **profile) == expected
     assert mtu.overhead(inner, **profile) == expected - inner
-    assert sum(size for _, size in mtu.breakdown(inner, **profile)) == expected
+    assert sum(part[1] for part in mtu.breakdown(inner, **profile)) == expected
 
 
 @pytest.mark.parametrize(("profile", "link_mtu", "expected"), MAX_INNER_EXAMPLES)
@@ -172,7 +172,7 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("profile", "message"), ERRORS, ids=[m.split(":")[0] + "-" + str(i) for i, (_, m) in enumerate(ERRORS)])
+@pytest.mark.parametrize(("profile", "message"), ERRORS, ids=[error[1].split(":")[0] + "-" + str(i) for i, error in enumerate(ERRORS)])
 @pytest.mark.parametrize("function", [mtu.wire_size, mtu.max_inner, mtu.tcp_mss, mtu.overhead], ids=lambda f: f.__name__)
 def test_profile_errors(function, profile, message):
     with pytest.raises(mtu.MtuError) as exc:
@@ -418,8 +418,8 @@ def test_docs_tables_match_the_functions():
         if mode == "macsec":
             profile["macsec_sci"] = esp.endswith("on")
         elif mode != "none":
-            enc, _, integ = esp.partition(" + ")
-            profile.update(esp_encryption=enc, esp_integrity=integ or "none")
+            enc, integ = (esp.split(" + ") + ["none"])[:2]
+            profile.update(esp_encryption=enc, esp_integrity=integ)
         expected = [mtu.overhead(1500, **profile), mtu.wire_size(1500, **profile), mtu.max_inner(1500, **profile),
                     mtu.tcp_mss(1500, **profile), mtu.max_inner(9000, **profile)]
         assert [int(n) for n in numbers] == expected, (mode, esp)
