@@ -22,6 +22,7 @@ Check names (exactly these, in this order): ``ike_sa``, ``ipsec_sa``, ``ldp_sess
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -565,8 +566,9 @@ def igp_neighbors(platform: str, protocol: str, data: Any) -> list[dict]:
 
 
 def mpls_interfaces(platform: str, data: Any) -> list[dict]:
-    """MPLS-enabled interfaces -> ``[{interface, detail}]`` (IOS ``show mpls interfaces``, Junos
-    ``show mpls interface | display json``)."""
+    """MPLS-enabled interfaces -> ``[{interface, detail}]``: IOS ``show mpls interfaces``; Junos
+    ``show interfaces <unit> | display json`` (logical interfaces with family mpls) or
+    ``show mpls interface | display json``."""
     data = _as_data(platform, "mpls_interfaces", data)
     if _is_rows(data):
         return [
@@ -574,11 +576,18 @@ def mpls_interfaces(platform: str, data: Any) -> list[dict]:
              "detail": "IP %s, operational %s" % (r.get("ip") or "?", r.get("operational") or "?")}
             for r in data
         ]
-    return [
+    out = [
         {"interface": i.get("interface-name"), "detail": "state %s" % (i.get("mpls-interface-state") or "?")}
         for i in _find_all(data, "mpls-interface")
         if isinstance(i, dict)
     ]
+    for unit in _find_all(data, "logical-interface"):
+        if not isinstance(unit, dict):
+            continue
+        families = [str(f) for f in _find_all(unit, "address-family-name")]
+        if "mpls" in families:
+            out.append({"interface": unit.get("name"), "detail": "family mpls"})
+    return out
 
 
 def ping_result(platform: str, data: Any) -> dict | None:
@@ -859,7 +868,8 @@ def show_commands(check: str, plan: dict, link: Any) -> list[str]:
     if check == "igp_adjacency":
         return ["show ospf neighbor | display json"] if protocol == "ospf" else ["show isis adjacency | display json"]
     if check == "no_clear_mpls":
-        return ["show mpls interface | display json", "show ldp neighbor | display json"]
+        return ["show interfaces %s | display json" % (link.get("physical") or {}).get("interface"),
+                "show ldp neighbor | display json"]
     return ["ping %s size %d do-not-fragment count %d rapid" % (target, size - 28, PING_COUNT)
             for size in (ip_mtu, ip_mtu + 1)]
 
@@ -871,7 +881,8 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
     host = str(plan.get("host") or "")
     expected = len(show_commands(check, plan, link))
     if error:
-        return _result(check, host, False, "commands failed: %s" % _short(error))
+        m = re.search(r"<error-message>(.*?)</error-message>", str(error), re.S)  # NETCONF rpc-error
+        return _result(check, host, False, "commands failed: %s" % _short(html.unescape(m.group(1)) if m else error))
     outputs = list(outputs or [])
     if len(outputs) != expected:
         return _result(check, host, False, "expected %d command outputs, got %d" % (expected, len(outputs)))

@@ -210,7 +210,7 @@ def test_valid_mtu_ping(platform, at, over, status, detail):
                               "show security ipsec statistics | display json"]),
     (PLAN_JUNOS, "ldp_session", ["show ldp session | display json", "show ldp neighbor | display json"]),
     (PLAN_JUNOS, "igp_adjacency", ["show ospf neighbor | display json"]),
-    (PLAN_JUNOS, "no_clear_mpls", ["show mpls interface | display json", "show ldp neighbor | display json"]),
+    (PLAN_JUNOS, "no_clear_mpls", ["show interfaces ge-0/0/0.0 | display json", "show ldp neighbor | display json"]),
     (PLAN_JUNOS, "mtu_ping", ["ping 198.51.100.0 size 1386 do-not-fragment count 3 rapid",
                               "ping 198.51.100.0 size 1387 do-not-fragment count 3 rapid"]),
 ])
@@ -376,6 +376,11 @@ JUNOS_OSPF = j("ospf-neighbor-information", {"ospf-neighbor": [
      "neighbor-id": "203.0.113.1"}]})
 JUNOS_MPLS = j("mpls-interface-information", {"mpls-interface": [
     {"interface-name": "gr-0/0/0.100", "mpls-interface-state": "Up"}, {"interface-name": "ge-0/0/1.0", "mpls-interface-state": "Up"}]})
+JUNOS_IFACE_CLEAN = j("interface-information", {"logical-interface": [{
+    "name": "ge-0/0/0.0", "address-family": [{"address-family-name": "inet", "mtu": "1500"}]}]})
+JUNOS_IFACE_MPLS = j("interface-information", {"logical-interface": [{
+    "name": "ge-0/0/0.0", "address-family": [{"address-family-name": "inet", "mtu": "1500"},
+                                             {"address-family-name": "mpls", "mtu": "1488", "maximum-labels": "3"}]}]})
 JUNOS_PING = """PING 198.51.100.0 (198.51.100.0): {SIZE} data bytes
 {BANG}
 --- 198.51.100.0 ping statistics ---
@@ -401,7 +406,7 @@ JUNOS_OUTPUTS = {
     "ipsec_sa": [JUNOS_IPSEC, junos_stats(100, 90), "ping output", junos_stats(105, 95)],
     "ldp_session": [JUNOS_LDP_SESSION, JUNOS_LDP_NEIGHBOR],
     "igp_adjacency": [JUNOS_OSPF],
-    "no_clear_mpls": [JUNOS_MPLS, JUNOS_LDP_NEIGHBOR],
+    "no_clear_mpls": [JUNOS_IFACE_CLEAN, JUNOS_LDP_NEIGHBOR],
     "mtu_ping": [junos_ping(1386, 3), junos_ping(1387, 0)],
 }
 
@@ -437,6 +442,20 @@ def test_run_check_ipsec_counters_flat():
 def test_run_check_mtu_larger_than_planned():
     result = V.run_check("mtu_ping", [ios_ping(1414, 3), ios_ping(1415, 3)], PLAN_IOS, "core1")
     assert result["status"] == "fail" and result["detail"].endswith("the tunnel MTU is larger than planned")
+
+
+def test_run_check_junos_family_mpls_left():
+    result = V.run_check("no_clear_mpls", [JUNOS_IFACE_MPLS, JUNOS_LDP_NEIGHBOR], PLAN_JUNOS, "core1")
+    assert result["detail"] == "MPLS still enabled on carrier interface ge-0/0/0.0 (family mpls)"
+    assert V.mpls_interfaces("junos", JUNOS_MPLS) == [{"interface": "gr-0/0/0.100", "detail": "state Up"},
+                                                     {"interface": "ge-0/0/1.0", "detail": "state Up"}]
+
+
+def test_run_check_netconf_rpc_error():
+    error = ('<?xml version="1.0" encoding="UTF-8"?><rpc-error><error-type>protocol</error-type>\n'
+             '<error-message>syntax error, expecting &lt;command&gt;: statistics</error-message></rpc-error>')
+    assert V.run_check("ike_sa", [], PLAN_JUNOS, "core1", error=error)["detail"] == (
+        "commands failed: syntax error, expecting <command>: statistics")
 
 
 def test_run_check_clear_mpls_left():
