@@ -102,13 +102,14 @@ class CliSession:
                         buf += c
                         self.out(c)
         except Exception:
+            self.leave_config()
             self.dev.end_session(self.sess)
             try:
                 conn = self.process.get_extra_info("connection")
                 conn.abort() if conn is not None else self.process.close()
             except Exception:
                 pass
-            return
+            raise           # the server turns lab.faults.DropSession into drop_host()
         self.leave_config()
         self.dev.end_session(self.sess)
         try:

@@ -136,7 +136,7 @@ class NetconfSession:
                         break
         except Exception as exc:  # lab.on_command raised (fault injection) or the peer vanished
             self._drop(exc)
-            return
+            raise           # the server turns lab.faults.DropSession into drop_host()
         finally:
             self.dev.end_session(self.sess)
         try:

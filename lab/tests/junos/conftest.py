@@ -1,73 +1,15 @@
-"""Fixtures for the Junos emulator tests: a small fake Lab and a minimal asyncssh server on
-127.0.0.1 port 0 running in a background thread (so blocking clients such as ncclient and
-ansible-playbook can talk to it)."""
+"""Fixtures for the Junos emulator tests (helpers live in junos_helpers.py)."""
 from __future__ import annotations
 
-import asyncio
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-LAB = Path(__file__).resolve().parents[2]
-if str(LAB) not in sys.path:
-    sys.path.insert(0, str(LAB))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-REPO = LAB.parent
-SHARED = REPO.parent / "shared"
-
-from mplssec_lab import model  # noqa: E402
+from junos_helpers import BASELINE, FakeLab, Server  # noqa: E402
 from mplssec_lab.junos import JunosDevice  # noqa: E402
-
-BASELINE = {
-    "hostname": "p2", "router_id": "203.0.113.2",
-    "loopback": {"name": "lo0.0", "address": "203.0.113.2/32"},
-    "interfaces": [
-        {"name": "ge-0/0/1.0", "address": "10.2.2.1/30", "role": "core", "mpls": True, "ldp": True,
-         "ospf": {"area": "0", "cost": 10}},
-        {"name": "ge-0/0/0.0", "address": "192.0.2.1/31", "role": "carrier", "mpls": True, "ldp": True,
-         "ospf": {"area": "0", "cost": 10}},
-    ],
-    "ospf": {"process": "1"},
-}
-
-
-class FakeLab:
-    """Implements the Lab contract the devices use; the state is whatever the test puts in."""
-
-    def __init__(self):
-        self.link_state = model.LinkState()
-        self.changed = []
-        self.commands = 0
-        self.fault = None
-        self.drop = False
-        self.pings = []
-        self.ping_result = True
-        self.t = 1_790_000_000.0
-
-    def state(self, hostname):
-        return self.link_state
-
-    def config_changed(self, hostname):
-        self.changed.append(hostname)
-
-    def ping(self, hostname, destination, size, df, source=None, count=5):
-        self.pings.append((hostname, destination, size, df, source, count))
-        r = self.ping_result(size) if callable(self.ping_result) else self.ping_result
-        return [r] * count
-
-    def on_command(self, hostname):
-        self.commands += 1
-        if self.drop:
-            raise ConnectionAbortedError("fault: drop session")
-
-    def commit_fault(self, hostname):
-        return self.fault
-
-    def now(self):
-        return self.t
 
 
 @pytest.fixture
@@ -78,61 +20,6 @@ def lab():
 @pytest.fixture
 def dev(lab):
     return JunosDevice("p2", lab, BASELINE)
-
-
-class Server:
-    def __init__(self, device):
-        self.device = device
-        self.loop = asyncio.new_event_loop()
-        self.port = None
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        import asyncssh
-        asyncio.set_event_loop(self.loop)
-
-        class _Srv(asyncssh.SSHServer):
-            def begin_auth(self, username):
-                return True
-
-            def password_auth_supported(self):
-                return True
-
-            def validate_password(self, username, password):
-                return username == "admin" and password == "admin"
-
-        async def start():
-            key = asyncssh.generate_private_key("ssh-ed25519")
-            self.server = await asyncssh.create_server(
-                _Srv, "127.0.0.1", 0, server_host_keys=[key], encoding=None, line_editor=False,
-                process_factory=self.device.handle_process)
-            self.port = self.server.sockets[0].getsockname()[1]
-            self.ready.set()
-
-        self.loop.run_until_complete(start())
-        self.loop.run_forever()
-
-    def start(self):
-        self.thread.start()
-        self.ready.wait(10)
-        return self
-
-    def call(self, fn, *a):
-        """Run fn in the server loop thread (device state is owned by that loop)."""
-        fut = asyncio.run_coroutine_threadsafe(_acall(fn, *a), self.loop)
-        return fut.result(10)
-
-    def stop(self):
-        def _stop():
-            self.server.close()
-            self.loop.stop()
-        self.loop.call_soon_threadsafe(_stop)
-        self.thread.join(5)
-
-
-async def _acall(fn, *a):
-    return fn(*a)
 
 
 @pytest.fixture

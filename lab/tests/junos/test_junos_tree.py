@@ -7,57 +7,10 @@ import re
 import pytest
 from lxml import etree
 
-from conftest import SHARED
+from junos_helpers import GRE_IPSEC, SHARED
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.secret import decrypt9, encrypt9, is_9
 
-GRE_IPSEC = """\
-set interfaces st0 unit 100 family inet address 198.51.100.129/31
-set interfaces gr-0/0/0 unit 100 family inet address 198.51.100.1/31
-set interfaces gr-0/0/0 unit 100 family inet mtu 1418
-set interfaces gr-0/0/0 unit 100 family mpls mtu 1426
-set interfaces gr-0/0/0 unit 100 tunnel source 198.51.100.129
-set interfaces gr-0/0/0 unit 100 tunnel destination 198.51.100.128
-set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/31
-set security ike proposal MPLSSEC-CORE1 authentication-method pre-shared-keys
-set security ike proposal MPLSSEC-CORE1 dh-group group20
-set security ike proposal MPLSSEC-CORE1 authentication-algorithm sha-384
-set security ike proposal MPLSSEC-CORE1 encryption-algorithm aes-256-gcm
-set security ike proposal MPLSSEC-CORE1 lifetime-seconds 86400
-set security ike policy MPLSSEC-CORE1 mode main
-set security ike policy MPLSSEC-CORE1 proposals MPLSSEC-CORE1
-set security ike policy MPLSSEC-CORE1 pre-shared-key ascii-text "0123456789abcdef-secret"
-set security ike gateway MPLSSEC-CORE1 ike-policy MPLSSEC-CORE1
-set security ike gateway MPLSSEC-CORE1 address 192.0.2.0
-set security ike gateway MPLSSEC-CORE1 external-interface ge-0/0/0.0
-set security ike gateway MPLSSEC-CORE1 local-address 192.0.2.1
-set security ike gateway MPLSSEC-CORE1 version v2-only
-set security ike gateway MPLSSEC-CORE1 dead-peer-detection interval 10
-set security ike gateway MPLSSEC-CORE1 dead-peer-detection threshold 3
-set security ipsec proposal MPLSSEC-CORE1 protocol esp
-set security ipsec proposal MPLSSEC-CORE1 encryption-algorithm aes-256-gcm
-set security ipsec proposal MPLSSEC-CORE1 lifetime-seconds 3600
-set security ipsec policy MPLSSEC-CORE1 perfect-forward-secrecy keys group20
-set security ipsec policy MPLSSEC-CORE1 proposals MPLSSEC-CORE1
-set security ipsec vpn MPLSSEC-CORE1 bind-interface st0.100
-set security ipsec vpn MPLSSEC-CORE1 ike gateway MPLSSEC-CORE1
-set security ipsec vpn MPLSSEC-CORE1 ike ipsec-policy MPLSSEC-CORE1
-set security ipsec vpn MPLSSEC-CORE1 establish-tunnels immediately
-set security zones security-zone trust host-inbound-traffic system-services ike
-set security zones security-zone trust interfaces st0.100
-set security zones security-zone trust interfaces gr-0/0/0.100
-set security forwarding-options family mpls mode packet-based
-set protocols mpls interface gr-0/0/0.100
-set protocols ldp interface gr-0/0/0.100
-set protocols ospf area 0.0.0.0 interface gr-0/0/0.100 interface-type p2p
-set protocols ospf area 0.0.0.0 interface gr-0/0/0.100 metric 10
-set firewall family inet filter MPLSSEC-CORE1 term ike from protocol udp
-set firewall family inet filter MPLSSEC-CORE1 term ike from destination-port 500
-set firewall family inet filter MPLSSEC-CORE1 term ike then accept
-set firewall family inet filter MPLSSEC-CORE1 term esp from protocol esp
-set firewall family inet filter MPLSSEC-CORE1 term esp then accept
-set firewall family inet filter MPLSSEC-CORE1 term rest then discard
-"""
 
 
 def load(text, base=None):

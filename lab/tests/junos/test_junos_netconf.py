@@ -180,5 +180,6 @@ def test_on_command_fault_drops_session(server, lab):
     with pytest.raises(Exception):
         rpc(m, "<get-software-information/>")
     lab.drop = False
-    time.sleep(0.2)
-    assert not m.connected or True
+    time.sleep(0.3)
+    assert isinstance(server.dropped, ConnectionAbortedError)
+    assert not m.connected

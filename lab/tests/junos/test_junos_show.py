@@ -9,12 +9,12 @@ import re
 import pytest
 from lxml import etree
 
-from conftest import SHARED
+from junos_helpers import SHARED
 from mplssec_lab import model
 from mplssec_lab.junos import show as SH
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.device import Session
-from test_tree import GRE_IPSEC
+from junos_helpers import GRE_IPSEC
 
 CAP = SHARED / "reference" / "device-output" / "junos"
 

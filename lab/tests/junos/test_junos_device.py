@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from conftest import BASELINE, FakeLab
+from junos_helpers import BASELINE, FakeLab
 from mplssec_lab.junos import JunosDevice
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.device import ConfigFailure, Session
-from test_tree import GRE_IPSEC
+from junos_helpers import GRE_IPSEC
 
 
 def test_baseline_rendering_and_view(dev):
