@@ -253,6 +253,48 @@ class Error:
     pos: int         # token index for the caret (invalid)
 
 
+def first_words(el):
+    """Lower-case keywords a pattern can start with; None when it may start with a parameter."""
+    if isinstance(el, Kw):
+        return {el.word.lower()}
+    if isinstance(el, Param):
+        return None
+    if isinstance(el, Seq):
+        out = set()
+        for it in el.items:
+            w = first_words(it)
+            if w is None:
+                return None
+            out |= w
+            if not isinstance(it, Opt):
+                return out
+        return None            # every item optional: may be empty
+    if isinstance(el, Alt):
+        out = set()
+        for o in el.options:
+            w = first_words(o)
+            if w is None:
+                return None
+            out |= w
+        return out
+    if isinstance(el, Opt):
+        return first_words(el.seq)
+    if isinstance(el, Rep):
+        return first_words(el.elem)
+    return None
+
+
+_FIRST: dict = {}
+
+
+def _could_start(pat, tok):
+    key = id(pat)
+    if key not in _FIRST:
+        _FIRST[key] = (pat, first_words(pat))
+    words = _FIRST[key][1]
+    return words is None or any(w.startswith(tok) for w in words)
+
+
 def match(patterns, tokens, allow_prefix=False):
     """Match tokens against [(key, Seq)].  Returns (key, Match) or Error.
 
@@ -262,6 +304,9 @@ def match(patterns, tokens, allow_prefix=False):
     ctx = _Ctx(tokens)
     best = None
     prefix_best = None
+    if tokens:
+        t0 = tokens[0].lower()
+        patterns = [(k, p) for k, p in patterns if _could_start(p, t0)]
     for key, pat in patterns:
         for j, (canon, params, score, abbrev) in _match(pat, ctx, 0, ([], [], 0, {})):
             if j == len(tokens):

@@ -4,7 +4,7 @@ import re
 import pytest
 from ntc_templates.parse import parse_output
 
-from conftest import COLLECTION_CONFIG, REF_OUTPUT, push, run_cli
+from ios_helpers import COLLECTION_CONFIG, REF_OUTPUT, push, run_cli
 from mplssec_lab import model
 
 

@@ -5,7 +5,7 @@ import re
 import asyncssh
 import pytest
 
-from conftest import BASELINE, COLLECTION_CONFIG, FakeLab, FakeProcess, push, run_cli
+from ios_helpers import BASELINE, COLLECTION_CONFIG, FakeLab, FakeProcess, push, run_cli
 from mplssec_lab.ios import IosDevice
 
 INV = "% Invalid input detected at '^' marker."

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import COLLECTION_CONFIG, push, run_cli
+from ios_helpers import COLLECTION_CONFIG, push, run_cli
 from mplssec_lab.ios import parser as P
 from mplssec_lab.ios.config import render_lines
 
@@ -211,7 +211,7 @@ def test_round_trip(dev):
 
 def test_order_independent_canonical_render(dev, lab):
     from mplssec_lab.ios import IosDevice
-    from conftest import BASELINE
+    from ios_helpers import BASELINE
     other = IosDevice("p1", lab, BASELINE)
     blocks, cur = [], []
     for ln in COLLECTION_CONFIG.splitlines():
