@@ -42,6 +42,7 @@ class CliSession:
             self.closed = True
 
     async def run(self):
+        self.sess.user = _username(self.process)
         self.dev.sessions.add(self.sess)
         ch = self.process.channel
         for m in ("set_line_mode", "set_echo"):
@@ -354,3 +355,10 @@ class CliSession:
 
 def _requote(toks):
     return " ".join('"%s"' % t.replace('"', '\\"') if (not t or re.search(r'[\s"]', t)) else t for t in toks)
+
+
+def _username(process):
+    try:
+        return process.get_extra_info("username") or "admin"
+    except Exception:
+        return "admin"

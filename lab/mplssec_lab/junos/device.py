@@ -64,13 +64,14 @@ class ConfigFailure(Exception):
 
 def baseline_set(hostname, spec):
     rid = spec.get("router_id")
+    user = (spec.get("auth") or {}).get("username", "admin")
     lines = [
         f"set version {JUNOS_VERSION}",
         f"set system host-name {hostname}",
         'set system root-authentication encrypted-password "$6$mplssec$Gm3yB4Wb0q7nSCOwXr4Ed1H0N1g7d3uXk0k6J1pQnHfZ2o5cY9a2Vq2eYb1zU8d1T8oT3rFhK0m4J9bS2aQ1."',
-        "set system login user admin uid 2000",
-        "set system login user admin class super-user",
-        'set system login user admin authentication encrypted-password "$6$mplssec$Q2l1d1XcXmZbq6p6s4vJr3Oa9o0Qm1KXhT6c5r0lJbYwQ0jvYw1pV4b2m8c3n9x7z5y6w4v2u1t0s9r8q7p6o."',
+        f"set system login user {user} uid 2000",
+        f"set system login user {user} class super-user",
+        f'set system login user {user} authentication encrypted-password "$6$mplssec$Q2l1d1XcXmZbq6p6s4vJr3Oa9o0Qm1KXhT6c5r0lJbYwQ0jvYw1pV4b2m8c3n9x7z5y6w4v2u1t0s9r8q7p6o."',
         "set system services ssh",
         "set system services netconf ssh",
         "set system syslog file messages any any",
@@ -79,7 +80,7 @@ def baseline_set(hostname, spec):
     ifaces = []
     lo = spec.get("loopback")
     if lo:
-        ifaces.append((lo["name"], lo["address"], {}))
+        ifaces.append((lo["name"], lo["address"], {"ospf": lo["ospf"]} if lo.get("ospf") else {}))
     for i in spec.get("interfaces", []):
         ifaces.append((i["name"], i.get("address"), i))
     for name, addr, i in ifaces:
@@ -92,16 +93,20 @@ def baseline_set(hostname, spec):
             lines.append(f"set interfaces {phys} unit {unit} family mpls")
     if rid:
         lines.append(f"set routing-options router-id {rid}")
+    if lo and "ospf" not in lo and any(i.get("ospf") for _n, _a, i in ifaces):
+        ifaces[0] = (lo["name"], lo["address"], dict(ifaces[0][2], ospf={"area": "0", "passive": True}))
     for name, addr, i in ifaces:
         o = i.get("ospf")
         if o:
             area = str(o.get("area", "0"))
-            area = area if "." in area else f"0.0.0.{area}" if int(area) < 256 else area
-            lines.append(f"set protocols ospf area {area} interface {name} interface-type p2p")
+            area = area if "." in area else str(__import__("ipaddress").IPv4Address(int(area)))
+            if o.get("passive"):
+                lines.append(f"set protocols ospf area {area} interface {name} passive")
+                continue
+            if o.get("network", "point-to-point") == "point-to-point":
+                lines.append(f"set protocols ospf area {area} interface {name} interface-type p2p")
             if o.get("cost"):
                 lines.append(f"set protocols ospf area {area} interface {name} metric {o['cost']}")
-    if lo and any(i.get("ospf") for _n, _a, i in ifaces):
-        lines.append(f"set protocols ospf area 0.0.0.0 interface {lo['name']} passive")
     for name, addr, i in ifaces:
         if i.get("mpls"):
             lines.append(f"set protocols mpls interface {name}")

@@ -113,6 +113,10 @@ class NetconfSession:
                 f"  <session-id>{self.sess.id}</session-id>\n</hello>\n").encode() + EOM + b"\n"
 
     async def run(self):
+        try:
+            self.sess.user = self.process.get_extra_info("username") or "admin"
+        except Exception:
+            pass
         self.dev.sessions.add(self.sess)
         self.write(self.hello())
         try:
