@@ -157,6 +157,8 @@ _unit_family = C({
     }),
     "inet6": C({"address": N(IPV6PFX, {}), "mtu": L(rng(1280, 9192))}),
     "mpls": C({"mtu": L(rng(256, 9192)), "filter": C({"input": L(WORD)})}),
+    "iso": C({"address": N(V("iso-address", lambda t: bool(re.fullmatch(r"[0-9a-fA-F]{2}(\.[0-9a-fA-F]{4}){3,}\.[0-9a-fA-F]{2}", t))), {}),
+              "mtu": L(rng(256, 9192))}),
 })
 
 _unit = N(UNIT, {

@@ -169,6 +169,8 @@ def dispatch(dev, toks, display=None, session=None):
         nxt = _expect(rest, 1, ["security-associations", "inactive-tunnels", "statistics"])
         if nxt is None:
             raise CmdError("syntax", sub)
+        if sub == "ipsec" and nxt == "statistics":
+            return show_ipsec_statistics(dev)
         detail = _expect(rest, 2, ["detail", "brief"]) == "detail"
         if sub == "ike" and nxt == "security-associations":
             return show_ike_sa(dev, detail)
@@ -338,7 +340,13 @@ def show_ike_sa(dev, detail=False):
         state = "UP" if sa.established else "DOWN"
         ic, rc = _cookies(dev, sa)
         mode = _ike_mode(dev, sa)
-        block = E("ike-security-associations", None, x)
+        if detail:   # SRX detail nesting: ...-block/{ike-gw-name, ike-security-associations/{..., ike-sa-algorithms}}
+            outer = E("ike-security-associations-block", None, x)
+            E("ike-sa-remote-address", sa.peer, outer)
+            E("ike-gw-name", sa.name, outer)
+            block = E("ike-security-associations", None, outer)
+        else:
+            block = E("ike-security-associations", None, x)
         E("ike-sa-index", idx, block)
         E("ike-sa-remote-address", sa.peer, block)
         E("ike-sa-remote-port", 500, block)
@@ -388,12 +396,21 @@ def show_ike_sa(dev, detail=False):
             lines.insert(-1, f"  Failure reason: {sa.reason}")
         E("ike-sa-role", "Initiator", block)
         E("ike-sa-authentication-method", "Pre-shared-keys", block)
+        E("ike-sa-local-gateway-interface", sa.interface or "", block)
+        E("ike-sa-routing-instance", "default", block)
         E("ike-sa-local-address", sa.local, block)
+        E("ike-sa-local-port", 500, block)
         E("ike-sa-lifetime", f"Expires in {life} seconds", block)
-        E("ike-sa-encryption-algorithm", enc_txt, block)
-        E("ike-sa-authentication-algorithm", integ_txt, block)
-        E("ike-sa-prf-algorithm", f"hmac-{prop.get('prf', 'sha256')}", block)
-        E("ike-sa-dhgroup", f"DH-group-{prop.get('dh_group', '')}", block)
+        alg = E("ike-sa-algorithms", None, block)
+        E("ike-sa-authentication-algorithm", integ_txt, alg)
+        E("ike-sa-encryption-algorithm", enc_txt, alg)
+        E("ike-sa-prf-algorithm", f"hmac-{prop.get('prf', 'sha256')}", alg)
+        E("ike-sa-dhgroup", f"DH-group-{prop.get('dh_group', '')}", alg)
+        ts = E("ike-sa-traffic-statistics", None, block)
+        E("ike-sa-input-bytes", sa.bytes_decaps, ts)
+        E("ike-sa-output-bytes", sa.bytes_encaps, ts)
+        E("ike-sa-input-packets", sa.pkts_decaps, ts)
+        E("ike-sa-output-packets", sa.pkts_encaps, ts)
     if not st.ike_sas and not detail:
         lines = []
     return Result("\n".join(lines) + ("\n" if lines else ""), x)
@@ -469,6 +486,41 @@ def show_ipsec_sa(dev, detail=False):
                 ]
             lines.append("")
     return Result("\n".join(lines) + "\n", x)
+
+
+def show_ipsec_statistics(dev):
+    """Totals over the installed SAs (usp-ipsec-total-statistics-information)."""
+    sas = [s for s in _state(dev).ipsec_sas if s.established]
+    eb, db = sum(s.bytes_encaps for s in sas), sum(s.bytes_decaps for s in sas)
+    ep, dp = sum(s.pkts_encaps for s in sas), sum(s.pkts_decaps for s in sas)
+    text = ("ESP Statistics:\n"
+            f"  Encrypted bytes:     {eb:>12}\n"
+            f"  Decrypted bytes:     {db:>12}\n"
+            f"  Encrypted packets:   {ep:>12}\n"
+            f"  Decrypted packets:   {dp:>12}\n"
+            "AH Statistics:\n"
+            f"  Input bytes:         {0:>12}\n"
+            f"  Output bytes:        {0:>12}\n"
+            f"  Input packets:       {0:>12}\n"
+            f"  Output packets:      {0:>12}\n"
+            "Errors:\n"
+            "  AH authentication failures: 0, Replay errors: 0\n"
+            "  ESP authentication failures: 0, ESP decryption failures: 0\n"
+            "  Bad headers: 0, Bad trailers: 0\n")
+    x = E("usp-ipsec-total-statistics-information")
+    es = E("esp-statistics", None, x)
+    E("esp-encrypted-bytes", eb, es)
+    E("esp-decrypted-bytes", db, es)
+    E("esp-encrypted-packets", ep, es)
+    E("esp-decrypted-packets", dp, es)
+    ah = E("ah-statistics", None, x)
+    for k in ("ah-input-bytes", "ah-output-bytes", "ah-input-packets", "ah-output-packets"):
+        E(k, 0, ah)
+    er = E("error-statistics", None, x)
+    for k in ("ah-authentication-failures", "replay-errors", "esp-authentication-failures",
+              "esp-decryption-failures", "bad-headers", "bad-trailers"):
+        E(k, 0, er)
+    return Result(text, x)
 
 
 def show_ipsec_inactive(dev):

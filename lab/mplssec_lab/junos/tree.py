@@ -296,7 +296,8 @@ def _prune(root, steps):
 
 def _container_needs_children(sc):
     # containers that are meaningful when empty (family mpls;) are kept
-    return sc not in (S._unit_family.children["mpls"], S._unit_family.children["inet"], S._unit_family.children["inet6"])
+    return sc not in (S._unit_family.children["mpls"], S._unit_family.children["inet"], S._unit_family.children["inet6"],
+                      S._unit_family.children["iso"])
 
 
 def set_activity(root, steps, inactive):
