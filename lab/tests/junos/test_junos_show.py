@@ -309,3 +309,27 @@ def test_unknown_and_syntax_errors(up):
     assert ei.value.token == "securty"
     with pytest.raises(SH.CmdError):
         run(up, "show version | display bogus")
+
+
+def test_ike_detail_srx_nesting_and_json(up):
+    t, x = run(up, "show security ike security-associations detail")
+    assert t.splitlines()[0] == "IKE peer 192.0.2.0, Index %s, Gateway Name: MPLSSEC-CORE1" % t.split("Index ")[1].split(",")[0]
+    assert "  Role: Initiator, State: UP" in t and "   Diffie-Hellman group  : DH-group-20" in t
+    blk = x.find("ike-security-associations-block")
+    assert blk.find("ike-gw-name").text == "MPLSSEC-CORE1"
+    alg = blk.find("ike-security-associations/ike-sa-algorithms")
+    assert alg.find("ike-sa-encryption-algorithm").text == "aes256-gcm"
+    assert alg.find("ike-sa-prf-algorithm").text == "hmac-sha384"
+    assert alg.find("ike-sa-dhgroup").text == "DH-group-20"
+    j = json.loads(run(up, "show security ike security-associations detail | display json")[0])
+    sa = j["ike-security-associations-information"][0]["ike-security-associations-block"][0]["ike-security-associations"][0]
+    assert sa["ike-sa-state"] == [{"data": "UP"}] and sa["ike-sa-local-address"] == [{"data": "192.0.2.1"}]
+
+
+def test_ipsec_statistics(up, lab):
+    lab.link_state.ipsec_sas[0].pkts_encaps = 7
+    lab.link_state.ipsec_sas[0].pkts_decaps = 5
+    t, x = run(up, "show security ipsec statistics")
+    assert re.search(r"^  Encrypted packets:\s+7$", t, re.M) and re.search(r"^  Decrypted packets:\s+5$", t, re.M)
+    assert x.find("esp-statistics/esp-encrypted-packets").text == "7"
+    assert etree.QName(x).localname == "usp-ipsec-total-statistics-information"
