@@ -180,8 +180,7 @@ def _match_param(p: Param, tokens, i):
     elif k == "ipv6pfx":
         try:
             if "/" in tok:
-                ipaddress.IPv6Interface(tok)
-                yield i + 1, tok.upper()
+                yield i + 1, ipaddress.IPv6Interface(tok).compressed.upper()
         except ValueError:
             return
     elif k in ("ifname", "ifaddr"):

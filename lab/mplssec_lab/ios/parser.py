@@ -624,10 +624,32 @@ def _apply_rule(ctx: Ctx, rule: Rule, m: g.Match, negate: bool) -> Result:
     else:
         node = existing
         node.text = text
+    _auto_create(ctx, canon)
     if rule.enter:
         ctx.path.append(node)
         return Result(changed=changed, entered=rule.enter)
     return Result(changed=changed)
+
+
+def _auto_create(ctx, canon):
+    """IOS creates the routing process an interface command refers to (ip ospf P area A, ip router isis)."""
+    root = ctx.root
+    line = None
+    if canon[:2] == ["ip", "ospf"] and len(canon) > 3 and canon[3] == "area":
+        line = "router ospf " + canon[2]
+    elif canon[:3] == ["ip", "router", "isis"]:
+        line = "router isis" + ("" if len(canon) == 3 else " " + canon[3])
+    if line is None:
+        return
+    for r in MODES["config"]:
+        if r.enter in ("router", "router-isis"):
+            m = g.match([(r, r.seq)], line.split())
+            if not isinstance(m, g.Error):
+                key = r.keyof(m[1].canon)
+                if key not in root.children:
+                    root.children[key] = Node(" ".join(m[1].canon), key, r.rank,
+                                              r.sort(m[1].canon) if r.sort else (), r.enter, r.section, r)
+                return
 
 
 def _apply_ace(ctx, rule, canon, negate, partial):

@@ -1,0 +1,106 @@
+"""The collection's IOS deploy templates (roles/deploy/templates/ios, read in place) against the emulator:
+every line is accepted, a re-push changes nothing, and the undo templates bring the baseline back."""
+import copy
+import re
+
+import jinja2
+import pytest
+
+from ios_helpers import REPO, push
+from mplssec_lab.ios import parser as P
+
+TEMPLATES = REPO / "roles" / "deploy" / "templates"
+pytestmark = pytest.mark.skipif(not (TEMPLATES / "ios" / "crypto.j2").exists(), reason="no collection templates")
+
+LINK = {
+    "name": "core1", "id": 100, "mode": "gre_ipsec", "ipsec_mode": "transport", "side": "a",
+    "objects": "MPLSSEC-CORE1",
+    "peer": {"host": "p2", "platform": "ios", "address": "192.0.2.1", "tunnel_address": "198.51.100.1",
+             "ipsec_address": None, "router_id": "203.0.113.2"},
+    "physical": {"interface": "GigabitEthernet2", "address": "192.0.2.0", "prefixlen": 31,
+                 "netmask": "255.255.255.254", "network": "192.0.2.0/31"},
+    "tunnel": {"interface": "Tunnel100", "address": "198.51.100.0", "prefixlen": 31, "netmask": "255.255.255.254",
+               "ipv6": "2001:db8:ff::/127", "source": "GigabitEthernet2", "destination": "192.0.2.1"},
+    "ipsec_tunnel": None,
+    "crypto": {"ike": {"version": 2, "encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384",
+                       "dh_group": 20, "lifetime": 86400},
+               "esp": {"encryption": "aes-gcm-256", "integrity": "none", "pfs_group": 20, "lifetime": 3600},
+               "dpd": {"interval": 10, "retries": 3}, "auth": "psk"},
+    "mtu": {"carrier_mtu": 1500, "labels": 2, "ip_mtu": 1418, "mpls_mtu": 1426, "tcp_mss": 1378},
+    "igp": {"protocol": "ospf", "process_id": 1, "area": 0, "metric": 10, "clear_metric": 1000},
+    "keep_clear_igp": False, "fail_closed": True,
+}
+
+
+def _tunnel_mode_isis():
+    link = copy.deepcopy(LINK)
+    link["ipsec_mode"] = "tunnel"
+    link["ipsec_tunnel"] = {"interface": "Tunnel1100", "address": "198.51.100.128", "prefixlen": 31,
+                            "netmask": "255.255.255.254", "source": "GigabitEthernet2", "destination": "192.0.2.1"}
+    link["tunnel"] = dict(link["tunnel"], source="Tunnel1100", destination="198.51.100.129", ipv6=None)
+    link["crypto"]["ike"].update(encryption="aes-cbc-256", integrity="sha256", prf="sha256", dh_group=19,
+                                 lifetime=28800)
+    link["crypto"]["esp"].update(encryption="aes-cbc-256", integrity="sha256", lifetime=1800)
+    link["igp"] = {"protocol": "isis", "process_id": None, "area": None, "metric": 10, "clear_metric": 1000}
+    link["keep_clear_igp"] = True
+    return link
+
+
+def render(name, link):
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template(f"ios/{name}.j2").render(link=link, psk="Sup3rSecretPSK-core1")
+
+
+def _canon(dev):
+    return [ln for ln in dev.running_config().split("\n") if not ln.startswith(("! Last", "Current configuration"))]
+
+
+@pytest.mark.parametrize("link", [LINK, _tunnel_mode_isis()], ids=["transport-ospf", "tunnel-isis"])
+def test_collection_phases_accepted_idempotent_and_undone(dev, lab, link):
+    if link["igp"]["protocol"] == "isis":
+        push(dev, ["router isis", "net 49.0001.2030.0011.3001.00", "interface GigabitEthernet2",
+                   "ip router isis"])
+    baseline = _canon(dev)
+    for phase in ("phase1", "phase3", "phase4", "phase5"):
+        text = render(phase, link)
+        out = push(dev, text.splitlines())
+        assert "%" not in out.replace("% Invalid", "%X"), (phase, out)
+        assert "% Invalid" not in out and "% Incomplete" not in out, (phase, out)
+        # what the collection pushes is what IOS shows: a re-push changes nothing
+        before, n = _canon(dev), len(lab.changes)
+        push(dev, text.splitlines())
+        assert _canon(dev) == before and len(lab.changes) == n, phase
+        # and every pushed line is in the running config at its place (cli_config diff is empty)
+        # (IOS-XE 17 shows extended ACL entries with their sequence numbers: " 10 permit ...")
+        rc = [re.sub(r"^ \d+ (permit|deny|remark) ", r" \1 ", r) for r in dev.running_config().split("\n")]
+        for ln in text.splitlines():
+            if ln.strip() and not ln.strip().startswith("no "):
+                assert any(r.strip() == ln.strip() for r in rc), (phase, ln)
+    v = dev.view()
+    tun = v.interfaces[link["tunnel"]["interface"]]
+    assert tun.ip_mtu == 1418 and tun.mpls and tun.ldp
+    assert v.ike["MPLSSEC-CORE1"].psk == "Sup3rSecretPSK-core1"
+    assert v.ike["MPLSSEC-CORE1"].local_address == "192.0.2.0"
+    assert v.ipsec["MPLSSEC-CORE1"].mode == link["ipsec_mode"]
+    assert not v.interfaces["GigabitEthernet2"].mpls
+    assert v.interfaces["GigabitEthernet2"].filter_in == ("MPLSSEC-CORE1" if link["fail_closed"] else None)
+    if link["ipsec_tunnel"]:
+        assert v.interfaces["Tunnel1100"].kind == "ipsec" and tun.kind == "gre"
+        assert tun.tunnel_source == "198.51.100.128"
+    # undo: make (restore the clear link), then break (remove the tunnels and crypto)
+    for step in ("undo_restore", "undo_remove"):
+        out = push(dev, render(step, link).splitlines())
+        assert "% Invalid" not in out and "% Incomplete" not in out, (step, out)
+    after = _canon(dev)
+    if not link["keep_clear_igp"]:
+        assert after == baseline
+    else:
+        diff = [ln for ln in after if ln not in baseline] + [ln for ln in baseline if ln not in after]
+        assert diff == [" isis metric 10"], diff
+
+
+def test_templates_load_as_a_saved_config(dev):
+    # the whole phase 1 also loads from a file (configure replace / copy to running-config path)
+    root, errors = P.load_text(render("phase1", LINK), root=dev.root.clone(), hardware=dev.hardware)
+    assert errors == []
