@@ -87,6 +87,8 @@ def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None) -> dict[s
         return plan.build_plan(p2p_links, hostvars, groups)
     except plan.PlanValidationError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
+    except ImportError as exc:
+        raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
 
 
 class FilterModule:

@@ -126,6 +126,18 @@ def _esp() -> Mapping[str, Field]:
     }
 
 
+_TUNNEL: Mapping[str, Field] = {
+    "id": Field("int", "Tunnel number: IOS-XE Tunnel<id> (+ sVTI Tunnel<id+1000>), Junos gr-0/0/0.<id> and st0.<id> "
+                "(1-15000). Default: 100 + the link's index in p2p_links.", minimum=1, maximum=15000),
+    "ipv4": Field("str", "GRE tunnel subnet carrying MPLS, /31 or /30, given as the network (198.51.100.0/31). Side a gets "
+                  "the lower address, side b the higher.", required=True,
+                  fix="set {path} to a free /31 or /30 network (e.g. 198.51.100.0/31)"),
+    "ipv6": Field("str", "Optional IPv6 subnet on the GRE tunnel, /127 (RFC 6164), given as the network."),
+    "ipsec_ipv4": Field("str", "ipsec_mode tunnel only (and required there): subnet of the route-based IPsec interface "
+                        "(sVTI / st0) the GRE tunnel is sourced from, /31 or /30."),
+}
+
+
 LINK_SCHEMA: Mapping[str, Field] = {
     "name": Field("str", "Link name, ^[a-z][a-z0-9-]{0,15}$. Used in device object names (MPLSSEC-<NAME>) and reports.",
                   required=True, pattern=NAME_PATTERN,
@@ -160,16 +172,7 @@ LINK_SCHEMA: Mapping[str, Field] = {
     "labels": Field("int", "MPLS label stack depth planned for transit traffic (1-8); 2 = transport + service label.",
                     default=2, minimum=1, maximum=8),
     "tunnel": Field("dict", "Addressing and numbering of the tunnel interfaces the plan creates.", required=True,
-                    fix="add tunnel: {{ipv4: <a free /31, e.g. 198.51.100.0/31>}}", fields={
-        "id": Field("int", "Tunnel number: IOS-XE Tunnel<id> (+ sVTI Tunnel<id+1000>), Junos gr-0/0/0.<id> and st0.<id> "
-                    "(1-15000). Default: 100 + the link's index in p2p_links.", minimum=1, maximum=15000),
-        "ipv4": Field("str", "GRE tunnel subnet carrying MPLS, /31 or /30, given as the network (198.51.100.0/31). Side a gets "
-                      "the lower address, side b the higher.", required=True,
-                      fix="set {path} to a free /31 or /30 network (e.g. 198.51.100.0/31)"),
-        "ipv6": Field("str", "Optional IPv6 subnet on the GRE tunnel, /127 (RFC 6164), given as the network."),
-        "ipsec_ipv4": Field("str", "ipsec_mode tunnel only (and required there): subnet of the route-based IPsec interface "
-                            "(sVTI / st0) the GRE tunnel is sourced from, /31 or /30."),
-    }),
+                    fix="add tunnel: {{ipv4: <a free /31, e.g. 198.51.100.0/31>}}", fields=_TUNNEL),
     "igp": Field("dict", "IGP on the tunnel (the IGP and LDP move from the physical interface to the tunnel).", default={}, fields={
         "protocol": Field("str", "IGP of the core.", default="ospf", choices=("ospf", "isis")),
         "process_id": Field("raw", "OSPF process id (default 1) or IS-IS instance tag (IOS-XE router isis <tag>; default none)."),

@@ -18,8 +18,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-import jmespath
-from netaddr import AddrFormatError, IPAddress, IPNetwork
+try:
+    import jmespath
+    from netaddr import AddrFormatError, IPAddress, IPNetwork
+except ImportError as _exc:  # the filter reports it; ansible-test's import sanity has neither package
+    IMPORT_ERROR: ImportError | None = _exc
+    AddrFormatError = ValueError  # type: ignore[misc,assignment]
+else:
+    IMPORT_ERROR = None
 
 try:
     from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, model, mtu
@@ -422,6 +428,9 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
     :returns: ``{"hosts": {host: p2p_plan}, "links": [...], "warnings": [...], "table": str}``.
     :raises PlanValidationError: with every problem found.
     """
+    if IMPORT_ERROR is not None:
+        raise ImportError(f"the plan needs the Python packages netaddr and jmespath on the control node "
+                          f"(pip install netaddr jmespath): {IMPORT_ERROR}") from IMPORT_ERROR
     errors: list[PlanError] = []
     warnings: list[str] = []
     if links is None:
@@ -541,7 +550,7 @@ def _check_across(links: list[dict[str, Any]], hosts: _Hosts, errors: list[PlanE
                                             f"{interfaces[key]}", "each link needs its own physical interface"))
                 else:
                     interfaces[key] = label
-            info, _ = hosts.get(host)
+            info = hosts.get(host)[0]
             tunnel = link.get("tunnel") or {}
             if info and tunnel.get("id") is not None:
                 roles = ["tunnel"] + (["ipsec_tunnel"] if link.get("ipsec_mode") == "tunnel" else [])
@@ -693,14 +702,14 @@ def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
 
 
 # side a's entries, grouped by their host: one row per link
-_SIDE_A = jmespath.compile("[].{host: host, links: links[?side=='a']}")
+_SIDE_A = "[].{host: host, links: links[?side=='a']}"
 
 
 def _summary(hosts: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per link, read from side a's fact (and side b's for its interfaces)."""
     by_host = {h: {entry["name"]: entry for entry in fact["links"]} for h, fact in hosts.items()}
     rows: list[dict[str, Any]] = []
-    for group in _SIDE_A.search(list(hosts.values())) or []:
+    for group in jmespath.search(_SIDE_A, list(hosts.values())) or []:
         for entry in group["links"]:
             b = by_host[entry["peer"]["host"]][entry["name"]]
             mtu_block = entry["mtu"]
@@ -731,7 +740,7 @@ def format_table(rows: list[Mapping[str, Any]]) -> str:
     """A fixed-width text table of the summary rows (what the plan role prints)."""
     if not rows:
         return "(no p2p_links)"
-    cells = [[title for title, _ in _COLUMNS]] + [[str(row[key]) for _, key in _COLUMNS] for row in rows]
+    cells = [[title for title, _key in _COLUMNS]] + [[str(row[key]) for _title, key in _COLUMNS] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(_COLUMNS))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

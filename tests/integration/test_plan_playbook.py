@@ -46,7 +46,7 @@ class Listener:
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn = self.sock.accept()[0]
             except OSError:
                 continue
             self.accepted += 1
@@ -98,7 +98,7 @@ def results(report: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def failure_message(report: dict[str, Any]) -> str:
-    failed = [r for _, _, r in results(report) if r.get("failed")]
+    failed = [r for _name, _host, r in results(report) if r.get("failed")]
     assert len(failed) == 1, failed
     return str(failed[0].get("msg", ""))
 
@@ -148,16 +148,16 @@ def with_(patch: dict[str, Any]) -> dict[str, Any]:
 def test_example_inventory_plans_without_touching_a_router(tmp_path):
     # the example inventory as shipped (routers on unused ports of 127.0.0.1), plus a play that reads the facts
     check = tmp_path / "check.yml"
+    facts_of_routers = ("{{ dict(groups['routers'] | map('extract', hostvars, 'p2p_plan') | map(attribute='host') "
+                        "| zip(groups['routers'] | map('extract', hostvars, 'p2p_plan'))) }}")
     check.write_text(yaml.safe_dump([
         {"import_playbook": str(PLAYBOOK)},
-        {"name": "Read the facts back", "hosts": "localhost", "gather_facts": False, "tasks": [
-            {"name": "facts", "ansible.builtin.debug": {"msg": "{{ dict(groups['routers'] | map('extract', hostvars, 'p2p_plan') "
-                                                                 "| map(attribute='host') | zip(groups['routers'] "
-                                                                 "| map('extract', hostvars, 'p2p_plan'))) }}"}}]},
+        {"name": "Read the facts back", "hosts": "localhost", "gather_facts": False,
+         "tasks": [{"name": "facts", "ansible.builtin.debug": {"msg": facts_of_routers}}]},
     ]))
     rc, report, output = run_playbook(EXAMPLE / "hosts.yml", "--vault-password-file", str(VAULT_PASSWORD), playbook=check)
     assert rc == 0, output
-    facts = [r for name, _, r in results(report) if name == "facts"][0]["msg"]
+    facts = [r for name, _host, r in results(report) if name == "facts"][0]["msg"]
     assert sorted(facts) == ["p1", "p2", "p3", "p4"]
     p1 = facts["p1"]
     assert (p1["platform"], p1["router_id"]) == ("ios", "203.0.113.1")
@@ -167,13 +167,13 @@ def test_example_inventory_plans_without_touching_a_router(tmp_path):
     assert facts["p3"]["links"][0]["ipsec_mode"] == "transport"
     assert "UNREACHABLE" not in output
     # the table is printed and no PSK leaves the vault
-    table = [r for name, _, r in results(report) if name == "Show the planned links"][0]["msg"]
+    table = [r for name, _host, r in results(report) if name == "Show the planned links"][0]["msg"]
     assert table.splitlines()[0].startswith("link ")
     assert "vault_p2p_psk" not in json.dumps(facts)
 
 
 def test_example_inventory_needs_the_vault_password():
-    rc, _, output = run_playbook(EXAMPLE / "hosts.yml")
+    rc, _report, output = run_playbook(EXAMPLE / "hosts.yml")
     assert rc != 0
     assert "vault" in output.lower()
 
@@ -181,7 +181,7 @@ def test_example_inventory_needs_the_vault_password():
 def test_good_inventory_no_connection(tmp_path, listener):
     rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, [GOOD_LINK]))
     assert rc == 0, output
-    delegated = [r for name, _, r in results(report) if name == "Set p2p_plan on each router that ends a link"][0]
+    delegated = [r for name, _host, r in results(report) if name == "Set p2p_plan on each router that ends a link"][0]
     assert [item["item"]["key"] for item in delegated["results"]] == ["p1", "p2"]
     assert listener.accepted == 0
     assert PSK not in output
@@ -240,9 +240,9 @@ def test_bad_inventory_fails_in_the_plan_before_any_connection(tmp_path, listene
     assert "mplssec.p2p.p2p_plan:" in message, message
     for text in expected:
         assert text in message, message
-    failed_tasks = [name for name, _, r in results(report) if r.get("failed")]
+    failed_tasks = [name for name, _host, r in results(report) if r.get("failed")]
     assert failed_tasks == ["Compute the p2p plan (validates every link, fails with every problem found)"]
-    assert not any(r.get("unreachable") for _, _, r in results(report))
+    assert not any(r.get("unreachable") for _name, _host, r in results(report))
     assert listener.accepted == 0
     assert PSK not in output and "short-psk" not in output
 

@@ -199,10 +199,11 @@ def test_the_plan_never_contains_a_secret(example):
 def test_mtu_values_computed_by_hand(example):
     # strong, transport, 2 labels, 1500: outer 20 + ESP 8 + IV 8 + GRE 4 + labels 8 + inner + pad + 2 + ICV 16
     # = 66 + inner (+ pad to a 4-byte boundary): 1434 fits exactly (12 + 1434 + 2 = 1448 = 4 * 362)
-    assert entry(example, "p3", "core2")["mtu"] == {"carrier_mtu": 1500, "labels": 2, "ip_mtu": 1434, "mpls_mtu": 1442,
-                                                   "tcp_mss": 1394, "carrier_mtu_for_1500": 1568, "overhead": 66,
-                                                   "warning": "carrier_mtu 1500 limits inner packets to 1434 bytes (< 1500); "
-                                                   "a carrier MTU of 1568 would carry full 1500-byte packets"}
+    assert entry(example, "p3", "core2")["mtu"] == {
+        "carrier_mtu": 1500, "labels": 2, "ip_mtu": 1434, "mpls_mtu": 1442, "tcp_mss": 1394, "carrier_mtu_for_1500": 1568,
+        "overhead": 66,
+        "warning": "carrier_mtu 1500 limits inner packets to 1434 bytes (< 1500); a carrier MTU of 1568 would carry full 1500-byte packets",
+    }
     # tunnel mode adds the 20-byte GRE delivery header
     m = entry(example, "p1", "core1")["mtu"]
     assert (m["ip_mtu"], m["mpls_mtu"], m["tcp_mss"], m["carrier_mtu_for_1500"], m["overhead"]) == (1414, 1422, 1374, 1588, 86)

@@ -1,5 +1,4 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-# ruff: noqa: E501  -- the expected messages are compared verbatim, one per line, so they stay greppable
 """Every validation rule of the plan: (bad input, exact list of messages), one case per rule.
 
 Each case changes one thing in links that plan cleanly (test_plan.CORE1 / CORE2), so a rule
@@ -20,9 +19,9 @@ from ansible_collections.mplssec.p2p.plugins.filter.p2p_plan import p2p_plan
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import plan
 
 
-def errors_of(links, hostvars=HOSTVARS, groups=None):
+def errors_of(links, hostvars=None, groups=None):
     try:
-        plan.build_plan(links, hostvars, groups)
+        plan.build_plan(links, HOSTVARS if hostvars is None else hostvars, groups)
     except plan.PlanValidationError as exc:
         return exc.errors
     return []
@@ -36,14 +35,20 @@ CASES = [
     pytest.param(
         [patched(CORE1, {"ipsec_mdoe": "tunnel"})],
         [
-            "link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'? (allowed: name, mode, ipsec_mode, crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b).",
+            (
+                "link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'? (allowed: name, mode, ipsec_mode, "
+                "crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b)."
+            ),
         ],
         id='unknown-field',
     ),
     pytest.param(
         [patched(CORE1, {"crypto": {"ike": {"encrpytion": "aes-gcm-256"}}})],
         [
-            "link core1: crypto.ike.encrpytion: unknown field. Fix: did you mean 'encryption'? (allowed: version, encryption, integrity, prf, dh_group, lifetime).",
+            (
+                "link core1: crypto.ike.encrpytion: unknown field. Fix: did you mean 'encryption'? (allowed: version, "
+                "encryption, integrity, prf, dh_group, lifetime)."
+            ),
         ],
         id='unknown-nested',
     ),
@@ -64,7 +69,10 @@ CASES = [
     pytest.param(
         [patched(CORE1, {"name": "Core_1"})],
         [
-            "link #1 ('Core_1'): name: 'Core_1' is not a valid name. Fix: use 1-16 lower-case letters, digits or '-', starting with a letter (e.g. core1).",
+            (
+                "link #1 ('Core_1'): name: 'Core_1' is not a valid name. Fix: use 1-16 lower-case letters, digits or '-', "
+                "starting with a letter (e.g. core1)."
+            ),
         ],
         id='bad-name',
     ),
@@ -78,14 +86,20 @@ CASES = [
     pytest.param(
         [patched(CORE1, {"b": {"host": "sw1", "interface": "Ethernet1"}})],
         [
-            "link core1: b.host: host 'sw1' has ansible_network_os 'arista.eos.eos', which mplssec.p2p does not support. Fix: use a router with one of cisco.ios.ios, junipernetworks.junos.junos.",
+            (
+                "link core1: b.host: host 'sw1' has ansible_network_os 'arista.eos.eos', which mplssec.p2p does not support. "
+                "Fix: use a router with one of cisco.ios.ios, junipernetworks.junos.junos."
+            ),
         ],
         id='host-unsupported',
     ),
     pytest.param(
         [patched(CORE2, {"b": {"host": "p5"}})],
         [
-            "link core2: b.host: host 'p5' has no p2p_router_id (the loopback address LDP and the IGP use). Fix: set p2p_router_id in host_vars/p5 (e.g. 203.0.113.1).",
+            (
+                "link core2: b.host: host 'p5' has no p2p_router_id (the loopback address LDP and the IGP use). Fix: set "
+                "p2p_router_id in host_vars/p5 (e.g. 203.0.113.1)."
+            ),
         ],
         id='no-router-id',
     ),
@@ -99,7 +113,10 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"b": {"address": "192.0.2.14/30"}})],
         [
-            "link core2: b.address: 192.0.2.14/30 is not in a.address's subnet 192.0.2.8/30. Fix: put b.address in 192.0.2.8/30 (or correct a.address): both ends share one subnet.",
+            (
+                "link core2: b.address: 192.0.2.14/30 is not in a.address's subnet 192.0.2.8/30. Fix: put b.address in "
+                "192.0.2.8/30 (or correct a.address): both ends share one subnet."
+            ),
         ],
         id='subnet',
     ),
@@ -120,7 +137,10 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"tunnel": {"ipv4": "198.51.100.4/32"}})],
         [
-            'link core2: tunnel.ipv4: 198.51.100.4/32 is too small: a /32 holds one address, a point-to-point tunnel needs two. Fix: use a /31 or /30 (e.g. 198.51.100.0/31).',
+            (
+                "link core2: tunnel.ipv4: 198.51.100.4/32 is too small: a /32 holds one address, a point-to-point tunnel needs "
+                "two. Fix: use a /31 or /30 (e.g. 198.51.100.0/31)."
+            ),
         ],
         id='tunnel32',
     ),
@@ -141,7 +161,10 @@ CASES = [
     pytest.param(
         [CORE1, patched(CORE2, {"tunnel": {"ipv4": "198.51.100.0/30"}})],
         [
-            'link core2: tunnel.ipv4: 198.51.100.0/30 overlaps tunnel.ipv4 198.51.100.0/31 of link core1. Fix: give every tunnel and physical link its own subnet.',
+            (
+                "link core2: tunnel.ipv4: 198.51.100.0/30 overlaps tunnel.ipv4 198.51.100.0/31 of link core1. Fix: give every "
+                "tunnel and physical link its own subnet."
+            ),
         ],
         id='overlap-tunnel',
     ),
@@ -153,7 +176,7 @@ CASES = [
         id='overlap-phys',
     ),
     pytest.param(
-        [CORE1, patched(CORE2, {"name":"core3", "a": {"host": "p1", "interface": "GigabitEthernet2"}, "b": {"host": "p4"}})],
+        [CORE1, patched(CORE2, {"name": "core3", "a": {"host": "p1", "interface": "GigabitEthernet2"}, "b": {"host": "p4"}})],
         [
             'link core3: a.interface: p1 GigabitEthernet2 is already used by link core1. Fix: each link needs its own physical interface.',
         ],
@@ -169,149 +192,240 @@ CASES = [
     pytest.param(
         [CORE1, patched(CORE2, {"tunnel": {"id": 1100}, "a": {"host": "p1"}, "b": {"host": "p3"}})],
         [
-            'link core2: tunnel.id: 1100 makes Tunnel1100 on p1, which link core1 already uses (duplicate tunnel id). Fix: choose another tunnel.id (IOS-XE sVTIs use id+1000).',
+            (
+                "link core2: tunnel.id: 1100 makes Tunnel1100 on p1, which link core1 already uses (duplicate tunnel id). Fix: "
+                "choose another tunnel.id (IOS-XE sVTIs use id+1000)."
+            ),
         ],
         id='dup-tunnel-id',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"psk": DELETE}})],
         [
-            'link core2: crypto.psk: is required with auth psk. Fix: set crypto.psk from Ansible Vault (e.g. psk: "{{ vault_p2p_psk_<link> }}"), at least 16 characters.',
+            (
+                'link core2: crypto.psk: is required with auth psk. Fix: set crypto.psk from Ansible Vault (e.g. psk: "{{ '
+                'vault_p2p_psk_<link> }}"), at least 16 characters.'
+            ),
         ],
         id='psk-missing',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"psk": "short-secret-15"}})],
         [
-            'link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters (e.g. openssl rand -base64 24) stored with ansible-vault.',
+            (
+                "link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters (e.g. "
+                "openssl rand -base64 24) stored with ansible-vault."
+            ),
         ],
         id='psk-short',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"psk": "has a space in it!!"}})],
         [
-            "link core2: crypto.psk: contains whitespace, a quote or '?', which the device CLIs cannot take verbatim. Fix: generate a key from letters, digits and +/=-_.:@ only.",
+            (
+                "link core2: crypto.psk: contains whitespace, a quote or '?', which the device CLIs cannot take verbatim. Fix: "
+                "generate a key from letters, digits and +/=-_.:@ only."
+            ),
         ],
         id='psk-chars',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"esp": {"encryption": "des"}}})],
         [
-            "link core2: crypto.esp.encryption: 'des' is refused as weak crypto: DES is broken (56-bit key; RFC 8221 MUST NOT). Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.esp.encryption out to take the preset's value).",
+            (
+                "link core2: crypto.esp.encryption: 'des' is refused as weak crypto: DES is broken (56-bit key; RFC 8221 MUST "
+                "NOT). Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.esp.encryption out to take "
+                "the preset's value)."
+            ),
         ],
         id='des',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"ike": {"encryption": "3des"}}})],
         [
-            "link core2: crypto.ike.encryption: '3des' is refused as weak crypto: 3DES is deprecated (64-bit block, Sweet32; RFC 8221 SHOULD NOT). Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.ike.encryption out to take the preset's value).",
+            (
+                "link core2: crypto.ike.encryption: '3des' is refused as weak crypto: 3DES is deprecated (64-bit block, "
+                "Sweet32; RFC 8221 SHOULD NOT). Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave "
+                "crypto.ike.encryption out to take the preset's value)."
+            ),
         ],
         id='3des',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"esp": {"integrity": "md5"}}})],
         [
-            "link core2: crypto.esp.integrity: 'md5' is refused as weak crypto: HMAC-MD5 is deprecated (RFC 8221 / RFC 8247 MUST NOT). Fix: use none, sha1, sha256, sha384, sha512 (or leave crypto.esp.integrity out to take the preset's value).",
+            (
+                "link core2: crypto.esp.integrity: 'md5' is refused as weak crypto: HMAC-MD5 is deprecated (RFC 8221 / RFC "
+                "8247 MUST NOT). Fix: use none, sha1, sha256, sha384, sha512 (or leave crypto.esp.integrity out to take the "
+                "preset's value)."
+            ),
         ],
         id='md5',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"ike": {"dh_group": 2}}})],
         [
-            "link core2: crypto.ike.dh_group: 2 is refused as weak crypto: DH group 2 (MODP-1024) is too weak (RFC 8247 SHOULD NOT). Fix: use 14, 15, 16, 19, 20, 21 (or leave crypto.ike.dh_group out to take the preset's value).",
+            (
+                "link core2: crypto.ike.dh_group: 2 is refused as weak crypto: DH group 2 (MODP-1024) is too weak (RFC 8247 "
+                "SHOULD NOT). Fix: use 14, 15, 16, 19, 20, 21 (or leave crypto.ike.dh_group out to take the preset's value)."
+            ),
         ],
         id='dh2',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"esp": {"pfs_group": 5}}})],
         [
-            "link core2: crypto.esp.pfs_group: 5 is refused as weak crypto: DH group 5 (MODP-1536) is too weak (RFC 8247 SHOULD NOT). Fix: use 14, 15, 16, 19, 20, 21 (or leave crypto.esp.pfs_group out to take the preset's value).",
+            (
+                "link core2: crypto.esp.pfs_group: 5 is refused as weak crypto: DH group 5 (MODP-1536) is too weak (RFC 8247 "
+                "SHOULD NOT). Fix: use 14, 15, 16, 19, 20, 21 (or leave crypto.esp.pfs_group out to take the preset's value)."
+            ),
         ],
         id='dh5',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"ike": {"version": 1}}})],
         [
-            "link core2: crypto.ike.version: 1 is refused as weak crypto: IKEv1 is deprecated (RFC 9395); both platforms speak IKEv2. Fix: use 2 (or leave crypto.ike.version out to take the preset's value).",
+            (
+                "link core2: crypto.ike.version: 1 is refused as weak crypto: IKEv1 is deprecated (RFC 9395); both platforms "
+                "speak IKEv2. Fix: use 2 (or leave crypto.ike.version out to take the preset's value)."
+            ),
         ],
         id='ikev1',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"esp": {"integrity": "sha256"}}})],
         [
-            "link core2: crypto.esp.integrity: 'sha256' with aes-gcm-256: AES-GCM authenticates itself, an HMAC on top is invalid. Fix: set crypto.esp.integrity: none (or use an aes-cbc encryption).",
+            (
+                "link core2: crypto.esp.integrity: 'sha256' with aes-gcm-256: AES-GCM authenticates itself, an HMAC on top is "
+                "invalid. Fix: set crypto.esp.integrity: none (or use an aes-cbc encryption)."
+            ),
         ],
         id='gcm-hmac',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"preset": "compatible", "ike": {"integrity": "none"}}})],
         [
-            "link core2: crypto.ike.integrity: 'none' with aes-cbc-256: AES-CBC needs an HMAC. Fix: set crypto.ike.integrity: sha256 (or sha384/sha512), or use aes-gcm-256.",
+            (
+                "link core2: crypto.ike.integrity: 'none' with aes-cbc-256: AES-CBC needs an HMAC. Fix: set "
+                "crypto.ike.integrity: sha256 (or sha384/sha512), or use aes-gcm-256."
+            ),
         ],
         id='cbc-none',
     ),
     pytest.param(
         [patched(CORE2, {"mode": "vti"})],
         [
-            'link core2: mode: vti is not supported on p3 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have saved 4 bytes per 1500-byte packet (gre_ipsec/transport vs vti with 2 labels, computed by the MTU filter).',
+            (
+                "link core2: mode: vti is not supported on p3 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel "
+                "mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see "
+                "https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/"
+                "configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). "
+                "Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have "
+                "saved 4 bytes per 1500-byte packet (gre_ipsec/transport vs vti with 2 labels, computed by the MTU filter)."
+            ),
         ],
         id='vti-ios',
     ),
     pytest.param(
         [patched(CORE1, {"mode": "vti", "ipsec_mode": DELETE, "tunnel": {"ipsec_ipv4": DELETE}})],
         [
-            'link core1: mode: vti is not supported on p1 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have saved 24 bytes per 1500-byte packet (gre_ipsec/tunnel vs vti with 2 labels, computed by the MTU filter).',
-            'link core1: mode: vti is not supported on p2 (Juniper Junos (SRX/vSRX)): Juniper documents st0 with family inet/inet6 only; MPLS on SRX is packet-based forwarding and reaches a route-based VPN only inside GRE (gr-0/0/0) (see https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html). Fix: use mode: gre_ipsec with ipsec_mode: tunnel; VTI would have saved 24 bytes per 1500-byte packet (gre_ipsec/tunnel vs vti with 2 labels, computed by the MTU filter).',
+            (
+                "link core1: mode: vti is not supported on p1 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel "
+                "mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see "
+                "https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/"
+                "configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). "
+                "Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have "
+                "saved 24 bytes per 1500-byte packet (gre_ipsec/tunnel vs vti with 2 labels, computed by the MTU filter)."
+            ),
+            (
+                "link core1: mode: vti is not supported on p2 (Juniper Junos (SRX/vSRX)): Juniper documents st0 with family "
+                "inet/inet6 only; MPLS on SRX is packet-based forwarding and reaches a route-based VPN only inside GRE "
+                "(gr-0/0/0) (see "
+                "https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/"
+                "topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html). "
+                "Fix: use mode: gre_ipsec with ipsec_mode: tunnel; VTI would have saved 24 bytes per 1500-byte packet "
+                "(gre_ipsec/tunnel vs vti with 2 labels, computed by the MTU filter)."
+            ),
         ],
         id='vti-junos',
     ),
     pytest.param(
         [patched(CORE1, {"ipsec_mode": "transport", "tunnel": {"ipsec_ipv4": DELETE}})],
         [
-            'link core1: ipsec_mode: transport is not supported on p2 (Juniper Junos (SRX/vSRX)): a Junos route-based VPN (st0) is tunnel mode only; there is no transport-mode protection of a GRE tunnel (see https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html). Fix: use ipsec_mode: tunnel (gr-0/0/0 sourced from st0; add tunnel.ipsec_ipv4).',
+            (
+                "link core1: ipsec_mode: transport is not supported on p2 (Juniper Junos (SRX/vSRX)): a Junos route-based VPN "
+                "(st0) is tunnel mode only; there is no transport-mode protection of a GRE tunnel (see "
+                "https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/"
+                "topics/topic-map/security-dual-stack-tunnels-over-an-external-interface.html). "
+                "Fix: use ipsec_mode: tunnel (gr-0/0/0 sourced from st0; add tunnel.ipsec_ipv4)."
+            ),
         ],
         id='transport-junos',
     ),
     pytest.param(
         [patched(CORE2, {"mode": "macsec"})],
         [
-            'link core2: mode: macsec is not supported on p3 (Cisco IOS-XE): MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames end to end; mplssec.p2p has no MACsec deploy templates yet. Fix: use mode: gre_ipsec.',
+            (
+                "link core2: mode: macsec is not supported on p3 (Cisco IOS-XE): MACsec needs MACsec-capable ports and a "
+                "carrier that passes EAPoL/MKA frames end to end; mplssec.p2p has no MACsec deploy templates yet. Fix: use "
+                "mode: gre_ipsec."
+            ),
         ],
         id='macsec',
     ),
     pytest.param(
         [patched(CORE2, {"mode": "getvpn"})],
         [
-            'link core2: mode: getvpn is not supported on p3 (Cisco IOS-XE): GET VPN (GDOI) is a group VPN that needs a key server and protects IP packets with header preservation; it is not a point-to-point link encryption and leaves labels to GRE. Fix: use mode: gre_ipsec.',
+            (
+                "link core2: mode: getvpn is not supported on p3 (Cisco IOS-XE): GET VPN (GDOI) is a group VPN that needs a "
+                "key server and protects IP packets with header preservation; it is not a point-to-point link encryption and "
+                "leaves labels to GRE. Fix: use mode: gre_ipsec."
+            ),
         ],
         id='getvpn',
     ),
     pytest.param(
         [patched(CORE2, {"carrier_mtu": 1300})],
         [
-            'link core2: carrier_mtu: 1300 cannot carry a 1280-byte inner packet with 2 label(s) over gre_ipsec/transport aes-gcm-256 (the largest inner packet is 1234 bytes). Fix: the carrier must deliver at least 1348 bytes: order a larger carrier MTU and set carrier_mtu: 1348 or more (or plan fewer labels).',
+            (
+                "link core2: carrier_mtu: 1300 cannot carry a 1280-byte inner packet with 2 label(s) over gre_ipsec/transport "
+                "aes-gcm-256 (the largest inner packet is 1234 bytes). Fix: the carrier must deliver at least 1348 bytes: "
+                "order a larger carrier MTU and set carrier_mtu: 1348 or more (or plan fewer labels)."
+            ),
         ],
         id='mtu-small',
     ),
     pytest.param(
         [patched(CORE1, {"tunnel": {"ipsec_ipv4": DELETE}})],
         [
-            'link core1: tunnel.ipsec_ipv4: is required with ipsec_mode tunnel (the route-based IPsec interface the GRE tunnel is sourced from). Fix: set tunnel.ipsec_ipv4 to a free /31 (e.g. 198.51.100.128/31).',
+            (
+                "link core1: tunnel.ipsec_ipv4: is required with ipsec_mode tunnel (the route-based IPsec interface the GRE "
+                "tunnel is sourced from). Fix: set tunnel.ipsec_ipv4 to a free /31 (e.g. 198.51.100.128/31)."
+            ),
         ],
         id='ipsec-missing',
     ),
     pytest.param(
         [patched(CORE2, {"tunnel": {"ipsec_ipv4": "198.51.100.128/31"}})],
         [
-            'link core2: tunnel.ipsec_ipv4: is only used with mode gre_ipsec and ipsec_mode tunnel. Fix: remove tunnel.ipsec_ipv4 or set ipsec_mode: tunnel.',
+            (
+                "link core2: tunnel.ipsec_ipv4: is only used with mode gre_ipsec and ipsec_mode tunnel. Fix: remove "
+                "tunnel.ipsec_ipv4 or set ipsec_mode: tunnel."
+            ),
         ],
         id='ipsec-extra',
     ),
     pytest.param(
         [patched(CORE1, {"crypto": {"auth": "rsa-sig", "psk": DELETE}})],
         [
-            "link core1: crypto.trustpoint: is required with auth rsa-sig on an IOS-XE router. Fix: set crypto.trustpoint to the IOS-XE PKI trustpoint enrolled on both routers' CA.",
-            'link core1: crypto.certificate: is required with auth rsa-sig on a Junos router. Fix: set crypto.certificate to the Junos local certificate id.',
+            (
+                "link core1: crypto.trustpoint: is required with auth rsa-sig on an IOS-XE router. Fix: set crypto.trustpoint "
+                "to the IOS-XE PKI trustpoint enrolled on both routers' CA."
+            ),
+            (
+                "link core1: crypto.certificate: is required with auth rsa-sig on a Junos router. Fix: set crypto.certificate "
+                "to the Junos local certificate id."
+            ),
         ],
         id='cert',
     ),
@@ -325,7 +439,11 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"keep_clear_igp": True})],
         [
-            'link core2: keep_clear_igp: true with fail_closed: true keeps an IGP path over a physical interface that drops all data traffic: when the tunnel fails, traffic is attracted into a black hole. Fix: set fail_closed: false to accept a clear-text backup path, or keep_clear_igp: false.',
+            (
+                "link core2: keep_clear_igp: true with fail_closed: true keeps an IGP path over a physical interface that "
+                "drops all data traffic: when the tunnel fails, traffic is attracted into a black hole. Fix: set fail_closed: "
+                "false to accept a clear-text backup path, or keep_clear_igp: false."
+            ),
         ],
         id='keepclear',
     ),
@@ -339,21 +457,30 @@ CASES = [
     pytest.param(
         [patched(CORE1, {"b": {"interface": "ge-0/0/0"}})],
         [
-            "link core1: b.interface: 'ge-0/0/0' is not a Juniper Junos (SRX/vSRX) interface name (e.g. ge-0/0/0.0 (a logical unit)). Fix: name the physical carrier interface.",
+            (
+                "link core1: b.interface: 'ge-0/0/0' is not a Juniper Junos (SRX/vSRX) interface name (e.g. ge-0/0/0.0 (a "
+                "logical unit)). Fix: name the physical carrier interface."
+            ),
         ],
         id='junos-intf',
     ),
     pytest.param(
         [patched(CORE1, {"a": {"interface": "Tunnel5"}})],
         [
-            "link core1: a.interface: 'Tunnel5' is a Tunnel* interface, not the physical carrier interface (e.g. GigabitEthernet2 or TenGigabitEthernet0/0/1.100). Fix: name the physical carrier interface.",
+            (
+                "link core1: a.interface: 'Tunnel5' is a Tunnel* interface, not the physical carrier interface (e.g. "
+                "GigabitEthernet2 or TenGigabitEthernet0/0/1.100). Fix: name the physical carrier interface."
+            ),
         ],
         id='ios-intf',
     ),
     pytest.param(
         [patched(CORE2, {"tunnel": {"ipv4": "203.0.113.0/30"}})],
         [
-            'link core2: a.host: p2p_router_id 203.0.113.3 of p3 lies in tunnel.ipv4 203.0.113.0/30 of link core2. Fix: the router id must be the loopback address, outside every link subnet.',
+            (
+                "link core2: a.host: p2p_router_id 203.0.113.3 of p3 lies in tunnel.ipv4 203.0.113.0/30 of link core2. Fix: "
+                "the router id must be the loopback address, outside every link subnet."
+            ),
         ],
         id='rid',
     ),
