@@ -214,6 +214,7 @@ _TEMPLATES = {
     ("ios", "ospf_neighbor"): "ios_show_ip_ospf_neighbor.textfsm",
     ("ios", "isis_neighbor"): "ios_show_isis_neighbors.textfsm",
     ("ios", "ping"): "ios_ping.textfsm",
+    ("ios", "crypto_session"): "ios_show_crypto_session.textfsm",  # diagnostic, no check uses it
     ("junos", "ike_sa"): "junos_show_security_ike_security_associations.textfsm",
     ("junos", "ipsec_sa"): "junos_show_security_ipsec_security_associations.textfsm",
     ("junos", "ldp_session"): "junos_show_ldp_session.textfsm",

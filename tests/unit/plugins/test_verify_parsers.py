@@ -69,6 +69,8 @@ COVERAGE = {
     ("ios", "show_mpls_ldp_neighbor"): 2,
     ("ios", "show_mpls_ldp_neighbor_detail"): 2,
     ("ios", "show_mpls_interfaces"): 3,
+    ("ios", "show_crypto_session"): 4,
+    ("ios", "show_crypto_session_detail"): 5,
     ("junos", "show_security_ike_security_associations"): 4,
     ("junos", "show_security_ipsec_security_associations"): 4,
     ("junos", "show_security_ipsec_security_associations_xml"): 2,
@@ -252,6 +254,46 @@ def test_ios_mpls_interfaces_template_matches_expected(path):
 def test_ios_mpls_interfaces_echoed_prompt():
     rows = V.mpls_interfaces("ios", (REF / "ios/show_mpls_interfaces/02.txt").read_text())
     assert rows == [{"interface": "GigabitEthernet6", "detail": "IP Yes (ldp), operational Yes"}]
+
+
+# ---------------------------------------------------------------------------------------------
+# IOS show crypto session [detail] (diagnostic template, no check depends on it)
+# ---------------------------------------------------------------------------------------------
+
+SESSION = captures("ios", "show_crypto_session", "show_crypto_session_detail")
+
+
+def _expected_sessions(exp) -> set:
+    if "parsed_sample" in exp:
+        return {(r["interface"], r["session_status"], r["peer"]) for r in exp["parsed_sample"]}
+    return {(iface, d["session_status"], peer) for iface, d in exp["interface"].items() for peer in d["peer"]}
+
+
+@pytest.mark.parametrize("path", SESSION, ids=ids(SESSION))
+def test_ios_crypto_session_template_matches_expected(path):
+    rows = V.parse_text("ios", "crypto_session", path.read_text())
+    assert {(r["interface"], r["session_status"], r["peer"]) for r in rows} == _expected_sessions(expected(path))
+    for r in rows:
+        assert len(r["ike_version"]) == len(r["ike_local"]) == len(r["ike_remote"]) == len(r["ike_status"]) >= 1
+        assert len(r["flows"]) == len(r["active_sas"]) >= 1
+    exp = expected(path)
+    if "interface" in exp:  # genie: IKE SA states and active SAs per flow
+        for r in rows:
+            port = exp["interface"][r["interface"]]["peer"][r["peer"]]["port"][r["peer_port"]]
+            assert sorted(r["ike_status"]) == sorted(sa["sa_status"] for sa in port["ike_sa"].values())
+            assert sorted(int(a) for a in r["active_sas"]) == sorted(f["active_sas"] for f in port["ipsec_flow"].values())
+
+
+def test_ios_crypto_session_down_and_wrapped():
+    rows = V.parse_text("ios", "crypto_session", (REF / "ios/show_crypto_session_detail/01.txt").read_text())
+    assert [(r["session_status"], r["ike_status"], r["active_sas"]) for r in rows] == [
+        ("DOWN-NEGOTIATING", ["Inactive", "Inactive"], ["0"]),
+        ("UP-ACTIVE", ["Active"], ["2"]),
+        ("DOWN-NEGOTIATING", ["Inactive", "Inactive"], ["0"]),
+    ]
+    wrapped = V.parse_text("ios", "crypto_session", (REF / "ios/show_crypto_session/04.txt").read_text())[0]
+    assert (wrapped["ike_local"], wrapped["ike_remote"], wrapped["ike_status"]) == (
+        ["2001:DB8:ACAD:1::1"], ["2001:DB8:ACAD:1::2"], ["Active"])
 
 
 # ---------------------------------------------------------------------------------------------
