@@ -179,6 +179,10 @@ def _parse_endpoint(link: Mapping[str, Any], side: str, errors: list[PlanError])
     field = f"{side}.address"
     try:
         iface = IPNetwork(str(value))
+        if iface.version == 6 and "/" in str(value):
+            errors.append(PlanError(label, field, f"{value} is IPv6: the carrier (outer) addressing is planned for IPv4 only",
+                                    "give the carrier interface an IPv4 address (IPv6 can ride inside: tunnel.ipv6)"))
+            return None
         if iface.version != 4 or "/" not in str(value):
             raise ValueError
     except (AddrFormatError, ValueError, TypeError):

@@ -365,3 +365,20 @@ def test_argument_spec_documents_exactly_the_model():
         "roles/plan/meta/argument_specs.yml (entry point link) differs from model.LINK_SCHEMA (UPDATE_GOLDEN=1 to regenerate)")
     assert specs["argument_specs"]["main"]["options"]["p2p_links"]["required"] is True
     assert set(specs["argument_specs"]) == {"main", "link"}
+
+
+def test_crypto_warnings():
+    link = patched(CORE2, {"carrier_mtu": 1600, "crypto": {"preset": "compatible", "esp": {"integrity": "sha1", "lifetime": 86400},
+                                                           "ike": {"lifetime": 3600}}})
+    assert plan.build_plan([link], HOSTVARS)["warnings"] == [
+        "link core2: crypto.esp.integrity sha1 is legacy (RFC 8221 MUST-); prefer sha256 or the strong preset",
+        "link core2: crypto.esp.lifetime 86400 s is longer than crypto.ike.lifetime 3600 s; child SAs are normally rekeyed more "
+        "often than the IKE SA",
+    ]
+
+
+def test_filter_returns_the_plan():
+    from ansible_collections.mplssec.p2p.plugins.filter.p2p_plan import FilterModule
+
+    result = FilterModule().filters()["p2p_plan"]([CORE1, CORE2], HOSTVARS, {"all": sorted(HOSTVARS)})
+    assert result == plan.build_plan([CORE1, CORE2], HOSTVARS)

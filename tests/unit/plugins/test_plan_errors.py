@@ -498,6 +498,170 @@ CASES = [
         ],
         id='missing-tunnel',
     ),
+    pytest.param(
+        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "trustpoint": "CORE-CA", "certificate": "p2-cert"}})],
+        [
+            'link core1: crypto.psk: is set but auth is rsa-sig. Fix: remove crypto.psk or set crypto.auth: psk.',
+        ],
+        id='psk-with-certificates',
+    ),
+    pytest.param(
+        [patched(CORE2, {"igp": {"level": 2}})],
+        [
+            'link core2: igp.level: is an IS-IS setting but igp.protocol is ospf. Fix: remove igp.level.',
+        ],
+        id='level-with-ospf',
+    ),
+    pytest.param(
+        [patched(CORE2, {"igp": {"area": "backbone"}})],
+        [
+            "link core2: igp.area: 'backbone' is not an OSPF area. Fix: use an integer (0) or a dotted quad (0.0.0.0).",
+        ],
+        id='ospf-area-format',
+    ),
+    pytest.param(
+        [patched(CORE2, {"igp": {"metric": 70000}})],
+        [
+            'link core2: igp.metric: 70000 is out of range for ospf. Fix: use a value from 1 to 65535.',
+        ],
+        id='ospf-metric-range',
+    ),
+    pytest.param(
+        [patched(CORE2, {"keep_clear_igp": True, "fail_closed": False, "igp": {"clear_metric": 5}})],
+        [
+            (
+                "link core2: igp.clear_metric: 5 is not higher than igp.metric 10, so the clear-text physical path would win. "
+                "Fix: set igp.clear_metric above 10 (default 1000)."
+            ),
+        ],
+        id='clear-metric-not-higher',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"dpd": {"interval": 5}}})],
+        [
+            'link core2: crypto.dpd.interval: 5 is out of range. Fix: use a value from 10 to 60.',
+        ],
+        id='dpd-range',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"esp": {"encryption": "null"}}})],
+        [
+            (
+                "link core2: crypto.esp.encryption: 'null' is refused as weak crypto: ESP NULL encryption gives no "
+                "confidentiality, which is the whole point of this link. Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, "
+                "aes-cbc-256 (or leave crypto.esp.encryption out to take the preset's value)."
+            ),
+        ],
+        id='esp-null',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": {"ike": {"prf": "md5"}}})],
+        [
+            (
+                "link core2: crypto.ike.prf: 'md5' is refused as weak crypto: HMAC-MD5 is deprecated (RFC 8221 / RFC 8247 MUST "
+                "NOT). Fix: use sha1, sha256, sha384, sha512 (or leave crypto.ike.prf out to take the preset's value)."
+            ),
+        ],
+        id='prf-md5',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv6": "2001:db8::/64"}})],
+        [
+            'link core2: tunnel.ipv6: 2001:db8::/64 is too large for a point-to-point tunnel. Fix: use a /127 (e.g. 2001:db8:ff::/127).',
+        ],
+        id='ipv6-too-large',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"ipv6": "2001:db8::1/127"}})],
+        [
+            'link core2: tunnel.ipv6: 2001:db8::1/127 has host bits set. Fix: write the network: 2001:db8::/127.',
+        ],
+        id='ipv6-host-bits',
+    ),
+    pytest.param(
+        [patched(CORE1, {"tunnel": {"ipsec_ipv4": "198.51.100.0/31"}})],
+        [
+            (
+                "link core1: tunnel.ipsec_ipv4: 198.51.100.0/31 overlaps tunnel.ipv4 198.51.100.0/31. Fix: give every tunnel "
+                "and physical link its own subnet."
+            ),
+        ],
+        id='ipsec-overlaps-own-tunnel',
+    ),
+    pytest.param(
+        [patched(CORE2, {"a": {"address": "192.0.2.9"}})],
+        [
+            (
+                "link core2: a.address: '192.0.2.9' is not an IPv4 address with a prefix length. Fix: write it like "
+                "192.0.2.0/31 (the carrier interface's address and prefix)."
+            ),
+        ],
+        id='address-without-prefix',
+    ),
+    pytest.param(
+        [patched(CORE2, {"a": {"address": "2001:db8::1/127"}})],
+        [
+            (
+                "link core2: a.address: 2001:db8::1/127 is IPv6: the carrier (outer) addressing is planned for IPv4 only. Fix: "
+                "give the carrier interface an IPv4 address (IPv6 can ride inside: tunnel.ipv6)."
+            ),
+        ],
+        id='address-ipv6',
+    ),
+    pytest.param(
+        [patched(CORE2, {"crypto": "strong"})],
+        [
+            'link core2: crypto: must be a mapping, got str. Fix: write crypto as key: value pairs.',
+        ],
+        id='crypto-not-a-mapping',
+    ),
+    pytest.param(
+        ["core9"],
+        [
+            'link #1: must be a mapping (a link), got str. Fix: write each p2p_links element as name/mode/tunnel/a/b keys (see docs/data-model.md).',
+        ],
+        id='link-not-a-mapping',
+    ),
+    pytest.param(
+        [patched(CORE2, {"mode": "vti", "ipsec_mode": "transport"})],
+        [
+            'link core2: ipsec_mode: only applies to mode gre_ipsec, not vti. Fix: remove ipsec_mode.',
+            (
+                "link core2: mode: vti is not supported on p3 (Cisco IOS-XE): Cisco documents the IOS-XE static VTI (tunnel "
+                "mode ipsec ipv4) as IP-only: it carries IP packets, not MPLS labels (see "
+                "https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/"
+                "configuration/xe-16/sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html). "
+                "Fix: use mode: gre_ipsec (GRE carries the labels, tunnel protection encrypts the GRE packets); VTI would have "
+                "saved 4 bytes per 1500-byte packet (gre_ipsec/transport vs vti with 2 labels, computed by the MTU filter)."
+            ),
+        ],
+        id='ipsec-mode-with-vti',
+    ),
+    pytest.param(
+        [patched(CORE2, {"fail_closed": "maybe"})],
+        [
+            "link core2: fail_closed: must be true or false, got 'maybe'. Fix: set fail_closed: true or false.",
+        ],
+        id='bool-field',
+    ),
+    pytest.param(
+        [patched(CORE2, {"tunnel": {"id": 20000}})],
+        [
+            'link core2: tunnel.id: 20000 is out of range. Fix: use a value from 1 to 15000.',
+        ],
+        id='tunnel-id-range',
+    ),
+    pytest.param(
+        [CORE1, patched(CORE2, {"a": {"address": "192.0.2.0/31"}, "b": {"address": "192.0.2.1/31"}})],
+        [
+            (
+                "link core2: a.address: 192.0.2.0/31 overlaps a.address 192.0.2.0/31 of link core1. Fix: give every tunnel and "
+                "physical link its own subnet."
+            ),
+        ],
+        id='same-physical-subnet',
+    ),
+
 ]
 
 
@@ -608,3 +772,25 @@ def test_junk_anywhere_is_a_validation_error_never_a_crash(base, field, junk, ex
         assert PSK_CORE1 not in str(exc) and PSK_CORE2 not in str(exc)
     else:
         assert set(result) == {"hosts", "links", "warnings", "table"}
+
+
+def test_router_id_must_be_an_ipv4_address():
+    hostvars = dict(HOSTVARS, p3={"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "Loopback0"})
+    assert errors_of([CORE2], hostvars) == [
+        "link core2: a.host: host 'p3' has p2p_router_id 'Loopback0', which is not an IPv4 address. "
+        "Fix: set p2p_router_id for p3 to its loopback IPv4 address."
+    ]
+
+
+def test_a_host_problem_is_reported_once_per_link_end():
+    hostvars = dict(HOSTVARS, p3={"p2p_router_id": "203.0.113.3"})
+    links = [CORE2, patched(CORE1, {"name": "core5", "tunnel": {"id": 500, "ipv4": "198.51.100.12/31", "ipsec_ipv4": DELETE,
+                                                                  "ipv6": DELETE}, "ipsec_mode": "transport",
+                                    "a": {"host": "p3", "interface": "GigabitEthernet5", "address": "192.0.2.30/31"},
+                                    "b": {"host": "p4", "interface": "GigabitEthernet5", "address": "192.0.2.31/31"}})]
+    assert errors_of(links, hostvars) == [
+        "link core2: a.host: host 'p3' has no ansible_network_os. Fix: set ansible_network_os for p3 to one of cisco.ios.ios, "
+        "junipernetworks.junos.junos.",
+        "link core5: a.host: host 'p3' has no ansible_network_os. Fix: set ansible_network_os for p3 to one of cisco.ios.ios, "
+        "junipernetworks.junos.junos.",
+    ]
