@@ -12,7 +12,6 @@ import subprocess
 import textwrap
 
 import pytest
-
 from conftest import BIN, real_devices
 
 pytestmark = pytest.mark.skipif(not real_devices(), reason="device classes not available")

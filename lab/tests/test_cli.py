@@ -12,7 +12,6 @@ import time
 import asyncssh
 import pytest
 import yaml
-
 from conftest import BIN
 
 

@@ -11,7 +11,6 @@ import os
 import asyncssh
 import pytest
 import yaml
-
 from conftest import real_devices
 
 pytestmark = pytest.mark.skipif(not real_devices(), reason="device classes not available")

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from views import encrypt, pair
 
 from mplssec_lab import packets, physics
 from mplssec_lab.faults import Faults
-
-from views import encrypt, pair
 
 T0 = 1_000_000.0
 
