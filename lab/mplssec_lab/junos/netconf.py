@@ -258,8 +258,8 @@ class NetconfSession:
         if fmt == "set":
             return f"<configuration-set>\n{escape(T.render_set(tree))}</configuration-set>"
         if fmt == "json":
-            return escape(T.render_json(tree))
-        el = T.render_xml_element(tree)
+            return escape(T.render_json(tree, c.ts, fmt_time(c.ts), c.user))
+        el = T.render_xml_element(tree, junos_ns=JUNOS_NS)
         el.set("{%s}commit-seconds" % JUNOS_NS, str(int(c.ts)))
         el.set("{%s}commit-localtime" % JUNOS_NS, fmt_time(c.ts))
         el.set("{%s}commit-user" % JUNOS_NS, c.user)
@@ -291,6 +291,8 @@ class NetconfSession:
                 new, _w = T.load_set(cand, text or "")
             elif child(op, "configuration-text") is not None:
                 new, _w = T.load_text(cand, child(op, "configuration-text").text or "", action)
+            elif child(op, "configuration-json") is not None:
+                new, _w = T.load_xml(cand, T.json_to_xml(child(op, "configuration-json").text or "{}"), action)
             elif child(op, "configuration") is not None:
                 new, _w = T.load_xml(cand, child(op, "configuration"), action)
             else:

@@ -563,6 +563,36 @@ def load_xml(root, elem, action="merge"):
     return work, []
 
 
+def json_to_xml(text):
+    """Junos JSON configuration (``{"configuration": {...}}``) -> ``<configuration>`` element."""
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise JunosError(f"syntax error: {e}", (), None)
+    data = data.get("configuration", data) if isinstance(data, dict) else data
+
+    def build(parent, obj):
+        for k, v in obj.items():
+            if k == "@" or k.startswith("@"):
+                continue
+            for item in (v if isinstance(v, list) else [v]):
+                el = etree.SubElement(parent, k)
+                if isinstance(item, dict):
+                    attrs = item.get("@") or {}
+                    if attrs.get("operation"):
+                        el.set("operation", attrs["operation"])
+                    if attrs.get("inactive"):
+                        el.set("inactive", "inactive")
+                    build(el, item)
+                elif item is not None:
+                    el.text = str(item)
+    root = etree.Element("configuration")
+    if not isinstance(data, dict):
+        raise JunosError("syntax error", (), None)
+    build(root, data)
+    return root
+
+
 # ------------------------------------------------------------------------------------ rendering
 
 def _display_value(sc, v):
@@ -714,8 +744,8 @@ def to_xml(node, parent_el, secret_clear=False):
     return parent_el
 
 
-def render_xml_element(root, attrs=None):
-    el = etree.Element("configuration")
+def render_xml_element(root, attrs=None, junos_ns=None):
+    el = etree.Element("configuration", nsmap={"junos": junos_ns} if junos_ns else None)
     for a, v in (attrs or {}).items():
         el.set(a, v)
     return to_xml(root, el)
@@ -752,9 +782,12 @@ def to_json_obj(node):
     return obj
 
 
-def render_json(root, version="23.4R1.9"):
-    body = {"configuration": dict({"@": {"junos:changed-seconds": "0", "junos:changed-localtime": ""}},
-                                  **to_json_obj(root))}
+def render_json(root, commit_seconds=None, commit_localtime=None, user=None):
+    meta = {}
+    if commit_seconds is not None:
+        meta = {"@": {"junos:commit-seconds": str(int(commit_seconds)), "junos:commit-localtime": commit_localtime or "",
+                      "junos:commit-user": user or "root"}}
+    body = {"configuration": dict(meta, **to_json_obj(root))}
     return json.dumps(body, indent=4)
 
 

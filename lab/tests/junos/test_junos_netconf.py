@@ -183,3 +183,17 @@ def test_on_command_fault_drops_session(server, lab):
     time.sleep(0.3)
     assert isinstance(server.dropped, ConnectionAbortedError)
     assert not m.connected
+
+
+def test_load_json_and_xml_config_namespace(server, dev):
+    with connect(server) as m:
+        m.lock("candidate")
+        m.load_configuration(action="merge", format="json",
+                             config='{"configuration": {"interfaces": {"interface": [{"name": "ge-0/0/1", '
+                                    '"unit": [{"name": "0", "description": "via-json"}]}]}}}')
+        x = etree.fromstring(m.get_configuration(format="xml").tostring)
+        cfg = x.find(".//{*}configuration") if x.find(".//configuration") is None else x.find(".//configuration")
+        assert any(k.endswith("commit-seconds") for k in cfg.attrib)
+        assert "via-json" in etree.tostring(cfg).decode()
+        m.discard_changes()
+        m.unlock("candidate")

@@ -275,3 +275,12 @@ def test_reference_gcp_config_vpn_gateway_name_mismatch_fails_commit():
     t = load("\n".join(_ref_lines(p)))
     errs = [(e.edit, e.message) for e in T.check_commit(t)]
     assert ("[edit security ipsec vpn home-2-gcp-vpn ike]", "Referenced IKE gateway 'gw_home-2-gcp-vpn' is not defined") in errs
+
+
+def test_json_config_roundtrip():
+    t = load(GRE_IPSEC)
+    back, _ = T.load_xml(T.new_root(), T.json_to_xml(T.render_json(t)))
+    assert T.render_set(back) == T.render_set(t)
+    with pytest.raises(T.JunosError) as ei:
+        T.load_xml(T.new_root(), T.json_to_xml('{"configuration": {"interfaces": {"bogus": [null]}}}'))
+    assert ei.value.bad == "bogus"
