@@ -457,7 +457,10 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
             derived.append(result)
     _check_across(normalised, hosts, errors)
 
-    messages = list(dict.fromkeys(str(e) for e in errors))
+    # grouped by link (in p2p_links order), each link's errors in the order they were found
+    position = {link["_label"]: link["_index"] for link in normalised}
+    ordered = sorted(enumerate(errors), key=lambda item: (position.get(item[1].link, len(links)), item[0]))
+    messages = list(dict.fromkeys(str(error) for _position, error in ordered))
     if messages:
         raise PlanValidationError(messages)
     return _assemble(derived, warnings)

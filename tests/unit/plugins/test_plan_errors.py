@@ -682,7 +682,7 @@ def test_a_psk_of_the_wrong_type_is_not_echoed():
     assert errors == ["link core2: crypto.psk: must be a string, got int. Fix: set crypto.psk to a string."]
 
 
-def test_all_errors_are_reported_at_once():
+def test_all_errors_are_reported_at_once_grouped_by_link():
     bad = patched(CORE2, {"mode": "gre", "labels": 0, "crypto": {"psk": "short", "esp": {"encryption": "des"}},
                           "tunnel": {"ipv4": "198.51.100.4/32"}, "b": {"host": "p9"}})
     errors = errors_of([bad, patched(CORE1, {"carier_mtu": 1500})])
@@ -691,13 +691,13 @@ def test_all_errors_are_reported_at_once():
         "link core2: crypto.esp.encryption: 'des' is refused as weak crypto: DES is broken (56-bit key; RFC 8221 MUST NOT). "
         "Fix: use aes-gcm-128, aes-gcm-256, aes-cbc-128, aes-cbc-256 (or leave crypto.esp.encryption out to take the preset's value).",
         "link core2: labels: 0 is out of range. Fix: use a value from 1 to 8.",
-        "link core1: carier_mtu: unknown field. Fix: did you mean 'carrier_mtu'? (allowed: name, mode, ipsec_mode, crypto, "
-        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b).",
         "link core2: b.host: host 'p9' is not in the inventory. Fix: add it to the inventory or correct the name.",
         "link core2: tunnel.ipv4: 198.51.100.4/32 is too small: a /32 holds one address, a point-to-point tunnel needs two. "
         "Fix: use a /31 or /30 (e.g. 198.51.100.0/31).",
         "link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters "
         "(e.g. openssl rand -base64 24) stored with ansible-vault.",
+        "link core1: carier_mtu: unknown field. Fix: did you mean 'carrier_mtu'? (allowed: name, mode, ipsec_mode, crypto, "
+        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b).",
     ]
 
 
