@@ -832,10 +832,15 @@ def _render_ifaces(dev, st, phys_list, units, style, logical_only=False):
             for a in addrs:
                 ii = ipaddress.ip_interface(a)
                 lines.append("      Addresses, Flags: Is-Preferred Is-Primary")
-                lines.append(f"        Destination: {ii.network}, Local: {ii.ip}")
+                dst = _junos_net(ii.network)
+                bcast = (f", Broadcast: {ii.network.broadcast_address}"
+                         if kind == "ethernet" and ii.version == 4 and ii.network.prefixlen < 31 else "")
+                lines.append(f"        Destination: {dst}, Local: {ii.ip}{bcast}")
                 ia = E("interface-address", None, fa)
-                E("ifa-destination", str(ii.network), ia)
+                E("ifa-destination", dst, ia)
                 E("ifa-local", str(ii.ip), ia)
+                if bcast:
+                    E("ifa-broadcast", str(ii.network.broadcast_address), ia)
 
     idx = 0
     if logical_only:
@@ -873,6 +878,14 @@ def _render_ifaces(dev, st, phys_list, units, style, logical_only=False):
             lines.append("")
         idx += 1
     return Result("\n".join(lines) + "\n", x)
+
+
+def _junos_net(net):
+    """Junos prints destinations with trailing zero octets dropped: 172.16.1.0/24 -> 172.16.1/24."""
+    octs = str(net.network_address).split(".")
+    while len(octs) > 1 and octs[-1] == "0":
+        octs.pop()
+    return ".".join(octs) + f"/{net.prefixlen}"
 
 
 def _zone_of(dev, ifname):

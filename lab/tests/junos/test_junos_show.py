@@ -333,3 +333,40 @@ def test_ipsec_statistics(up, lab):
     assert re.search(r"^  Encrypted packets:\s+7$", t, re.M) and re.search(r"^  Decrypted packets:\s+5$", t, re.M)
     assert x.find("esp-statistics/esp-encrypted-packets").text == "7"
     assert etree.QName(x).localname == "usp-ipsec-total-statistics-information"
+
+
+IF_RX = {
+    "Physical interface:": re.compile(r"^Physical interface: \S+, (Enabled|Disabled), Physical link is (Up|Down)$"),
+    "Logical interface": re.compile(r"^Logical interface \S+ \(Index \d+\) \(SNMP ifIndex \d+\)$"),
+    "Flags:": re.compile(r"^Flags: (.*Encapsulation: \S+|[\w-]+(, [\w-]+)*)$"),
+    "Input packets": re.compile(r"^Input packets : \d+$"),
+    "Output packets": re.compile(r"^Output packets: \d+$"),
+    "Security:": re.compile(r"^Security: Zone: \S+$"),
+    "Protocol": re.compile(r"^Protocol (inet|inet6|mpls), MTU: (\d+|Unlimited)(, Maximum labels: \d+)?$"),
+    "Addresses,": re.compile(r"^Addresses, Flags:( (Is-Preferred|Is-Primary|Is-Default|Primary|Preferred))+$"),
+    "Destination:": re.compile(r"^Destination: [\w.:]+(/\d+)?, Local: [\w.:]+(, Broadcast: [\d.]+)?$"),
+}
+
+
+def _if_lines_check(text):
+    seen = set()
+    for l in text.splitlines():
+        l = l.strip()
+        for head, rx in IF_RX.items():
+            if l.startswith(head):
+                assert rx.match(l), l
+                seen.add(head)
+    return seen
+
+
+def test_interface_regexes_match_real_capture():
+    seen = _if_lines_check(captures("show_interfaces_statistics")[0])
+    assert seen == set(IF_RX)
+
+
+def test_interfaces_detail_shapes(up):
+    text = run(up, "show interfaces ge-0/0/1")[0] + run(up, "show interfaces gr-0/0/0")[0] + run(up, "show interfaces st0")[0]
+    seen = _if_lines_check(text)
+    assert seen == set(IF_RX)
+    assert "        Destination: 10.2.2/30, Local: 10.2.2.1, Broadcast: 10.2.2.3" in text
+    assert "        Destination: 198.51.100/31, Local: 198.51.100.1" in text
