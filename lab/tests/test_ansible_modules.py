@@ -12,7 +12,7 @@ import subprocess
 import textwrap
 
 import pytest
-from conftest import BIN, real_devices
+from lab_runner import BIN, real_devices
 
 pytestmark = pytest.mark.skipif(not real_devices(), reason="device classes not available")
 

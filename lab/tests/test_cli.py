@@ -12,7 +12,7 @@ import time
 import asyncssh
 import pytest
 import yaml
-from conftest import BIN
+from lab_runner import BIN
 
 
 def _alive(pid):

@@ -11,7 +11,7 @@ import os
 import asyncssh
 import pytest
 import yaml
-from conftest import real_devices
+from lab_runner import real_devices
 
 pytestmark = pytest.mark.skipif(not real_devices(), reason="device classes not available")
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "deploy", "core1")

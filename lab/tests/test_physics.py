@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from views import encrypt, pair
+from lab_views import encrypt, pair
 
 from mplssec_lab import packets, physics
 from mplssec_lab.faults import Faults
