@@ -936,19 +936,30 @@ def ping(dev, toks):
             raise CmdError("syntax", t)
         i += 1
     ip_size = size + 28
-    # local DF check against the egress interface MTU (the kernel refuses to send: sendto EMSGSIZE)
-    egress_mtu = _egress_mtu(dev, dst)
-    local_fail = df and egress_mtu is not None and ip_size > egress_mtu
+    res = dev.lab.ping(dev.hostname, dst, ip_size, df, source=source, count=count)
+    reason = getattr(res, "reason", None)
+    if reason is None:
+        # no physics verdict: local DF check against the egress interface MTU
+        egress_mtu = _egress_mtu(dev, dst)
+        local_err = "Message too long" if df and egress_mtu is not None and ip_size > egress_mtu else None
+    else:
+        # physics: "mtu" without a wire size = the local kernel refuses the DF packet (sendto EMSGSIZE)
+        local_err = {"no-route": "No route to host", "bad-source": None}.get(reason)
+        if reason == "mtu" and getattr(res, "wire", None) is None:
+            local_err = "Message too long"
     x = E("ping-results")
     E("target-host", dst, x)
     E("target-ip", dst, x)
     E("packet-size", size, x)
     out = [f"PING {dst} ({dst}): {size} data bytes"]
-    if local_fail:
+    if reason == "bad-source":
+        return Result(f"ping: bind: Can't assign requested address\n",
+                      E("ping-failure", "Can't assign requested address"))
+    if local_err:
         results = [None] * count
-        out += ["ping: sendto: Message too long"] * count
+        out += [f"ping: sendto: {local_err}"] * count
     else:
-        results = list(dev.lab.ping(dev.hostname, dst, ip_size, df, source=source, count=count))
+        results = list(res)
         if rapid:
             out.append("".join("!" if r else "." for r in results))
         else:
@@ -978,7 +989,7 @@ def ping(dev, toks):
     if recv:
         E("ping-success", None, x)
     else:
-        E("ping-failure", "no response" if not local_fail else "Message too long", x)
+        E("ping-failure", local_err or "no response", x)
     return Result("\n".join(out) + "\n", x)
 
 

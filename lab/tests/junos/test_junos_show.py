@@ -297,7 +297,7 @@ def test_ping(up, lab):
     t, x = run(up, "ping 198.51.100.0 size 1391 do-not-fragment count 2")   # 1419 > gr family inet mtu 1418
     assert t.splitlines()[1] == "ping: sendto: Message too long"
     assert "2 packets transmitted, 0 packets received, 100% packet loss" in t
-    assert lab.pings[-1][2] == 1418     # not sent
+    assert lab.pings[-1][2] == 1419
     lab.ping_result = False
     t, _ = run(up, "ping 10.2.2.2 count 2 rapid source 10.2.2.1")
     assert t.splitlines()[1] == ".." and lab.pings[-1][4] == "10.2.2.1"
@@ -370,3 +370,23 @@ def test_interfaces_detail_shapes(up):
     assert seen == set(IF_RX)
     assert "        Destination: 10.2.2/30, Local: 10.2.2.1, Broadcast: 10.2.2.3" in text
     assert "        Destination: 198.51.100/31, Local: 198.51.100.1" in text
+
+
+def test_ping_uses_physics_verdict(up, lab):
+    class PR(list):
+        def __init__(self, r, reason, wire=None):
+            super().__init__(r)
+            self.reason, self.wire = reason, wire
+    lab.ping_result = None
+    lab.ping = lambda *a, **k: PR([False] * k.get("count", 5), "mtu")
+    t, _ = run(up, "ping 10.9.9.9 size 1472 do-not-fragment count 2")
+    assert t.splitlines()[1:3] == ["ping: sendto: Message too long"] * 2
+    lab.ping = lambda *a, **k: PR([False] * k.get("count", 5), "mtu", wire=1500)
+    t, _ = run(up, "ping 10.9.9.9 size 1472 do-not-fragment count 2 rapid")
+    assert t.splitlines()[1] == ".."
+    lab.ping = lambda *a, **k: PR([False] * k.get("count", 5), "no-route")
+    t, _ = run(up, "ping 10.9.9.9 count 1")
+    assert t.splitlines()[1] == "ping: sendto: No route to host"
+    lab.ping = lambda *a, **k: PR([True] * k.get("count", 5), "ok")
+    t, _ = run(up, "ping 10.9.9.9 count 5 rapid")
+    assert t.splitlines()[1] == "!!!!!" and "5 packets transmitted, 5 packets received, 0% packet loss" in t
