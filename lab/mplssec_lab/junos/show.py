@@ -106,6 +106,15 @@ def run(dev, line, session=None):
             filters.append((w[0], " ".join(w[1:]).strip('"')))
         elif w[0] in ("count", "no-more", "last", "trim"):
             filters.append((w[0], " ".join(w[1:])))
+        elif w[0] == "compare" and base[:2] == ["show", "configuration"]:
+            n = int(w[2]) if len(w) == 3 and w[1] == "rollback" and w[2].isdigit() else None
+            if n is None:
+                raise CmdError("syntax", w[-1])
+            try:
+                old = dev.rollback_tree(n)
+            except T.JunosError as e:
+                raise CmdError("syntax", w[2], f"error: {e.message}")
+            return T.compare(old, dev.committed), None
         else:
             raise CmdError("syntax", w[0])
     res = dispatch(dev, base, display, session)

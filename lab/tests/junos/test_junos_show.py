@@ -390,3 +390,11 @@ def test_ping_uses_physics_verdict(up, lab):
     lab.ping = lambda *a, **k: PR([True] * k.get("count", 5), "ok")
     t, _ = run(up, "ping 10.9.9.9 count 5 rapid")
     assert t.splitlines()[1] == "!!!!!" and "5 packets transmitted, 5 packets received, 0% packet loss" in t
+
+
+def test_show_configuration_compare_rollback(up):
+    t, _ = run(up, "show configuration | compare rollback 1")
+    assert t.startswith("[edit interfaces]\n+   ge-0/0/0 {") or "[edit interfaces]" in t
+    assert "+   gr-0/0/0 {" in t and "+   st0 {" in t
+    with pytest.raises(SH.CmdError):
+        run(up, "show configuration | compare rollback 9")
