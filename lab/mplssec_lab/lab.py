@@ -17,9 +17,22 @@ def default_factories() -> dict:
     return {"ios": IosDevice, "junos": JunosDevice}
 
 
+class _Devices(dict):
+    """name -> device, built on first use (the server warms them in the background after start-up)."""
+
+    def __init__(self, build):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, name):
+        dev = self._build(name)
+        self[name] = dev
+        return dev
+
+
 class Lab:
     def __init__(self, topology: Topology, factories: dict | None = None, auth: dict | None = None,
-                 clock: Callable[[], float] = time.time, faults: Faults | None = None):
+                 clock: Callable[[], float] = time.time, faults: Faults | None = None, lazy: bool = False):
         self.topology = topology
         self.faults = faults or Faults()
         self.auth = dict(auth or {"username": "admin", "password": "admin", "enable_password": "admin"})
@@ -30,11 +43,18 @@ class Lab:
         self.on_drop: Callable[[str], None] | None = None     # server hook: abort the host's SSH sessions
         self.started = clock()
         factories = factories if factories is not None else default_factories()
-        self.devices: dict = {}
-        for name, host in topology.hosts.items():
-            cls = factories[host.platform]
-            self.devices[name] = cls(name, self, topology.baseline(name, self.auth))
-        self._refresh_all()
+        self.factories = factories
+
+        def build(name):
+            if name not in topology.hosts:
+                raise KeyError(name)
+            cls = factories[topology.hosts[name].platform]
+            return cls(name, self, topology.baseline(name, self.auth))
+        self.devices = _Devices(build)
+        if not lazy:
+            for name in topology.hosts:
+                self.devices[name]
+            self._refresh_all()
 
     # -- the contract ---------------------------------------------------------------------------------
     def now(self) -> float:
@@ -97,7 +117,8 @@ class Lab:
 
     def stats(self) -> dict:
         out = {}
-        for name, dev in self.devices.items():
+        for name in self.topology.hosts:
+            dev = self.devices[name]
             st = dict(getattr(dev, "stats", {}) or {})
             for k in STAT_KEYS:
                 st.setdefault(k, 0)

@@ -61,7 +61,7 @@ class Daemon:
         with open(os.path.join(self.state_dir, "lab.json")) as f:
             self.cfg = json.load(f)
         self.topology = build(int(self.cfg["pairs"]))
-        self.lab = Lab(self.topology, factories=_factories(self.cfg.get("devices")), auth=self.cfg["auth"])
+        self.lab = Lab(self.topology, factories=_factories(self.cfg.get("devices")), auth=self.cfg["auth"], lazy=True)
         self.lab.on_drop = self.drop_host
         self.listeners: dict = {}
         self.ports: dict = {}
@@ -82,12 +82,14 @@ class Daemon:
         return key
 
     async def _listen(self, host: str, port: int = 0):
-        dev = self.lab.devices[host]
-        enc = getattr(dev, "ssh_encoding", SSH_ENCODING.get(self.topology.hosts[host].platform, "utf-8"))
+        platform = self.topology.hosts[host].platform
+        enc = SSH_ENCODING.get(platform, "utf-8")
+        cls = (self.lab.factories or {}).get(platform)
+        enc = getattr(cls, "ssh_encoding", enc)
 
         async def process_factory(process):
             try:
-                await dev.handle_process(process)
+                await self.lab.devices[host].handle_process(process)
             except DropSession:
                 self.drop_host(host)
             except (asyncssh.Error, ConnectionError, BrokenPipeError):
@@ -245,11 +247,21 @@ class Daemon:
         os.replace(tmp, os.path.join(self.state_dir, "state.json"))
         log.info("lab up: %d routers, control port %d", len(self.ports), self.control_port)
         threading.Thread(target=_warm, daemon=True).start()
+        self._warm_task = asyncio.create_task(self._warm_devices())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop.set)
         await self.stop.wait()
         await self.shutdown()
+
+    async def _warm_devices(self) -> None:
+        """Build every device (baseline parse) in small steps once the listeners are up."""
+        for link in self.topology.links.values():
+            for host in (link.a, link.b):
+                self.lab.devices[host]
+                await asyncio.sleep(0)
+            self.lab.state(link.a)          # first derivation: SA/adjacency history starts now
+            await asyncio.sleep(0)
 
     async def shutdown(self) -> None:
         for srv in self.listeners.values():
@@ -275,6 +287,7 @@ def _factories(spec: dict | None):
     if not spec:
         return None
     import importlib
+
     from .lab import default_factories
     out = {}
     for platform in ("ios", "junos"):
