@@ -508,7 +508,7 @@ def ldp_neighbors(platform: str, data: Any) -> list[dict]:
         lsid = str(n.get("ldp-label-space-id") or "")
         out.append(
             {
-                "peer_id": lsid.split(":")[0] or None,
+                "peer_id": lsid.split(":", maxsplit=1)[0] or None,
                 "state": "",
                 "interfaces": [n.get("interface-name")] if n.get("interface-name") else [],
                 "address": n.get("ldp-neighbor-address"),
@@ -936,7 +936,7 @@ def build_reports(results: list[dict], expected: list[dict] | None = None, check
 
     ``expected``: the ``p2p_plan`` facts of every host that should have reported; a selected check
     of a planned link with no result (host unreachable, play stopped) is reported as failed."""
-    selected = [c for c in (checks or CHECKS)]
+    selected = list(checks or CHECKS)
     wanted_links = set(links or [])
     seen = set()
     by_link: dict = {}
@@ -1003,4 +1003,3 @@ def summary_table(reports: list[dict], width: int = 100) -> list[str]:
     failed = sum(1 for r in rows[1:] if r[3] == "FAIL")
     lines.append("%d checks, %d passed, %d failed" % (total, total - failed, failed))
     return lines
-

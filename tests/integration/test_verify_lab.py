@@ -44,7 +44,7 @@ class Lab:
 
     def lab(self, *args: str, timeout: int = 60) -> str:
         proc = subprocess.run([str(LAB), "--state-dir", str(self.state), *args], env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, check=False)
         assert proc.returncode == 0, f"mplssec-lab {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
         return proc.stdout
 
@@ -58,7 +58,7 @@ class Lab:
         })
         cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), "--vault-password-file", str(self.vault_pass),
                str(ROOT / "playbooks" / playbook), *extra]
-        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(self.base))
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(self.base), check=False)
 
     def psk(self) -> str:
         """The link's PSK, decrypted from the lab's group_vars (inline !vault value)."""
@@ -78,7 +78,8 @@ def lab(tmp_path_factory):
     try:
         yield item
     finally:
-        subprocess.run([str(LAB), "--state-dir", str(item.state), "down"], env=item.env, capture_output=True, timeout=60)
+        subprocess.run([str(LAB), "--state-dir", str(item.state), "down"], env=item.env, capture_output=True, timeout=60,
+                       check=False)
 
 
 def verify(lab: Lab, reports: str, *extra: str) -> tuple[subprocess.CompletedProcess, dict]:

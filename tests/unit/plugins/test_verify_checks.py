@@ -395,7 +395,7 @@ def junos_ping(size, n):
 
 IOS_OUTPUTS = {
     "ike_sa": [IOS_IKE],
-    "ipsec_sa": [ios_ipsec(100, 90), ios_ipsec(0, 0).split("\n")[0] + "\n", ios_ipsec(105, 95)],
+    "ipsec_sa": [ios_ipsec(100, 90), "ping output", ios_ipsec(105, 95)],
     "ldp_session": [IOS_LDP],
     "igp_adjacency": [IOS_OSPF],
     "no_clear_mpls": [IOS_MPLS],
@@ -447,8 +447,10 @@ def test_run_check_mtu_larger_than_planned():
 def test_run_check_junos_family_mpls_left():
     result = V.run_check("no_clear_mpls", [JUNOS_IFACE_MPLS, JUNOS_LDP_NEIGHBOR], PLAN_JUNOS, "core1")
     assert result["detail"] == "MPLS still enabled on carrier interface ge-0/0/0.0 (family mpls)"
-    assert V.mpls_interfaces("junos", JUNOS_MPLS) == [{"interface": "gr-0/0/0.100", "detail": "state Up"},
-                                                     {"interface": "ge-0/0/1.0", "detail": "state Up"}]
+    assert V.mpls_interfaces("junos", JUNOS_MPLS) == [
+        {"interface": "gr-0/0/0.100", "detail": "state Up"},
+        {"interface": "ge-0/0/1.0", "detail": "state Up"},
+    ]
 
 
 def test_run_check_netconf_rpc_error():
