@@ -264,3 +264,92 @@ def test_ping_peer_loopback_prefers_lower_cost():
         views[h].interfaces[ifn].filter_in = None
     r = physics.ping(views, topo, None, T0, "p1", "203.0.113.2", 200, True)
     assert r == [True] * 5 and r.egress == "Tunnel100"
+
+
+# -- more negotiation mismatches ------------------------------------------------------------------------
+def _ike_reason(st):
+    return st.ike_sas[0].reason or ""
+
+
+def test_identity_mismatch_no_sa():
+    topo, views = pair()
+    encrypt(topo, views)
+    views["p2"].ike["MPLSSEC-CORE1"].remote_id = "192.0.2.99"
+    st = derive(topo, views)
+    assert not st["p1"].ike_sas[0].established and "identity" in _ike_reason(st["p1"])
+    views["p2"].ike["MPLSSEC-CORE1"].remote_id = "192.0.2.0"          # what p1 really sends
+    assert derive(topo, views)["p1"].ike_sas[0].established
+
+
+def test_auth_method_and_version_mismatch():
+    topo, views = pair()
+    encrypt(topo, views)
+    views["p2"].ike["MPLSSEC-CORE1"].auth = "rsa-sig"
+    assert "authentication method" in _ike_reason(derive(topo, views)["p1"])
+    views["p2"].ike["MPLSSEC-CORE1"].auth = "psk"
+    views["p2"].ike["MPLSSEC-CORE1"].version = 1
+    assert "version" in _ike_reason(derive(topo, views)["p1"])
+
+
+def test_first_common_proposal_in_initiator_order():
+    topo, views = pair()
+    encrypt(topo, views)
+    cbc = {"encryption": "aes-cbc-256", "integrity": "sha256", "prf": "sha256", "dh_group": 19}
+    gcm = dict(views["p1"].ike["MPLSSEC-CORE1"].proposals[0])
+    views["p1"].ike["MPLSSEC-CORE1"].proposals = [cbc, gcm]   # p1 (192.0.2.0) initiates
+    views["p2"].ike["MPLSSEC-CORE1"].proposals = [gcm, cbc]
+    assert derive(topo, views)["p2"].ike_sas[0].proposal == cbc
+
+
+def test_transform_and_pfs_mismatch():
+    topo, views = pair()
+    encrypt(topo, views)
+    views["p2"].ipsec["MPLSSEC-CORE1"].transforms = [{"encryption": "aes-cbc-128", "integrity": "sha1"}]
+    st = derive(topo, views)
+    assert st["p1"].ike_sas[0].established and up_sas(st["p1"]) == []
+    assert "transform" in st["p1"].ipsec_sas[0].reason
+    encrypt(topo, views)
+    views["p2"].ipsec["MPLSSEC-CORE1"].pfs_group = 14
+    st = derive(topo, views)
+    assert up_sas(st["p1"]) == [] and "PFS" in st["p1"].ipsec_sas[0].reason
+
+
+def test_gre_protection_vs_svti_selectors_mismatch():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, mode="tunnel", svti=False)                 # p3: GRE protection, tunnel mode
+    other = {h: v for h, v in pair("ios-ios")[1].items()}
+    encrypt(topo, other, mode="tunnel", svti=True)                   # p4: sVTI
+    views["p4"] = other["p4"]
+    st = derive(topo, views)
+    assert st["p3"].ike_sas[0].established
+    assert up_sas(st["p3"]) == [] and "TS_UNACCEPTABLE" in st["p3"].ipsec_sas[0].reason
+
+
+def test_gre_key_mismatch_blocks_the_tunnel():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, mode="transport")
+    views["p3"].interfaces["Tunnel100"].tunnel_key = 5
+    st = derive(topo, views)
+    assert up_sas(st["p3"]) and "Tunnel100" not in protos(st["p3"], "ospf")
+
+
+def test_isis_hellos_are_padded_and_hit_the_carrier_mtu():
+    topo, views = pair("ios-ios")
+    for v in views.values():
+        v.isis = {"net": "49.0001.0000.0000.0001.00", "level": 2}
+        for i in v.interfaces.values():
+            if i.kind == "ethernet":
+                i.isis = {"metric": 10, "p2p": True}
+    assert "GigabitEthernet2" in protos(derive(topo, views)["p3"], "isis")
+    st = derive(topo, views, Faults(carrier_mtu={"core2": 1496}))
+    assert "GigabitEthernet2" not in protos(st["p3"], "isis")       # padded 1500-byte hellos are dropped
+    assert "GigabitEthernet2" in protos(st["p3"], "ospf")           # small OSPF hellos still pass
+
+
+def test_unused_ike_profile_does_not_initiate():
+    topo, views = pair()
+    encrypt(topo, views)
+    for v in views.values():
+        v.ipsec.clear()
+    st = derive(topo, views)
+    assert not st["p1"].ike_sas[0].established and "not in use" in _ike_reason(st["p1"])
