@@ -426,6 +426,7 @@ class Session:
         return f"{len(self.dev.files[name])} bytes copied in 0.052 secs"
 
     async def x_write_mem(self, c, line):
+        self.dev.saved_at = self.dev._now()
         self.dev.startup = self.dev.config_text()
         self.dev.stats["commits"] += 1
         path, _ = self.dev.archive_path()

@@ -38,6 +38,7 @@ class IosDevice:
         self.last_change = self._now()
         self.last_change_by = "admin"
         self.boot_time = self._now()
+        self.saved_at = None
         self._view_cache = None
         self.root = self._baseline_root()
         self.startup = "\n".join(self.config_lines()) + "\n"
@@ -47,6 +48,7 @@ class IosDevice:
     # ------------------------------------------------------------ baseline
     def _baseline_root(self) -> Node:
         b = self.baseline
+        user = (b.get("auth") or {}).get("username", "admin")
         lines = [
             "service timestamps debug datetime msec",
             "service timestamps log datetime msec",
@@ -56,6 +58,8 @@ class IosDevice:
             f"hostname {b.get('hostname', self.name)}",
             "boot-start-marker",
             "boot-end-marker",
+            *( [f"enable secret 9 $9${_h(b['enable_password'], 14)}${_h(b['enable_password'] + 'x', 43)}"]
+               if b.get("enable_password") else []),
             "no aaa new-model",
             "login on-success log",
             "subscriber templating",
@@ -64,7 +68,7 @@ class IosDevice:
             "diagnostic bootup level minimal",
             "memory free low-watermark processor 63709",
             "spanning-tree extend system-id",
-            "username admin privilege 15 secret 9 $9$lab$emulatedsecrethash0000000000000000000000",
+            f"username {user} privilege 15 secret 9 $9${_h(user, 14)}${_h(user + 'pw', 43)}",
             "redundancy",
         ]
         lo = b.get("loopback")
@@ -138,8 +142,11 @@ class IosDevice:
     def config_text(self):
         """The configuration as saved to a file (no 'Building configuration...' header)."""
         ts = time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(self.last_change))
-        head = ["", "!", f"! Last configuration change at {ts} by {self.last_change_by}", "!",
-                f"version {VERSION}"]
+        head = ["", "!", f"! Last configuration change at {ts} by {self.last_change_by}"]
+        if self.saved_at is not None:
+            head.append("! NVRAM config last updated at %s by admin"
+                        % time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(self.saved_at)))
+        head += ["!", f"version {VERSION}"]
         return "\n".join(head + self.config_lines()) + "\n"
 
     def running_config(self) -> str:
@@ -238,6 +245,14 @@ class IosDevice:
     async def handle_process(self, process):
         from .cli import Session
         await Session(self, process).run()
+
+
+def _h(text: str, n: int) -> str:
+    """A stable IOS-looking type-9 hash fragment (the emulator never stores the clear secret in the config)."""
+    import hashlib
+    alphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    d = hashlib.sha256(text.encode()).digest() * 2
+    return "".join(alphabet[b % 64] for b in d[:n])
 
 
 def fs_name(path: str) -> str:
