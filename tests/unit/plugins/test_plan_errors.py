@@ -784,10 +784,13 @@ def test_router_id_must_be_an_ipv4_address():
 
 def test_a_host_problem_is_reported_once_per_link_end():
     hostvars = dict(HOSTVARS, p3={"p2p_router_id": "203.0.113.3"})
-    links = [CORE2, patched(CORE1, {"name": "core5", "tunnel": {"id": 500, "ipv4": "198.51.100.12/31", "ipsec_ipv4": DELETE,
-                                                                  "ipv6": DELETE}, "ipsec_mode": "transport",
-                                    "a": {"host": "p3", "interface": "GigabitEthernet5", "address": "192.0.2.30/31"},
-                                    "b": {"host": "p4", "interface": "GigabitEthernet5", "address": "192.0.2.31/31"}})]
+    core5 = patched(CORE1, {
+        "name": "core5", "ipsec_mode": "transport",
+        "tunnel": {"id": 500, "ipv4": "198.51.100.12/31", "ipsec_ipv4": DELETE, "ipv6": DELETE},
+        "a": {"host": "p3", "interface": "GigabitEthernet5", "address": "192.0.2.30/31"},
+        "b": {"host": "p4", "interface": "GigabitEthernet5", "address": "192.0.2.31/31"},
+    })
+    links = [CORE2, core5]
     assert errors_of(links, hostvars) == [
         "link core2: a.host: host 'p3' has no ansible_network_os. Fix: set ansible_network_os for p3 to one of cisco.ios.ios, "
         "junipernetworks.junos.junos.",
