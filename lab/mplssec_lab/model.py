@@ -93,6 +93,9 @@ class DeviceView:
     ospf: Optional[dict] = None      # {"process": "1", "router_id": str|None}
     isis: Optional[dict] = None      # {"net": str, "level": int}
     filters: dict = field(default_factory=dict)      # name -> [{"action": "permit"|"deny", "proto": "udp"|"esp"|"ip"|..., "port": int|None}]
+    host_inbound: Optional[dict] = None  # SRX flow mode: interface name -> set of host-inbound services/protocols
+                                     # allowed by its zone ("ike", "ping", "ospf", "ldp", "isis", "all"); an interface
+                                     # missing from the dict is in no zone (drops all host traffic). None = not modelled.
     getvpn: Optional[dict] = None    # reserved for GET VPN work
     macsec: Optional[dict] = None    # reserved for MACsec work
 

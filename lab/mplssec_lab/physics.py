@@ -98,6 +98,23 @@ def filter_permits(view: model.DeviceView, iface: model.Interface, proto: str, p
     return False
 
 
+def host_inbound_ok(view: model.DeviceView, ifname: str, proto: str, port: int | None) -> bool:
+    """SRX zones: may this packet addressed to the router itself enter through ``ifname``?"""
+    allowed = getattr(view, "host_inbound", None)
+    if allowed is None:
+        return True
+    if proto in ("esp", "gre"):
+        return True            # handled by the VPN / tunnel termination, not host-inbound-traffic
+    services = allowed.get(ifname)
+    if services is None:
+        return False           # interface in no security zone
+    if "all" in services:
+        return True
+    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp"}.get((proto, port))
+    need = need or {"icmp": "ping", "ospf": "ospf", "isis": "isis"}.get(proto)
+    return need is None or need in services
+
+
 @dataclass
 class Conn:
     """Two interfaces packets can cross: the carrier (kind physical) or a pair of tunnels."""
@@ -282,6 +299,8 @@ class _Ctx:
         vb = self.views[b]
         if proto != "isis" and not filter_permits(vb, vb.interfaces[bi], proto, port):
             return False, f"{proto} dropped by inbound filter {vb.interfaces[bi].filter_in} on {b} {bi}"
+        if not host_inbound_ok(vb, bi, proto, port):
+            return False, f"{proto} not allowed by the security zone host-inbound-traffic of {b} {bi}"
         return True, None
 
     def addressed_over_carrier(self, a, addr):
@@ -551,7 +570,7 @@ class _Ctx:
             i = v.interfaces[c.a_if]
             if not self.up[c.a].get(c.a_if):
                 return False, "interface down", None, None
-            if not filter_permits(v, i, proto, port):
+            if not filter_permits(v, i, proto, port) or not host_inbound_ok(v, c.a_if, proto, port):
                 return False, "inbound filter", None, None
             return True, None, inner, None
         to = c.b if frm == c.a else c.a
@@ -567,6 +586,8 @@ class _Ctx:
             return ok, why, inner_wire, None
         vf, vt = self.views[frm], self.views[to]
         fi, ti = vf.interfaces[f_if], vt.interfaces[t_if]
+        if not host_inbound_ok(vt, t_if, proto, port):
+            return False, f"{proto} not allowed by the security zone of {to} {t_if}", None, None
         if c.kind == "ipsec":
             s = self.sa_of_iface(frm, f_if)
             if s is None or not s.established:

@@ -353,3 +353,20 @@ def test_unused_ike_profile_does_not_initiate():
         v.ipsec.clear()
     st = derive(topo, views)
     assert not st["p1"].ike_sas[0].established and "not in use" in _ike_reason(st["p1"])
+
+
+def test_srx_zone_host_inbound_traffic():
+    topo, views = pair()
+    encrypt(topo, views)
+    views["p2"].host_inbound = {"ge-0/0/0.0": {"ping"}, "st0.100": {"all"}, "gr-0/0/0.100": {"all"},
+                                "ge-0/0/1.0": {"all"}, "lo0.0": {"all"}}
+    st = derive(topo, views)
+    assert not st["p1"].ike_sas[0].established and "host-inbound" in _ike_reason(st["p1"])
+    views["p2"].host_inbound["ge-0/0/0.0"] = {"ike", "ping"}
+    st = derive(topo, views)
+    assert st["p1"].ike_sas[0].established and "gr-0/0/0.100" in protos(st["p2"], "ldp")
+    views["p2"].host_inbound["gr-0/0/0.100"] = {"ping"}                      # no ospf/ldp on the tunnel zone
+    st = derive(topo, views)
+    assert "gr-0/0/0.100" not in protos(st["p2"], "ospf")
+    del views["p2"].host_inbound["ge-0/0/1.0"]                               # interface in no zone
+    assert "ge-0/0/1.0" not in protos(derive(topo, views)["p2"], "ospf")
