@@ -36,7 +36,7 @@ def render(template: str, link: dict, router: dict, psk: str | None) -> str:
                                                      "_link": link, "_router": router, "_psk": psk})
     expr = ("{{ lookup('ansible.builtin.template', '%s', template_vars={'link': _link, 'router': _router, 'psk': _psk}) }}"
             % template)
-    return templar.template(trust_as_template(expr))
+    return templar.template(trust_as_template(expr)) or ""
 
 
 def cases():
@@ -65,6 +65,9 @@ def test_contract(host, plan, link, phase):
     router = {k: v for k, v in plan.items() if k != "links"}
     text = render(f"{plan['platform']}/{phase}.j2", link, router, psk)
     lines = text.splitlines()
+    if phase == "phase5" and not link["fail_closed"]:
+        assert text.strip() == "", "no fail-closed filter when the plan says fail_closed: false"
+        return
     # no template leftovers, no blank lines, no trailing spaces
     assert "{{" not in text and "{%" not in text
     assert all(line.strip() for line in lines), "blank line in rendered config"
@@ -91,7 +94,9 @@ def test_phase_templates_are_includes_only():
         for phase in ("phase1", "phase3", "phase4", "phase5"):
             body = (ROLE / "templates" / platform / f"{phase}.j2").read_text()
             for line in body.splitlines():
-                assert line.startswith("{#-") or re.fullmatch(r"\{% include '" + platform + r"/[a-z_]+\.j2' \+%\}", line), line
+                include = r"\{% include '" + platform + r"/[a-z_]+\.j2' \+%\}"
+                guarded = r"\{% if link\.[a-z_]+ %\}" + include + r"\{% endif %\}"
+                assert line.startswith("{#-") or re.fullmatch(include, line) or re.fullmatch(guarded, line), line
 
 
 def test_transport_refused_shape():

@@ -1,0 +1,224 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The deploy role (playbooks/encrypt_p2p.yml, playbooks/rollback_p2p.yml) against the emulated lab.
+
+Every test starts its own lab (own --state-dir and --inventory under tmp_path), so the module runs
+under ``pytest -n 2``.  What is checked:
+
+* converge IOS-Junos (the default lab), then a second run reports changed=0 and the verify summary passes;
+  check mode changes nothing; rollback_p2p returns the link to the clear state;
+* ``--pairs 3``: IOS-IOS transport, Junos-Junos tunnel and IOS-Junos tunnel in one batch, plus IOS-IOS in
+  tunnel mode (the lab's core2 switched to ipsec_mode tunnel);
+* failures roll BOTH routers back byte-identically (``mplssec-lab config HOST`` before == after):
+  carrier MTU below the plan (the mtu_ping gate), SSH dropped mid-push, Junos commit failure;
+* a PSK missing from the vault is refused before any connection (zero SSH sessions);
+* the PSK appears nowhere: -vvv output, --diff output, reports, a jsonfile facts cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+LAB = BIN / "mplssec-lab"
+FAST = ["-e", "deploy_wait_retries=40", "-e", "deploy_wait_interval=1"]
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("ansible-playbook", path=str(BIN)) is None or not LAB.exists(),
+                       reason="ansible-playbook or mplssec-lab not installed in this venv"),
+]
+
+
+class Lab:
+    def __init__(self, base: Path, pairs: int = 1) -> None:
+        self.base = base
+        self.state = base / "state"
+        self.inventory = base / "inv" / "hosts.yml"
+        self.vault_pass = self.inventory.parent / ".vault-pass"
+        self.env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
+        self.lab("up", "--pairs", str(pairs), "--inventory", str(self.inventory), timeout=180)
+
+    def lab(self, *args: str, timeout: int = 60) -> str:
+        proc = subprocess.run([str(LAB), "--state-dir", str(self.state), *args], env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+        assert proc.returncode == 0, f"mplssec-lab {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
+        return proc.stdout
+
+    def down(self) -> None:
+        self.lab("down", timeout=120)
+
+    def config(self, host: str) -> str:
+        return self.lab("config", host)
+
+    def configs(self) -> dict[str, str]:
+        hosts = yaml.safe_load(self.inventory.read_text())["all"]["children"]["routers"]["children"]
+        names = sorted(h for group in hosts.values() for h in (group.get("hosts") or {}))
+        return {h: self.config(h) for h in names}
+
+    def stats(self) -> dict:
+        return json.loads(self.lab("stats"))
+
+    def playbook(self, playbook: str, *extra: str, env: dict | None = None, timeout: int = 1500) -> subprocess.CompletedProcess:
+        full = dict(self.env)
+        full.update({
+            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".cache" / "collections"),
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_LOCAL_TEMP": str(self.base / "ansible-tmp"),
+        })
+        full.update(env or {})
+        cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), "--vault-password-file", str(self.vault_pass),
+               str(ROOT / "playbooks" / playbook), "-e", f"p2p_report_dir={self.base / 'reports'}", *FAST, *extra]
+        return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, cwd=str(self.base))
+
+    def psks(self) -> list[str]:
+        """Every PSK of the lab, decrypted from its group_vars (inline !vault values)."""
+        from ansible.parsing.vault import VaultLib, VaultSecret
+
+        vault = VaultLib([("default", VaultSecret(self.vault_pass.read_bytes().strip()))])
+        text = (self.inventory.parent / "group_vars" / "all" / "vault.yml").read_text()
+        out = []
+        for blob in re.findall(r"!vault \|\n((?:[ \t]+\S.*\n?)+)", text):
+            body = "\n".join(line.strip() for line in blob.splitlines() if line.strip())
+            out.append(vault.decrypt(body.encode()).decode())
+        assert out, "no vaulted PSK found in the lab inventory"
+        return out
+
+
+def recap(out: str) -> dict[str, dict[str, int]]:
+    rows = {}
+    for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", out, re.M):
+        rows[host] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counts)}
+    return rows
+
+
+def changed(out: str) -> int:
+    return sum(row.get("changed", 0) for row in recap(out).values())
+
+
+@pytest.fixture
+def lab1(tmp_path):
+    item = Lab(tmp_path, pairs=1)
+    try:
+        yield item
+    finally:
+        item.down()
+
+
+def _explain(proc: subprocess.CompletedProcess) -> str:
+    return (proc.stdout[-6000:] + "\n" + proc.stderr[-3000:])
+
+
+def test_ios_junos_converge_idempotent_then_rollback(lab1):
+    before = lab1.configs()
+    first = lab1.playbook("encrypt_p2p.yml", "--diff")
+    assert first.returncode == 0, _explain(first)
+    assert changed(first.stdout) > 0
+    assert "<masked>" in first.stdout, "the --diff output shows the key lines masked"
+    # the verify summary table ends the play and every check passed
+    assert "mtu_ping" in first.stdout and "ike_sa" in first.stdout
+    for psk in lab1.psks():
+        assert psk not in first.stdout + first.stderr
+    after = lab1.configs()
+    assert after != before
+
+    second = lab1.playbook("encrypt_p2p.yml")
+    assert second.returncode == 0, _explain(second)
+    assert changed(second.stdout) == 0, "second run must report changed=0:\n" + _explain(second)
+    assert lab1.configs() == after
+
+    check = lab1.playbook("encrypt_p2p.yml", "--check", "--diff", "-e", "p2p_verify_fail=false")
+    assert check.returncode == 0, _explain(check)
+    assert lab1.configs() == after, "check mode must not touch any router"
+
+    back = lab1.playbook("rollback_p2p.yml")
+    assert back.returncode == 0, _explain(back)
+    cleared = lab1.configs()
+    for host, text in cleared.items():
+        assert "MPLSSEC" not in text, f"{host} still has mplssec objects after rollback_p2p"
+
+
+@pytest.mark.parametrize("fault,host,expect", [
+    (["carrier-mtu", "1400"], None, "mtu_ping"),
+    (["ssh-drop", "p1", "--after", "12"], "p1", "p1"),
+    (["commit-fail", "p2"], "p2", "p2"),
+], ids=["carrier-mtu", "ssh-drop-ios", "commit-fail-junos"])
+def test_failure_rolls_back_both_routers_byte_identical(lab1, fault, host, expect):
+    before = lab1.configs()
+    lab1.lab("fault", *fault)
+    proc = lab1.playbook("encrypt_p2p.yml", "-e", "deploy_wait_retries=8")
+    assert proc.returncode != 0, _explain(proc)
+    assert "link core1 FAILED at" in proc.stdout, _explain(proc)
+    assert expect in proc.stdout
+    assert "ROLLBACK INCOMPLETE" not in proc.stdout, _explain(proc)
+    lab1.lab("fault", "clear")
+    assert lab1.configs() == before, "both routers must be back to their exact prior configuration"
+
+
+def test_missing_psk_refused_before_any_connection(lab1):
+    vault = lab1.inventory.parent / "group_vars" / "all" / "vault.yml"
+    vault.write_text("---\n# PSK removed by the test\n{}\n")
+    before = lab1.configs()
+    proc = lab1.playbook("encrypt_p2p.yml")
+    assert proc.returncode != 0
+    assert "crypto.psk is missing" in proc.stdout, _explain(proc)
+    assert all(s["ssh_sessions"] == 0 for s in lab1.stats().values()), lab1.stats()
+    assert lab1.configs() == before
+
+
+def test_psk_never_logged_vvv_diff_reports_facts(lab1, tmp_path):
+    cache = tmp_path / "facts"
+    log = tmp_path / "ansible.log"
+    proc = lab1.playbook("encrypt_p2p.yml", "-vvv", "--diff", env={
+        "ANSIBLE_CACHE_PLUGIN": "ansible.builtin.jsonfile", "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(cache),
+        "ANSIBLE_LOG_PATH": str(log)})
+    assert proc.returncode == 0, _explain(proc)
+    haystack = [proc.stdout, proc.stderr, log.read_text() if log.exists() else ""]
+    for path in list(cache.rglob("*")) + list((lab1.base / "reports").rglob("*")):
+        if path.is_file():
+            haystack.append(path.read_text(errors="replace"))
+    for psk in lab1.psks():
+        for text in haystack:
+            assert psk not in text
+
+
+def test_three_pairs_all_pairings_one_batch(tmp_path):
+    lab = Lab(tmp_path, pairs=3)
+    try:
+        proc = lab.playbook("encrypt_p2p.yml", "-e", "p2p_batch_size=3")
+        assert proc.returncode == 0, _explain(proc)
+        configs = lab.configs()
+        assert "mode transport" in configs["p3"]          # core2: IOS-IOS transport
+        assert "gr-0/0/0" in configs["p5"] and "st0" in configs["p6"]   # core3: Junos-Junos
+        again = lab.playbook("encrypt_p2p.yml", "-e", "p2p_batch_size=3")
+        assert again.returncode == 0, _explain(again)
+        assert changed(again.stdout) == 0, _explain(again)
+    finally:
+        lab.down()
+
+
+def test_ios_ios_tunnel_mode(tmp_path):
+    lab = Lab(tmp_path, pairs=2)
+    try:
+        links_file = lab.inventory.parent / "group_vars" / "all" / "p2p_links.yml"
+        data = yaml.safe_load(links_file.read_text())
+        core2 = next(link for link in data["p2p_links"] if link["name"] == "core2")
+        core2["ipsec_mode"] = "tunnel"
+        core2["tunnel"]["ipsec_ipv4"] = "198.51.100.130/31"
+        links_file.write_text("---\n" + yaml.safe_dump(data, sort_keys=False))
+        proc = lab.playbook("encrypt_p2p.yml", "-e", '{"p2p_deploy_links": ["core2"]}',
+                            "-e", '{"p2p_verify_links": ["core2"]}')
+        assert proc.returncode == 0, _explain(proc)
+        config = lab.config("p3")
+        assert "tunnel mode ipsec ipv4" in config and "mode transport" not in config
+    finally:
+        lab.down()
