@@ -463,3 +463,47 @@ def test_ios_ping(text, want):
 ])
 def test_junos_ping(text, want):
     assert V.ping_result("junos", text) == want
+
+
+# ---------------------------------------------------------------------------------------------
+# The same templates through ansible.utils.cli_parse (parser ansible.utils.textfsm, template_path)
+# ---------------------------------------------------------------------------------------------
+
+CLI_PARSE_CASES = [
+    ("ios_show_crypto_ikev2_sa.textfsm", REF / "ios/show_crypto_ikev2_sa_detailed/04.txt"),
+    ("ios_show_crypto_ipsec_sa.textfsm", REF / "ios/show_crypto_ipsec_sa_detail/02.txt"),
+    ("ios_show_mpls_ldp_neighbor.textfsm", REF / "ios/show_mpls_ldp_neighbor/01.txt"),
+    ("ios_show_mpls_interfaces.textfsm", REF / "ios/show_mpls_interfaces/02.txt"),
+]
+
+
+def test_templates_through_ansible_utils_cli_parse(tmp_path):
+    """The role parses in the p2p_check filter; users can run the same templates through cli_parse."""
+    import os
+    import subprocess
+
+    playbook = tmp_path / "cli_parse.yml"
+    tasks = []
+    for i, (template, capture) in enumerate(CLI_PARSE_CASES):
+        tasks.append({
+            "name": f"parse {i}",
+            "ansible.utils.cli_parse": {
+                "text": "{{ lookup('ansible.builtin.file', '%s') }}" % capture,
+                "parser": {"name": "ansible.utils.textfsm", "template_path": str(TEMPLATES / template)},
+            },
+            "register": f"r{i}",
+        })
+    tasks.append({"ansible.builtin.copy": {
+        "content": "{{ [%s] | to_json }}" % ", ".join(f"r{i}.parsed" for i in range(len(CLI_PARSE_CASES))),
+        "dest": str(tmp_path / "parsed.json")}})
+    playbook.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"), ANSIBLE_NOCOLOR="1")
+    ansible_playbook = Path(sys.executable).with_name("ansible-playbook")
+    proc = subprocess.run([str(ansible_playbook), "-i", "localhost,", "-c", "local", "-e",
+                           f"ansible_python_interpreter={sys.executable}", str(playbook)],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    parsed = json.loads((tmp_path / "parsed.json").read_text())
+    for (template, capture), rows in zip(CLI_PARSE_CASES, parsed, strict=True):
+        assert rows == textfsm_rows(template, capture)
