@@ -2,9 +2,9 @@
 
 Operational mode prompt ``admin@<host>> ``, configuration mode ``admin@<host># `` preceded by the
 ``[edit ...]`` banner.  The session echoes input itself and writes CRLF line endings."""
+
 from __future__ import annotations
 
-import asyncio
 import re
 
 from . import schema as S
@@ -12,19 +12,36 @@ from . import show as SH
 from . import tree as T
 from .device import ConfigFailure, Session, fmt_time
 
-OP_WORDS = ["show", "ping", "configure", "set", "exit", "quit", "request", "clear", "file", "monitor", "help",
-            "traceroute", "start"]
-CFG_WORDS = ["set", "delete", "deactivate", "activate", "commit", "rollback", "show", "exit", "quit", "top", "up",
-             "edit", "run", "load", "status", "compare", "annotate", "help"]
+OP_WORDS = ["show", "ping", "configure", "set", "exit", "quit", "request", "clear", "file", "monitor", "help", "traceroute", "start"]
+CFG_WORDS = [
+    "set",
+    "delete",
+    "deactivate",
+    "activate",
+    "commit",
+    "rollback",
+    "show",
+    "exit",
+    "quit",
+    "top",
+    "up",
+    "edit",
+    "run",
+    "load",
+    "status",
+    "compare",
+    "annotate",
+    "help",
+]
 
 
 class CliSession:
     def __init__(self, dev, process, user="admin"):
         self.dev, self.process = dev, process
         self.sess = Session("cli", user)
-        self.mode = "op"              # op | cfg
-        self.cfgkind = None           # None | private | exclusive
-        self.edit_path = []           # [Step.key...] for "edit"
+        self.mode = "op"  # op | cfg
+        self.cfgkind = None  # None | private | exclusive
+        self.edit_path = []  # [Step.key...] for "edit"
         self.edit_steps = []
         self.screen_length = 24
         self.closed = False
@@ -56,7 +73,7 @@ class CliSession:
             self._text = True
         cmd = getattr(self.process, "command", None)
         try:
-            if cmd:                     # "ssh host show version": exec, no prompt
+            if cmd:  # "ssh host show version": exec, no prompt
                 self.dev.stats["cli_commands"] += 1
                 self.dev.on_command()
                 self.out(self.execute(cmd.strip()))
@@ -80,7 +97,7 @@ class CliSession:
                         line, buf = buf, ""
                         self.out("\n")
                         self.dev.stats["cli_commands"] += 1
-                        self.dev.on_command()      # may raise -> drop the session
+                        self.dev.on_command()  # may raise -> drop the session
                         text = self.execute(line.strip())
                         if self.closed:
                             if text:
@@ -110,7 +127,7 @@ class CliSession:
                 conn.abort() if conn is not None else self.process.close()
             except Exception:
                 pass
-            raise           # the server turns lab.faults.DropSession into drop_host()
+            raise  # the server turns lab.faults.DropSession into drop_host()
         self.leave_config()
         self.dev.end_session(self.sess)
         try:
@@ -120,6 +137,7 @@ class CliSession:
 
     def _ver(self):
         from .device import JUNOS_VERSION
+
         return JUNOS_VERSION
 
     # ------------------------------------------------------------------ commands
@@ -136,10 +154,16 @@ class CliSession:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:  # never kill the shell on an emulator bug
             import traceback
+
             traceback.print_exc()
             return f"error: {type(e).__name__}: {e}\n"
         except T.JunosError as e:
-            return self._caret(line, e.bad) + (e.message if e.message != "syntax error" else "syntax error.") + "\n" + (self._edit_banner() if self.mode == "cfg" else "")
+            return (
+                self._caret(line, e.bad)
+                + (e.message if e.message != "syntax error" else "syntax error.")
+                + "\n"
+                + (self._edit_banner() if self.mode == "cfg" else "")
+            )
 
     def _caret(self, line, tok):
         plen = len(self.prompt())
@@ -167,7 +191,7 @@ class CliSession:
             if words[2] == "timestamp" and len(words) == 4 and words[3] in ("disable", "enable"):
                 return "Timestamp: disabled\n" if words[3] == "disable" else "Timestamp: enabled\n"
             if words[2] == "complete-on-space" and len(words) == 4:
-                return f"Disabling complete-on-space\n" if words[3] == "off" else "Enabling complete-on-space\n"
+                return "Disabling complete-on-space\n" if words[3] == "off" else "Enabling complete-on-space\n"
             raise SH.CmdError("syntax", words[-1])
         if w0 in ("exit", "quit"):
             self.closed = True
@@ -202,7 +226,9 @@ class CliSession:
         else:
             others = [s for s in self.dev.sessions if s is not self.sess and s.via == "cli"]
             if others:
-                msgs.append(f"Users currently editing the configuration:\n  {others[0].user} terminal p0 (pid {others[0].id}) on since {fmt_time(others[0].started)}")
+                msgs.append(
+                    f"Users currently editing the configuration:\n  {others[0].user} terminal p0 (pid {others[0].id}) on since {fmt_time(others[0].started)}"
+                )
             if self.dev.shared_dirty():
                 msgs.append("The configuration has been changed but not committed")
         self.mode, self.cfgkind = "cfg", kind
@@ -258,7 +284,7 @@ class CliSession:
             if len(words) < 2 and w0 != "delete":
                 raise T.JunosError("syntax error", self.edit_path, w0)
             self.dev.check_writable(self.sess)
-            prefix = " ".join(self.edit_path)
+            " ".join(self.edit_path)
             text = w0 + (" " + _requote(self._abs_tokens(words[1:])) if len(words) > 1 or self.edit_path else "")
             new, warnings = T.load_set(self._cand(), text)
             self.dev.set_candidate(self.sess, new)
@@ -333,7 +359,7 @@ class CliSession:
             if check:
                 self.dev.commit(self.sess, check_only=True)
                 return "configuration check succeeds\n"
-            was_pending = self.dev.confirm_pending()
+            self.dev.confirm_pending()
             self.dev.commit(self.sess, confirmed=(minutes or 10) if confirmed else None, comment=comment, via="cli")
         except ConfigFailure as f:
             out = []
@@ -348,8 +374,10 @@ class CliSession:
             out.append(f"error: {fin}")
             return "\n".join(out) + "\n"
         if confirmed:
-            return (f"commit confirmed will be automatically rolled back in {minutes or 10} minutes unless confirmed\n"
-                    f"commit complete\n\n# commit confirmed will be rolled back in {minutes or 10} minutes\n").rstrip("\n") + "\n"
+            return (
+                f"commit confirmed will be automatically rolled back in {minutes or 10} minutes unless confirmed\n"
+                f"commit complete\n\n# commit confirmed will be rolled back in {minutes or 10} minutes\n"
+            ).rstrip("\n") + "\n"
         return "commit complete\n"
 
 

@@ -12,6 +12,7 @@ Candidate semantics (as real Junos):
   failed load leaves a clean candidate.
 * ``configure private`` / ``<open-configuration><private/>`` edits a private copy, discarded on exit.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,6 @@ import itertools
 import os
 import time
 
-from . import schema as S
 from . import tree as T
 from . import view as V
 
@@ -49,8 +49,8 @@ class Session:
     def __init__(self, via, user="admin"):
         self.id = next(self._ids)
         self.via, self.user = via, user
-        self.private = None          # Node: private candidate
-        self.exclusive = False       # holds the configuration lock
+        self.private = None  # Node: private candidate
+        self.exclusive = False  # holds the configuration lock
         self.started = time.time()
 
 
@@ -71,7 +71,8 @@ def baseline_set(hostname, spec):
         'set system root-authentication encrypted-password "$6$mplssec$Gm3yB4Wb0q7nSCOwXr4Ed1H0N1g7d3uXk0k6J1pQnHfZ2o5cY9a2Vq2eYb1zU8d1T8oT3rFhK0m4J9bS2aQ1."',
         f"set system login user {user} uid 2000",
         f"set system login user {user} class super-user",
-        f'set system login user {user} authentication encrypted-password "$6$mplssec$Q2l1d1XcXmZbq6p6s4vJr3Oa9o0Qm1KXhT6c5r0lJbYwQ0jvYw1pV4b2m8c3n9x7z5y6w4v2u1t0s9r8q7p6o."',
+        f"set system login user {user} authentication encrypted-password "
+        '"$6$mplssec$Q2l1d1XcXmZbq6p6s4vJr3Oa9o0Qm1KXhT6c5r0lJbYwQ0jvYw1pV4b2m8c3n9x7z5y6w4v2u1t0s9r8q7p6o."',
         "set system services ssh",
         "set system services netconf ssh",
         "set system syslog file messages any any",
@@ -95,7 +96,7 @@ def baseline_set(hostname, spec):
         lines.append(f"set routing-options router-id {rid}")
     if lo and "ospf" not in lo and any(i.get("ospf") for _n, _a, i in ifaces):
         ifaces[0] = (lo["name"], lo["address"], dict(ifaces[0][2], ospf={"area": "0", "passive": True}))
-    for name, addr, i in ifaces:
+    for name, _addr, i in ifaces:
         o = i.get("ospf")
         if o:
             area = str(o.get("area", "0"))
@@ -107,10 +108,10 @@ def baseline_set(hostname, spec):
                 lines.append(f"set protocols ospf area {area} interface {name} interface-type p2p")
             if o.get("cost"):
                 lines.append(f"set protocols ospf area {area} interface {name} metric {o['cost']}")
-    for name, addr, i in ifaces:
+    for name, _addr, i in ifaces:
         if i.get("mpls"):
             lines.append(f"set protocols mpls interface {name}")
-    for name, addr, i in ifaces:
+    for name, _addr, i in ifaces:
         if i.get("ldp"):
             lines.append(f"set protocols ldp interface {name}")
     lines += [
@@ -119,7 +120,7 @@ def baseline_set(hostname, spec):
         "set security zones security-zone trust host-inbound-traffic system-services all",
         "set security zones security-zone trust host-inbound-traffic protocols all",
     ]
-    for name, addr, i in ifaces:
+    for name, _addr, _i in ifaces:
         lines.append(f"set security zones security-zone trust interfaces {name}")
     return "\n".join(lines)
 
@@ -138,10 +139,10 @@ class JunosDevice:
         now = self._now()
         self.history = [Commit(tree, now, "root", "cli", None)]
         self.committed = tree.copy()
-        self.candidate = tree.copy()          # shared candidate
-        self.candidate_owner = None           # session id that last modified the shared candidate
-        self.lock_owner = None                # Session holding the exclusive lock
-        self.confirm_timer = None             # asyncio.TimerHandle of a pending commit confirmed
+        self.candidate = tree.copy()  # shared candidate
+        self.candidate_owner = None  # session id that last modified the shared candidate
+        self.lock_owner = None  # Session holding the exclusive lock
+        self.confirm_timer = None  # asyncio.TimerHandle of a pending commit confirmed
         self.confirm_deadline = None
         self.stats = {"ssh_sessions": 0, "cli_commands": 0, "netconf_rpcs": 0, "config_transactions": 0, "commits": 0}
         self.sessions = set()
@@ -178,8 +179,9 @@ class JunosDevice:
 
     def lock_message(self):
         o = self.lock_owner
-        return (f"configuration database locked by:\n  {o.user} terminal p0 (pid {o.id}) on since "
-                f"{fmt_time(o.started)}, idle 00:00:01\n      exclusive [edit]")
+        return (
+            f"configuration database locked by:\n  {o.user} terminal p0 (pid {o.id}) on since " f"{fmt_time(o.started)}, idle 00:00:01\n      exclusive [edit]"
+        )
 
     def set_candidate(self, sess, tree):
         self.check_writable(sess)
@@ -230,8 +232,7 @@ class JunosDevice:
 
     def rollback_tree(self, n):
         if not 0 <= n < len(self.history):
-            raise T.JunosError(f"rollback {n} does not exist" if n < 50 else f"Value {n} is not within range (0..49)",
-                               kind="rollback")
+            raise T.JunosError(f"rollback {n} does not exist" if n < 50 else f"Value {n} is not within range (0..49)", kind="rollback")
         return self.history[n].tree.copy()
 
     # ------------------------------------------------------------------ commit
@@ -251,8 +252,7 @@ class JunosDevice:
         if check_only:
             return None
         if sess is not None and sess.private is not None and self.shared_dirty() and self.candidate_owner != sess.id:
-            raise ConfigFailure([T.JunosError("shared configuration database modified", kind="lock")],
-                                "commit failed: shared configuration database modified")
+            raise ConfigFailure([T.JunosError("shared configuration database modified", kind="lock")], "commit failed: shared configuration database modified")
         self._cancel_confirm()
         user = sess.user if sess is not None else "root"
         self.history.insert(0, Commit(cand.copy(), self._now(), user, via, comment, confirmed))
@@ -318,7 +318,9 @@ class JunosDevice:
         self.stats["ssh_sessions"] += 1
         if getattr(process, "subsystem", None) == "netconf":
             from .netconf import NetconfSession
+
             await NetconfSession(self, process).run()
         else:
             from .cli import CliSession
+
             await CliSession(self, process).run()

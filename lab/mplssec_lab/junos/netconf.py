@@ -1,7 +1,7 @@
 """NETCONF server (base:1.0 framing ``]]>]]>`` like real Junos; RPCs dispatched on local name)."""
+
 from __future__ import annotations
 
-import asyncio
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -55,8 +55,7 @@ def child(el, name):
 
 
 def rpc_error(message, path=None, bad=None, etype="protocol", tag="operation-failed", severity="error"):
-    out = ["<rpc-error>", f"<error-type>{etype}</error-type>", f"<error-tag>{tag}</error-tag>",
-           f"<error-severity>{severity}</error-severity>"]
+    out = ["<rpc-error>", f"<error-type>{etype}</error-type>", f"<error-tag>{tag}</error-tag>", f"<error-severity>{severity}</error-severity>"]
     if path:
         out.append(f"<error-path>{escape(path)}</error-path>")
     out.append(f"<error-message>{escape(message)}</error-message>")
@@ -107,10 +106,16 @@ class NetconfSession:
 
     def hello(self):
         caps = "\n".join(f"    <capability>{c}</capability>" for c in CAPS)
-        return (f"<!-- No zombies were killed during the creation of this user interface -->\n"
+        return (
+            (
+                f"<!-- No zombies were killed during the creation of this user interface -->\n"
                 f"<!-- user admin, class j-super-user -->\n"
                 f'<hello xmlns="{BASE_NS}">\n  <capabilities>\n{caps}\n  </capabilities>\n'
-                f"  <session-id>{self.sess.id}</session-id>\n</hello>\n").encode() + EOM + b"\n"
+                f"  <session-id>{self.sess.id}</session-id>\n</hello>\n"
+            ).encode()
+            + EOM
+            + b"\n"
+        )
 
     async def run(self):
         try:
@@ -140,7 +145,7 @@ class NetconfSession:
                         break
         except Exception as exc:  # lab.on_command raised (fault injection) or the peer vanished
             self._drop(exc)
-            raise           # the server turns lab.faults.DropSession into drop_host()
+            raise  # the server turns lab.faults.DropSession into drop_host()
         finally:
             self.dev.end_session(self.sess)
         try:
@@ -186,7 +191,7 @@ class NetconfSession:
             return self.reply(attrs, rpc_error("syntax error", bad="rpc"))
         op = ops[0]
         self.dev.stats["netconf_rpcs"] += 1
-        self.dev.on_command()          # may raise: drop the session abruptly
+        self.dev.on_command()  # may raise: drop the session abruptly
         name = local(op)
         fn = getattr(self, "rpc_" + name.replace("-", "_"), None)
         try:
@@ -195,8 +200,7 @@ class NetconfSession:
             elif name in OP_RPCS:
                 body = self.op_command(OP_RPCS[name], op.get("format", "xml"))
             else:
-                body = rpc_error(f"syntax error, expecting <rpc> element", bad=name, etype="protocol",
-                                 tag="operation-not-supported")
+                body = rpc_error("syntax error, expecting <rpc> element", bad=name, etype="protocol", tag="operation-not-supported")
         except T.JunosError as e:
             body = junos_error_xml(e)
         except ConfigFailure as f:
@@ -216,7 +220,8 @@ class NetconfSession:
             self.dev.lock(self.sess)
         except T.JunosError as e:
             return rpc_error(e.message, tag="lock-denied", etype="protocol") + (
-                f"\n<error-info><session-id>{self.dev.lock_owner.id}</session-id></error-info>" if self.dev.lock_owner else "")
+                f"\n<error-info><session-id>{self.dev.lock_owner.id}</session-id></error-info>" if self.dev.lock_owner else ""
+            )
         return "<ok/>"
 
     rpc_lock_configuration = rpc_lock
@@ -279,7 +284,7 @@ class NetconfSession:
 
     def rpc_load_configuration(self, op):
         action = op.get("action", "merge")
-        fmt = op.get("format", "xml")
+        op.get("format", "xml")
         self.dev.check_writable(self.sess)
         cand = self.dev.candidate_for(self.sess)
         try:
@@ -299,15 +304,15 @@ class NetconfSession:
                 raise T.JunosError("syntax error", (), "load-configuration")
         except T.JunosError as e:
             self.dev.stats["config_transactions"] += 1
-            return ("<load-configuration-results>\n" + junos_error_xml(e) +
-                    "\n<load-error-count>1</load-error-count>\n</load-configuration-results>")
+            return "<load-configuration-results>\n" + junos_error_xml(e) + "\n<load-error-count>1</load-error-count>\n</load-configuration-results>"
         self.dev.set_candidate(self.sess, new)
         return "<load-configuration-results>\n<ok/>\n</load-configuration-results>"
 
     def rpc_validate(self, op):
         self.dev.check(self.sess)
-        return ('<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n'
-                '<commit-check-success/>\n</routing-engine>\n</commit-results>\n<ok/>')
+        return (
+            '<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n' "<commit-check-success/>\n</routing-engine>\n</commit-results>\n<ok/>"
+        )
 
     def rpc_commit_configuration(self, op):
         check = child(op, "check") is not None
@@ -317,15 +322,15 @@ class NetconfSession:
         minutes = int(timeout.text) if timeout is not None and timeout.text else 10
         if check:
             self.dev.commit(self.sess, check_only=True)
-            return ('<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n'
-                    '<commit-check-success/>\n</routing-engine>\n</commit-results>')
+            return '<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n' "<commit-check-success/>\n</routing-engine>\n</commit-results>"
         if child(op, "rollback") is not None:
             self.dev.set_candidate(self.sess, self.dev.rollback_tree(int(child(op, "rollback").text or 0)))
-        c = self.dev.commit(self.sess, confirmed=minutes if confirmed else None,
-                            comment=log.text if log is not None else None, via="netconf")
-        return ('<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n<commit-success/>\n'
-                f'<commit-revision>re0-{int(c.ts)}-{self.dev.stats["commits"]}</commit-revision>\n'
-                '</routing-engine>\n</commit-results>')
+        c = self.dev.commit(self.sess, confirmed=minutes if confirmed else None, comment=log.text if log is not None else None, via="netconf")
+        return (
+            '<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n<commit-success/>\n'
+            f'<commit-revision>re0-{int(c.ts)}-{self.dev.stats["commits"]}</commit-revision>\n'
+            "</routing-engine>\n</commit-results>"
+        )
 
     rpc_commit = rpc_commit_configuration
 
@@ -360,9 +365,11 @@ class NetconfSession:
 
     def rpc_get_route_engine_information(self, op):
         up = int(self.dev._now() - self.dev.started)
-        return (f"<route-engine-information>\n<route-engine>\n<slot>0</slot>\n<mastership-state>master</mastership-state>\n"
-                f"<status>OK</status>\n<memory-buffer-utilization>34</memory-buffer-utilization>\n"
-                f"<up-time junos:seconds=\"{up}\">{up} seconds</up-time>\n</route-engine>\n</route-engine-information>")
+        return (
+            f"<route-engine-information>\n<route-engine>\n<slot>0</slot>\n<mastership-state>master</mastership-state>\n"
+            f"<status>OK</status>\n<memory-buffer-utilization>34</memory-buffer-utilization>\n"
+            f'<up-time junos:seconds="{up}">{up} seconds</up-time>\n</route-engine>\n</route-engine-information>'
+        )
 
     def rpc_get_ldp_session_information(self, op):
         return self.op_command("show ldp session" + (" detail" if child(op, "detail") is not None else ""), op.get("format", "xml"))

@@ -2,6 +2,7 @@
 ``pre-shared-key ascii-text``).  Real Junos salts it randomly; the emulator derives the salt from the
 clear text so that the rendered configuration is stable (documented gap: a re-entered identical key
 never shows up in ``show | compare``, which matches what the collection's idempotence expects)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,15 +21,15 @@ def is_9(s: str) -> bool:
 def decrypt9(crypt: str) -> str:
     chars = crypt[3:]
     first, chars = chars[0], chars[1:]
-    chars = chars[_EXTRA[first]:]
+    chars = chars[_EXTRA[first] :]
     prev, out = first, []
     while chars:
         decode = _ENCODING[len(out) % len(_ENCODING)]
-        nib, chars = chars[:len(decode)], chars[len(decode):]
+        nib, chars = chars[: len(decode)], chars[len(decode) :]
         if len(nib) < len(decode):
             raise ValueError("bad $9$ secret")
         total = 0
-        for mult, c in zip(decode, nib):
+        for mult, c in zip(decode, nib, strict=True):
             gap = (_NUM[c] - _NUM[prev]) % len(_ALPHA) - 1
             total += gap * mult
             prev = c

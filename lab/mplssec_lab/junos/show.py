@@ -1,5 +1,6 @@
 """Operational commands: text in the real Junos line shapes, XML with the real element names and
 nesting, JSON as the mechanical Junos conversion of that XML (:func:`xml_to_json`)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -42,15 +43,17 @@ def _h(*parts, n=8):
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:n]
 
 
-def _hint(*parts, lo=0, mod=10 ** 7):
+def _hint(*parts, lo=0, mod=10**7):
     return lo + int(_h(*parts, n=12), 16) % mod
 
 
 # ------------------------------------------------------------------------------------ JSON
 
+
 def xml_to_json(el):
     """Junos JSON: every element is a list of objects; leaf text under "data", attributes under
     "attributes"; an empty element is ``[{"data": [null]}]``; repeated siblings share one list."""
+
     def conv(e):
         obj = {}
         attrs = {}
@@ -71,6 +74,7 @@ def xml_to_json(el):
         for c in kids:
             obj.setdefault(etree.QName(c).localname, []).append(conv(c))
         return obj
+
     return {etree.QName(el).localname: [conv(el)]}
 
 
@@ -89,6 +93,7 @@ def xml_text(el):
 
 
 # ------------------------------------------------------------------------------------ dispatch
+
 
 def run(dev, line, session=None):
     """Run one operational command line (with pipes) -> (text, xml element or None)."""
@@ -113,7 +118,7 @@ def run(dev, line, session=None):
             try:
                 old = dev.rollback_tree(n)
             except T.JunosError as e:
-                raise CmdError("syntax", w[2], f"error: {e.message}")
+                raise CmdError("syntax", w[2], f"error: {e.message}") from None
             return T.compare(old, dev.committed), None
         else:
             raise CmdError("syntax", w[0])
@@ -127,15 +132,15 @@ def run(dev, line, session=None):
     for kind, arg in filters:
         lines = text.splitlines()
         if kind == "match":
-            lines = [l for l in lines if re.search(arg, l)]
+            lines = [ln for ln in lines if re.search(arg, ln)]
         elif kind == "except":
-            lines = [l for l in lines if not re.search(arg, l)]
+            lines = [ln for ln in lines if not re.search(arg, ln)]
         elif kind == "count":
             lines = [f"Count: {len(lines)} lines"]
         elif kind == "last" and arg.isdigit():
-            lines = lines[-int(arg):]
+            lines = lines[-int(arg) :]
         elif kind == "find":
-            idx = next((i for i, l in enumerate(lines) if re.search(arg, l)), len(lines))
+            idx = next((i for i, ln in enumerate(lines) if re.search(arg, ln)), len(lines))
             lines = lines[idx:]
         text = "\n".join(lines) + ("\n" if lines else "")
     return text, res.xml
@@ -160,8 +165,7 @@ def dispatch(dev, toks, display=None, session=None):
         raise CmdError("syntax", toks[1] if len(toks) > 1 else toks[0])
     if len(toks) < 2:
         raise CmdError("syntax", toks[0])
-    what = _expect(toks, 1, ["version", "configuration", "security", "ldp", "ospf", "isis", "interfaces", "system",
-                             "route", "chassis"])
+    what = _expect(toks, 1, ["version", "configuration", "security", "ldp", "ospf", "isis", "interfaces", "system", "route", "chassis"])
     rest = toks[2:]
     if what == "version":
         return show_version(dev)
@@ -226,13 +230,16 @@ def _is_ip(t):
 
 # ------------------------------------------------------------------------------------ version/config
 
+
 def show_version(dev):
-    text = (f"Hostname: {dev.hostname}\nModel: {MODEL}\nJunos: {JUNOS_VERSION}\n"
-            f"JUNOS OS Kernel 64-bit  [20240918.2f2fdb5_builder_stable_13-204]\n"
-            f"JUNOS OS libs [20240918.2f2fdb5_builder_stable_13-204]\n"
-            f"JUNOS OS runtime [20240918.2f2fdb5_builder_stable_13-204]\n"
-            f"JUNOS OS time zone information [20240918.2f2fdb5_builder_stable_13-204]\n"
-            f"JUNOS vSRX Software Suite [{JUNOS_VERSION}]\n")
+    text = (
+        f"Hostname: {dev.hostname}\nModel: {MODEL}\nJunos: {JUNOS_VERSION}\n"
+        f"JUNOS OS Kernel 64-bit  [20240918.2f2fdb5_builder_stable_13-204]\n"
+        f"JUNOS OS libs [20240918.2f2fdb5_builder_stable_13-204]\n"
+        f"JUNOS OS runtime [20240918.2f2fdb5_builder_stable_13-204]\n"
+        f"JUNOS OS time zone information [20240918.2f2fdb5_builder_stable_13-204]\n"
+        f"JUNOS vSRX Software Suite [{JUNOS_VERSION}]\n"
+    )
     x = E("software-information")
     E("host-name", dev.hostname, x)
     E("product-model", MODEL, x)
@@ -262,7 +269,7 @@ def show_configuration(dev, rest, display, root, last_commit=True):
     try:
         node, keys = config_subtree(root, rest)
     except T.JunosError as e:
-        raise CmdError("syntax", e.bad or (rest[-1] if rest else ""))
+        raise CmdError("syntax", e.bad or (rest[-1] if rest else "")) from None
     if node is None:
         return Result("", etree.Element("configuration"))
     if keys and isinstance(node.schema, (S.L, S.LL, S.F)):
@@ -276,7 +283,7 @@ def show_configuration(dev, rest, display, root, last_commit=True):
         parent_keys = keys
     if display == "set":
         lines = T.to_set(wrap, "set", tuple(parent_keys))
-        sets = [l for l in lines if not l.startswith("deactivate ")] + [l for l in lines if l.startswith("deactivate ")]
+        sets = [ln for ln in lines if not ln.startswith("deactivate ")] + [ln for ln in lines if ln.startswith("deactivate ")]
         return Result("\n".join(sets) + ("\n" if sets else ""), None)
     if display == "json":
         return Result(T.render_json(root), None) if not keys else Result(json.dumps(T.to_json_obj(wrap), indent=4), None)
@@ -316,11 +323,13 @@ def show_system_commit(dev):
 
 # ------------------------------------------------------------------------------------ security
 
+
 def _state(dev):
     try:
         return dev.state()
     except Exception:
         from .. import model
+
         return model.LinkState()
 
 
@@ -349,7 +358,7 @@ def show_ike_sa(dev, detail=False):
         state = "UP" if sa.established else "DOWN"
         ic, rc = _cookies(dev, sa)
         mode = _ike_mode(dev, sa)
-        if detail:   # SRX detail nesting: ...-block/{ike-gw-name, ike-security-associations/{..., ike-sa-algorithms}}
+        if detail:  # SRX detail nesting: ...-block/{ike-gw-name, ike-security-associations/{..., ike-sa-algorithms}}
             outer = E("ike-security-associations-block", None, x)
             E("ike-sa-remote-address", sa.peer, outer)
             E("ike-gw-name", sa.name, outer)
@@ -369,36 +378,37 @@ def show_ike_sa(dev, detail=False):
         prop = sa.proposal or {}
         life = max(0, int(sa.lifetime - (now - sa.created))) if sa.established else 0
         enc = prop.get("encryption", "")
-        enc_txt = {"aes-gcm-256": "aes256-gcm", "aes-gcm-128": "aes128-gcm", "aes-cbc-256": "aes256-cbc",
-                   "aes-cbc-128": "aes128-cbc"}.get(enc, enc)
+        enc_txt = {"aes-gcm-256": "aes256-gcm", "aes-gcm-128": "aes128-gcm", "aes-cbc-256": "aes256-cbc", "aes-cbc-128": "aes128-cbc"}.get(enc, enc)
         integ = prop.get("integrity")
-        integ_txt = "hmac-" + integ + {"sha1": "-96", "sha256": "-128", "sha384": "-192", "sha512": "-256"}.get(integ, "") if integ and integ != "none" else "none"
+        integ_txt = (
+            "hmac-" + integ + {"sha1": "-96", "sha256": "-128", "sha384": "-192", "sha512": "-256"}.get(integ, "") if integ and integ != "none" else "none"
+        )
         lines += [
             f"IKE peer {sa.peer}, Index {idx}, Gateway Name: {sa.name}",
             f"  Role: Initiator, State: {state}",
             f"  Initiator cookie: {ic}, Responder cookie: {rc}",
             f"  Exchange type: {mode}, Authentication method: Pre-shared-keys",
             f"  Local gateway interface: {sa.interface or 'unknown'}",
-            f"  Routing instance: default",
+            "  Routing instance: default",
             f"  Local: {sa.local}:500, Remote: {sa.peer}:500",
             f"  Lifetime: Expires in {life} seconds",
-            f"  Reauth Lifetime: Disabled",
-            f"  IKE Fragmentation: Enabled, Size: 576",
-            f"  Remote Access Client Info: Unknown Client",
+            "  Reauth Lifetime: Disabled",
+            "  IKE Fragmentation: Enabled, Size: 576",
+            "  Remote Access Client Info: Unknown Client",
             f"  Peer ike-id: {sa.peer}",
-            f"  AAA assigned IP: 0.0.0.0",
-            f"  Algorithms:",
+            "  AAA assigned IP: 0.0.0.0",
+            "  Algorithms:",
             f"   Authentication        : {integ_txt}",
             f"   Encryption            : {enc_txt}",
             f"   Pseudo random function: hmac-{prop.get('prf', 'sha256')}",
             f"   Diffie-Hellman group  : DH-group-{prop.get('dh_group', '')}",
-            f"  Traffic statistics:",
+            "  Traffic statistics:",
             f"   Input  bytes  :                 {sa.bytes_decaps:>4}",
             f"   Output bytes  :                 {sa.bytes_encaps:>4}",
             f"   Input  packets:                    {sa.pkts_decaps}",
             f"   Output packets:                    {sa.pkts_encaps}",
             f"  IPSec security associations: {2 if sa.established else 0} created, 0 deleted",
-            f"  Phase 2 negotiations in progress: 0",
+            "  Phase 2 negotiations in progress: 0",
             "",
         ]
         if sa.reason and not sa.established:
@@ -473,25 +483,25 @@ def show_ipsec_sa(dev, detail=False):
             lines += [
                 f"ID: {tid} Virtual-system: root, VPN Name: {sa.name}",
                 f"  Local Gateway: {sa.local}, Remote Gateway: {sa.peer}",
-                f"  Local Identity: ipv4(0.0.0.0-255.255.255.255)",
-                f"  Remote Identity: ipv4(0.0.0.0-255.255.255.255)",
+                "  Local Identity: ipv4(0.0.0.0-255.255.255.255)",
+                "  Remote Identity: ipv4(0.0.0.0-255.255.255.255)",
                 f"  Version: {'IKEv2' if _ike_mode(dev, sa) == 'IKEv2' else 'IKEv1'}",
                 f"  DF-bit: {vp.df_bit if vp else 'clear'}, Copy-Outer-DSCP Disabled, Bind-interface: {sa.interface or (vp.interface if vp else '')}",
-                f"  Port: 500, Nego#: 1, Fail#: 0, Def-Del#: 0 Flag: 0x600a29",
-                f"  Multi-sa, Tunnel events: ",
+                "  Port: 500, Nego#: 1, Fail#: 0, Def-Del#: 0 Flag: 0x600a29",
+                "  Multi-sa, Tunnel events: ",
             ]
-            for d, spi, name in (("inbound", spi_in, "in"), ("outbound", spi_out, "out")):
+            for d, spi, _name in (("inbound", spi_in, "in"), ("outbound", spi_out, "out")):
                 enc_bits = re.search(r"(\d+)$", enc)
                 lines += [
                     f"  Direction: {d}, SPI: {spi}, AUX-SPI: 0",
-                    f"                              , VPN Monitoring: -",
+                    "                              , VPN Monitoring: -",
                     f"    Hard lifetime: Expires in {life} seconds",
-                    f"    Lifesize Remaining:  Unlimited",
+                    "    Lifesize Remaining:  Unlimited",
                     f"    Soft lifetime: Expires in {max(0, life - 600)} seconds",
-                    f"    Mode: Tunnel(0 0), Type: dynamic, State: installed",
+                    "    Mode: Tunnel(0 0), Type: dynamic, State: installed",
                     f"    Protocol: ESP, Authentication: {'hmac-' + integ.lower() if integ != 'None' else 'none'}, "
                     f"Encryption: {enc.rsplit('-', 1)[0]} ({enc_bits.group(1) if enc_bits else ''} bits)",
-                    f"    Anti-replay service: counter-based enabled, Replay window size: 64",
+                    "    Anti-replay service: counter-based enabled, Replay window size: 64",
                 ]
             lines.append("")
     return Result("\n".join(lines) + "\n", x)
@@ -502,20 +512,22 @@ def show_ipsec_statistics(dev):
     sas = [s for s in _state(dev).ipsec_sas if s.established]
     eb, db = sum(s.bytes_encaps for s in sas), sum(s.bytes_decaps for s in sas)
     ep, dp = sum(s.pkts_encaps for s in sas), sum(s.pkts_decaps for s in sas)
-    text = ("ESP Statistics:\n"
-            f"  Encrypted bytes:     {eb:>12}\n"
-            f"  Decrypted bytes:     {db:>12}\n"
-            f"  Encrypted packets:   {ep:>12}\n"
-            f"  Decrypted packets:   {dp:>12}\n"
-            "AH Statistics:\n"
-            f"  Input bytes:         {0:>12}\n"
-            f"  Output bytes:        {0:>12}\n"
-            f"  Input packets:       {0:>12}\n"
-            f"  Output packets:      {0:>12}\n"
-            "Errors:\n"
-            "  AH authentication failures: 0, Replay errors: 0\n"
-            "  ESP authentication failures: 0, ESP decryption failures: 0\n"
-            "  Bad headers: 0, Bad trailers: 0\n")
+    text = (
+        "ESP Statistics:\n"
+        f"  Encrypted bytes:     {eb:>12}\n"
+        f"  Decrypted bytes:     {db:>12}\n"
+        f"  Encrypted packets:   {ep:>12}\n"
+        f"  Decrypted packets:   {dp:>12}\n"
+        "AH Statistics:\n"
+        f"  Input bytes:         {0:>12}\n"
+        f"  Output bytes:        {0:>12}\n"
+        f"  Input packets:       {0:>12}\n"
+        f"  Output packets:      {0:>12}\n"
+        "Errors:\n"
+        "  AH authentication failures: 0, Replay errors: 0\n"
+        "  ESP authentication failures: 0, ESP decryption failures: 0\n"
+        "  Bad headers: 0, Bad trailers: 0\n"
+    )
     x = E("usp-ipsec-total-statistics-information")
     es = E("esp-statistics", None, x)
     E("esp-encrypted-bytes", eb, es)
@@ -526,8 +538,7 @@ def show_ipsec_statistics(dev):
     for k in ("ah-input-bytes", "ah-output-bytes", "ah-input-packets", "ah-output-packets"):
         E(k, 0, ah)
     er = E("error-statistics", None, x)
-    for k in ("ah-authentication-failures", "replay-errors", "esp-authentication-failures",
-              "esp-decryption-failures", "bad-headers", "bad-trailers"):
+    for k in ("ah-authentication-failures", "replay-errors", "esp-authentication-failures", "esp-decryption-failures", "bad-headers", "bad-trailers"):
         E(k, 0, er)
     return Result(text, x)
 
@@ -536,8 +547,7 @@ def show_ipsec_inactive(dev):
     st = _state(dev)
     down = [s for s in st.ipsec_sas if not s.established]
     view = dev.view()
-    lines = [f"  Total inactive tunnels: {len(down)}",
-             f"  Total inactive tunnels with establish immediately: {len(down)}"]
+    lines = [f"  Total inactive tunnels: {len(down)}", f"  Total inactive tunnels with establish immediately: {len(down)}"]
     x = E("ipsec-unestablished-tunnel-information")
     E("total-inactive-tunnels", len(down), x)
     if down:
@@ -553,6 +563,7 @@ def show_ipsec_inactive(dev):
 
 
 # ------------------------------------------------------------------------------------ LDP / IGP
+
 
 def _adj(dev, proto):
     return [a for a in _state(dev).adjacencies if a.protocol == proto]
@@ -600,26 +611,31 @@ def show_ldp_session(dev, detail=False, addr=None):
             lines.append(f"{peer:<36}{state:<12}{conn:<14}{hold:<11}DU")
             continue
         role = "Active" if ipaddress.IPv4Address(rid) > ipaddress.IPv4Address(peer) else "Passive"
-        lines += [f"  Address: {peer}, State: {state}, Connection: {conn}, Hold time: {hold}",
-                  f"    Session ID: {rid}:0--{peer}:0"]
+        lines += [f"  Address: {peer}, State: {state}, Connection: {conn}, Hold time: {hold}", f"    Session ID: {rid}:0--{peer}:0"]
         if up:
             lines.append(f"    Next keepalive in {_hint(peer, int(now), mod=10)} seconds")
-        lines += [f"    {role}, Maximum PDU: 4096, Hold time: 30, Neighbor count: 1",
-                  "    Neighbor types: discovered",
-                  "    Keepalive interval: 10, Connect retry interval: 1"]
+        lines += [
+            f"    {role}, Maximum PDU: 4096, Hold time: 30, Neighbor count: 1",
+            "    Neighbor types: discovered",
+            "    Keepalive interval: 10, Connect retry interval: 1",
+        ]
         if up:
-            lines += [f"    Local address: {rid}, Remote address: {peer}",
-                      f"    Up for {_dur(now - a.since)}"]
-        lines += ["    Capabilities advertised: none", "    Capabilities received: none",
-                  "    Protection: disabled", "    Session flags: none",
-                  "    Local - Restart: disabled, Helper mode: enabled",
-                  "    Remote - Restart: disabled, Helper mode: enabled",
-                  "    Local maximum neighbor reconnect time: 120000 msec",
-                  "    Local maximum neighbor recovery time: 240000 msec",
-                  "    Local Label Advertisement mode: Downstream unsolicited",
-                  "    Remote Label Advertisement mode: Downstream unsolicited",
-                  "    Negotiated Label Advertisement mode: Downstream unsolicited",
-                  "    MTU discovery: disabled", "    Nonstop routing state: Not in sync"]
+            lines += [f"    Local address: {rid}, Remote address: {peer}", f"    Up for {_dur(now - a.since)}"]
+        lines += [
+            "    Capabilities advertised: none",
+            "    Capabilities received: none",
+            "    Protection: disabled",
+            "    Session flags: none",
+            "    Local - Restart: disabled, Helper mode: enabled",
+            "    Remote - Restart: disabled, Helper mode: enabled",
+            "    Local maximum neighbor reconnect time: 120000 msec",
+            "    Local maximum neighbor recovery time: 240000 msec",
+            "    Local Label Advertisement mode: Downstream unsolicited",
+            "    Remote Label Advertisement mode: Downstream unsolicited",
+            "    Negotiated Label Advertisement mode: Downstream unsolicited",
+            "    MTU discovery: disabled",
+            "    Nonstop routing state: Not in sync",
+        ]
         if up:
             lines += ["    Next-hop addresses received:", f"        {a.peer_address}"]
         lines.append("")
@@ -691,6 +707,7 @@ def show_isis_adjacency(dev):
 
 
 # ------------------------------------------------------------------------------------ interfaces
+
 
 def _iface_up(dev, name, st):
     it = dev.view().interfaces.get(name)
@@ -842,8 +859,7 @@ def _render_ifaces(dev, st, phys_list, units, style, logical_only=False):
                 ii = ipaddress.ip_interface(a)
                 lines.append("      Addresses, Flags: Is-Preferred Is-Primary")
                 dst = _junos_net(ii.network)
-                bcast = (f", Broadcast: {ii.network.broadcast_address}"
-                         if kind == "ethernet" and ii.version == 4 and ii.network.prefixlen < 31 else "")
+                bcast = f", Broadcast: {ii.network.broadcast_address}" if kind == "ethernet" and ii.version == 4 and ii.network.prefixlen < 31 else ""
                 lines.append(f"        Destination: {dst}, Local: {ii.ip}{bcast}")
                 ia = E("interface-address", None, fa)
                 E("ifa-destination", dst, ia)
@@ -909,6 +925,7 @@ def _zone_of(dev, ifname):
 
 # ------------------------------------------------------------------------------------ ping
 
+
 def ping(dev, toks):
     if not toks:
         raise CmdError("syntax", "ping")
@@ -916,7 +933,7 @@ def ping(dev, toks):
     try:
         ipaddress.IPv4Address(dst)
     except ValueError:
-        raise CmdError("syntax", dst, f"ping: cannot resolve {dst}: Unknown host")
+        raise CmdError("syntax", dst, f"ping: cannot resolve {dst}: Unknown host") from None
     size, count, df, source, rapid = 56, 5, False, None, False
     i = 1
     while i < len(toks):
@@ -962,8 +979,7 @@ def ping(dev, toks):
     E("packet-size", size, x)
     out = [f"PING {dst} ({dst}): {size} data bytes"]
     if reason == "bad-source":
-        return Result(f"ping: bind: Can't assign requested address\n",
-                      E("ping-failure", "Can't assign requested address"))
+        return Result("ping: bind: Can't assign requested address\n", E("ping-failure", "Can't assign requested address"))
     if local_err:
         results = [None] * count
         out += [f"ping: sendto: {local_err}"] * count
@@ -979,8 +995,7 @@ def ping(dev, toks):
                     out.append(f"Request timeout for icmp_seq {seq}")
     recv = sum(1 for r in results if r)
     loss = 0 if count == 0 else int(round(100 * (count - recv) / count))
-    out += ["", f"--- {dst} ping statistics ---",
-            f"{count} packets transmitted, {recv} packets received, {loss}% packet loss"]
+    out += ["", f"--- {dst} ping statistics ---", f"{count} packets transmitted, {recv} packets received, {loss}% packet loss"]
     if recv:
         out.append("round-trip min/avg/max/stddev = 1.100/1.126/1.152/0.019 ms")
     for seq, r in enumerate(results):
@@ -1005,7 +1020,7 @@ def ping(dev, toks):
 def _egress_mtu(dev, dst):
     d = ipaddress.IPv4Address(dst)
     best = None
-    for name, it in dev.view().interfaces.items():
+    for _name, it in dev.view().interfaces.items():
         for a in it.ipv4:
             if d in a.network and (best is None or a.network.prefixlen > best[0]):
                 mtu = it.ip_mtu or (9192 if it.kind == "ipsec" else (it.mtu or 1500) if it.kind == "ethernet" else None)

@@ -5,9 +5,9 @@ A :class:`Node` holds ordered children keyed by their display head (``"unit 0"``
 ``"from-zone a to-zone b"``, ``"mtu"``); leaves carry ``value`` (str) or a list (leaf-list).
 Secrets are stored in clear text (the physics needs the PSK) and rendered in the ``$9$`` form.
 """
+
 from __future__ import annotations
 
-import copy
 import json
 import re
 
@@ -65,7 +65,7 @@ class Node:
             if keyword is None:
                 out.append((k, v))
             elif k.startswith(keyword + " "):
-                out.append((k[len(keyword) + 1:], v))
+                out.append((k[len(keyword) + 1 :], v))
         return out
 
     def __eq__(self, other):
@@ -86,6 +86,7 @@ def new_root():
 
 
 # ------------------------------------------------------------------------------------ tokenising
+
 
 def tokenize_line(line):
     """Split a set/delete line like Junos: whitespace separated, double quotes group, ``[ ]`` kept."""
@@ -120,6 +121,7 @@ def tokenize_line(line):
 
 
 # ------------------------------------------------------------------------------------ path walking
+
 
 class Step:
     __slots__ = ("key", "schema", "value", "kw", "name")
@@ -200,7 +202,7 @@ def walk(container, toks, path=(), allow_partial=False, values_optional=False):
                 raise JunosError("syntax error", path + [tok], toks[i + 2])
             return steps
         elif isinstance(sc, S.LL):
-            vals = [t for t in toks[i + 1:] if t not in "[]"]
+            vals = [t for t in toks[i + 1 :] if t not in "[]"]
             if not vals and not values_optional:
                 raise JunosError("syntax error", path, tok)
             vals = [_check(sc.value, v, path + [tok]) for v in vals]
@@ -218,14 +220,15 @@ def _check(v, tok, path):
     try:
         return v.check(tok)
     except S.RangeError as e:
-        raise JunosError(str(e), path, tok, kind="range")
+        raise JunosError(str(e), path, tok, kind="range") from None
     except ValueError:
         if v is S.IPV4 or v is S.IPV4PFX or v is S.IPV6PFX:
-            raise JunosError(f"invalid {'prefix' if 'prefix' in v.desc else 'ip address or hostname'}: {tok}", path, tok, kind="value")
-        raise JunosError("syntax error", path, tok)
+            raise JunosError(f"invalid {'prefix' if 'prefix' in v.desc else 'ip address or hostname'}: {tok}", path, tok, kind="value") from None
+        raise JunosError("syntax error", path, tok) from None
 
 
 # ------------------------------------------------------------------------------------ mutation
+
 
 def _ensure(root, steps):
     node = root
@@ -263,7 +266,7 @@ def apply_delete(root, steps):
         if node is None:
             return False
     last = steps[-1]
-    if isinstance(last.schema, S.N) and last.name is None:   # delete every entry of a keyword
+    if isinstance(last.schema, S.N) and last.name is None:  # delete every entry of a keyword
         keys = [k for k in node.children if k.startswith(last.kw + " ")]
         for k in keys:
             del node.children[k]
@@ -286,18 +289,16 @@ def apply_delete(root, steps):
 def _prune(root, steps):
     """Junos removes containers left empty by a delete (named entries and presence containers stay)."""
     for depth in range(len(steps) - 1, 0, -1):
-        parent = root.get(*[s.key for s in steps[:depth - 1]]) if depth > 1 else root
+        parent = root.get(*[s.key for s in steps[: depth - 1]]) if depth > 1 else root
         key = steps[depth - 1].key
         n = parent.children.get(key) if parent else None
-        if n is not None and not n.children and isinstance(n.schema, S.C) and n.schema is not S.ROOT \
-                and _container_needs_children(n.schema):
+        if n is not None and not n.children and isinstance(n.schema, S.C) and n.schema is not S.ROOT and _container_needs_children(n.schema):
             del parent.children[key]
 
 
 def _container_needs_children(sc):
     # containers that are meaningful when empty (family mpls;) are kept
-    return sc not in (S._unit_family.children["mpls"], S._unit_family.children["inet"], S._unit_family.children["inet6"],
-                      S._unit_family.children["iso"])
+    return sc not in (S._unit_family.children["mpls"], S._unit_family.children["inet"], S._unit_family.children["inet6"], S._unit_family.children["iso"])
 
 
 def set_activity(root, steps, inactive):
@@ -315,7 +316,7 @@ def load_set(root, text):
     bad line; the emulator reports the first and applies nothing)."""
     work = root.copy()
     warnings = []
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for _lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -475,6 +476,7 @@ def _apply_loaded(root, tree, replaces, deletes, action):
 
 # ------------------------------------------------------------------------------------ XML load
 
+
 def _xml_children(container_schema, elem, node, path):
     for ch in elem:
         if not isinstance(ch.tag, str):
@@ -568,7 +570,7 @@ def json_to_xml(text):
     try:
         data = json.loads(text)
     except ValueError as e:
-        raise JunosError(f"syntax error: {e}", (), None)
+        raise JunosError(f"syntax error: {e}", (), None) from None
     data = data.get("configuration", data) if isinstance(data, dict) else data
 
     def build(parent, obj):
@@ -586,6 +588,7 @@ def json_to_xml(text):
                     build(el, item)
                 elif item is not None:
                     el.text = str(item)
+
     root = etree.Element("configuration")
     if not isinstance(data, dict):
         raise JunosError("syntax error", (), None)
@@ -594,6 +597,7 @@ def json_to_xml(text):
 
 
 # ------------------------------------------------------------------------------------ rendering
+
 
 def _display_value(sc, v):
     if isinstance(sc, S.L) and sc.secret:
@@ -621,6 +625,7 @@ def ordered_children(node):
         k = item[0]
         head = k.split(" ", 1)[0]
         return rank.get(head, len(order))
+
     items = sorted(node.children.items(), key=keyrank)
     if sc.wild is not None and sc.wild.elem == "interface" or "unit" in sc.children:
         # Junos sorts interface names and unit numbers
@@ -706,8 +711,8 @@ def to_set(node, prefix="set", path=()):
 def render_set(root):
     lines = to_set(root)
     # deactivate lines come after all set lines (as Junos prints them)
-    sets = [l for l in lines if not l.startswith("deactivate ")]
-    deacts = [l for l in lines if l.startswith("deactivate ")]
+    sets = [ln for ln in lines if not ln.startswith("deactivate ")]
+    deacts = [ln for ln in lines if ln.startswith("deactivate ")]
     return "\n".join(sets + deacts) + ("\n" if lines else "")
 
 
@@ -785,13 +790,13 @@ def to_json_obj(node):
 def render_json(root, commit_seconds=None, commit_localtime=None, user=None):
     meta = {}
     if commit_seconds is not None:
-        meta = {"@": {"junos:commit-seconds": str(int(commit_seconds)), "junos:commit-localtime": commit_localtime or "",
-                      "junos:commit-user": user or "root"}}
+        meta = {"@": {"junos:commit-seconds": str(int(commit_seconds)), "junos:commit-localtime": commit_localtime or "", "junos:commit-user": user or "root"}}
     body = {"configuration": dict(meta, **to_json_obj(root))}
     return json.dumps(body, indent=4)
 
 
 # ------------------------------------------------------------------------------------ compare
+
 
 def compare(old, new):
     """``show | compare`` text between two trees ('' when equal)."""
@@ -824,11 +829,11 @@ def compare(old, new):
         return lines
 
     def sign_lines(sign, lines, depth, root_level):
-        for l in lines:
+        for ln in lines:
             if root_level:
-                out.append(f"{sign}  {l}")
+                out.append(f"{sign}  {ln}")
             else:
-                pad = "    " * depth + l
+                pad = "    " * depth + ln
                 out.append(sign + pad[1:])
 
     def rec(a, b, path):
@@ -884,10 +889,11 @@ def _render_one(k, c):
 
 # ------------------------------------------------------------------------------------ commit checks
 
+
 class CommitError(Exception):
     def __init__(self, errors):
         super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors     # [JunosError] (kind "mandatory" / "reference")
+        self.errors = errors  # [JunosError] (kind "mandatory" / "reference")
 
 
 def check_commit(root):
@@ -926,18 +932,28 @@ def check_commit(root):
             for n, p in ike.entries("policy"):
                 for pr in p.leaf("proposals") or []:
                     if pr not in prop_names:
-                        errs.append(JunosError(f"Referenced proposal is not defined", ["security", "ike", f"policy {n}"], pr, kind="reference"))
+                        errs.append(JunosError("Referenced proposal is not defined", ["security", "ike", f"policy {n}"], pr, kind="reference"))
                 if p.get("proposals") is None and p.get("proposal-set") is None:
-                    errs.append(JunosError("Missing mandatory statement: 'proposals' or 'proposal-set'", ["security", "ike", f"policy {n}"], f"policy {n}", kind="mandatory"))
+                    errs.append(
+                        JunosError(
+                            "Missing mandatory statement: 'proposals' or 'proposal-set'", ["security", "ike", f"policy {n}"], f"policy {n}", kind="mandatory"
+                        )
+                    )
             for n, g in ike.entries("gateway"):
                 ref = g.leaf("ike-policy")
                 if ref and ref not in pol_names:
-                    errs.append(JunosError(f"Referenced IKE policy '{ref}' is not defined", ["security", "ike", f"gateway {n}"], "ike-policy", kind="reference"))
+                    errs.append(
+                        JunosError(f"Referenced IKE policy '{ref}' is not defined", ["security", "ike", f"gateway {n}"], "ike-policy", kind="reference")
+                    )
                 ext = g.leaf("external-interface")
                 if ext and not unit_exists(ext):
-                    errs.append(JunosError(f"External interface {ext} is not configured", ["security", "ike", f"gateway {n}"], "external-interface", kind="reference"))
+                    errs.append(
+                        JunosError(f"External interface {ext} is not configured", ["security", "ike", f"gateway {n}"], "external-interface", kind="reference")
+                    )
                 if g.get("address") is None:
-                    errs.append(JunosError("Missing mandatory statement: 'address' or 'dynamic'", ["security", "ike", f"gateway {n}"], f"gateway {n}", kind="mandatory"))
+                    errs.append(
+                        JunosError("Missing mandatory statement: 'address' or 'dynamic'", ["security", "ike", f"gateway {n}"], f"gateway {n}", kind="mandatory")
+                    )
         if ipsec is not None:
             ip_props = {n for n, _ in ipsec.entries("proposal")}
             ip_pols = {n for n, _ in ipsec.entries("policy")}
@@ -949,16 +965,24 @@ def check_commit(root):
             for n, v in ipsec.entries("vpn"):
                 gw = v.leaf("ike", "gateway")
                 if gw and gw not in gw_names:
-                    errs.append(JunosError(f"Referenced IKE gateway '{gw}' is not defined", ["security", "ipsec", f"vpn {n}", "ike"], "gateway", kind="reference"))
+                    errs.append(
+                        JunosError(f"Referenced IKE gateway '{gw}' is not defined", ["security", "ipsec", f"vpn {n}", "ike"], "gateway", kind="reference")
+                    )
                 ip = v.leaf("ike", "ipsec-policy")
                 if ip and ip not in ip_pols:
-                    errs.append(JunosError(f"Referenced IPSec policy '{ip}' is not defined", ["security", "ipsec", f"vpn {n}", "ike"], "ipsec-policy", kind="reference"))
+                    errs.append(
+                        JunosError(f"Referenced IPSec policy '{ip}' is not defined", ["security", "ipsec", f"vpn {n}", "ike"], "ipsec-policy", kind="reference")
+                    )
                 bi = v.leaf("bind-interface")
                 if bi:
                     if not unit_exists(bi):
                         errs.append(JunosError(f"Bind interface {bi} is not configured", ["security", "ipsec", f"vpn {n}"], "bind-interface", kind="reference"))
                     if bi in bound:
-                        errs.append(JunosError(f"Interface {bi} is already bound to vpn {bound[bi]}", ["security", "ipsec", f"vpn {n}"], "bind-interface", kind="reference"))
+                        errs.append(
+                            JunosError(
+                                f"Interface {bi} is already bound to vpn {bound[bi]}", ["security", "ipsec", f"vpn {n}"], "bind-interface", kind="reference"
+                            )
+                        )
                     bound[bi] = n
         else:
             bound = {}
@@ -977,5 +1001,7 @@ def check_commit(root):
                 t = un.get("tunnel")
                 for m in ("source", "destination"):
                     if t is None or t.leaf(m) is None:
-                        errs.append(JunosError(f"Missing mandatory statement: '{m}'", ["interfaces", "gr-0/0/0", f"unit {u}", "tunnel"], "tunnel", kind="mandatory"))
+                        errs.append(
+                            JunosError(f"Missing mandatory statement: '{m}'", ["interfaces", "gr-0/0/0", f"unit {u}", "tunnel"], "tunnel", kind="mandatory")
+                        )
     return errs

@@ -1,18 +1,31 @@
 """Committed Junos configuration -> vendor-neutral :class:`mplssec_lab.model.DeviceView`."""
+
 from __future__ import annotations
 
 import ipaddress
 
 from .. import model
 
-ENC = {"aes-128-cbc": "aes-cbc-128", "aes-192-cbc": "aes-cbc-192", "aes-256-cbc": "aes-cbc-256",
-       "aes-128-gcm": "aes-gcm-128", "aes-192-gcm": "aes-gcm-192", "aes-256-gcm": "aes-gcm-256",
-       "3des-cbc": "3des", "des-cbc": "des"}
+ENC = {
+    "aes-128-cbc": "aes-cbc-128",
+    "aes-192-cbc": "aes-cbc-192",
+    "aes-256-cbc": "aes-cbc-256",
+    "aes-128-gcm": "aes-gcm-128",
+    "aes-192-gcm": "aes-gcm-192",
+    "aes-256-gcm": "aes-gcm-256",
+    "3des-cbc": "3des",
+    "des-cbc": "des",
+}
 IKE_AUTH = {"sha1": "sha1", "sha-256": "sha256", "sha-384": "sha384", "sha-512": "sha512", "md5": "md5"}
-ESP_AUTH = {"hmac-sha1-96": "sha1", "hmac-sha-256-128": "sha256", "hmac-sha-256-96": "sha256",
-            "hmac-sha-384-192": "sha384", "hmac-sha-512-256": "sha512", "hmac-md5-96": "md5"}
-AUTH_METHOD = {"pre-shared-keys": "psk", "rsa-signatures": "rsa-sig", "ecdsa-signatures-256": "ecdsa-sig",
-               "ecdsa-signatures-384": "ecdsa-sig"}
+ESP_AUTH = {
+    "hmac-sha1-96": "sha1",
+    "hmac-sha-256-128": "sha256",
+    "hmac-sha-256-96": "sha256",
+    "hmac-sha-384-192": "sha384",
+    "hmac-sha-512-256": "sha512",
+    "hmac-md5-96": "md5",
+}
+AUTH_METHOD = {"pre-shared-keys": "psk", "rsa-signatures": "rsa-sig", "ecdsa-signatures-256": "ecdsa-sig", "ecdsa-signatures-384": "ecdsa-sig"}
 
 # proposal-set basic/compatible/standard (Junos documented contents, first choice only matters here)
 IKE_SETS = {
@@ -51,10 +64,10 @@ def build(hostname, root) -> model.DeviceView:
         m = proto.get("mpls")
         if m is not None and not m.inactive:
             mpls_ifs = {n for n, c in m.entries("interface") if c.get("disable") is None}
-        l = proto.get("ldp")
-        if l is not None and not l.inactive:
+        ln = proto.get("ldp")
+        if ln is not None and not ln.inactive:
             v.ldp_enabled = True
-            ldp_ifs = {n for n, c in l.entries("interface") if c.get("disable") is None}
+            ldp_ifs = {n for n, c in ln.entries("interface") if c.get("disable") is None}
         o = proto.get("ospf")
         if o is not None and not o.inactive:
             v.ospf = {"process": "1", "router_id": None}
@@ -63,9 +76,14 @@ def build(hostname, root) -> model.DeviceView:
                     if c.get("disable") is not None:
                         continue
                     met = c.leaf("metric")
-                    ospf_ifs[ifn] = {"process": "1", "area": str(int(ipaddress.IPv4Address(area))) if area.count(".") == 3 else area,
-                                     "area_id": area, "cost": int(met) if met else None,
-                                     "p2p": c.leaf("interface-type") == "p2p", "passive": c.get("passive") is not None}
+                    ospf_ifs[ifn] = {
+                        "process": "1",
+                        "area": str(int(ipaddress.IPv4Address(area))) if area.count(".") == 3 else area,
+                        "area_id": area,
+                        "cost": int(met) if met else None,
+                        "p2p": c.leaf("interface-type") == "p2p",
+                        "passive": c.get("passive") is not None,
+                    }
         i = proto.get("isis")
         if i is not None and not i.inactive:
             v.isis = {"net": None, "level": 2}
@@ -73,8 +91,7 @@ def build(hostname, root) -> model.DeviceView:
                 if c.get("disable") is not None:
                     continue
                 met = c.leaf("level 2", "metric")
-                isis_ifs[ifn] = {"metric": int(met) if met else None, "p2p": c.get("point-to-point") is not None,
-                                 "passive": c.get("passive") is not None}
+                isis_ifs[ifn] = {"metric": int(met) if met else None, "p2p": c.get("point-to-point") is not None, "passive": c.get("passive") is not None}
     rid = root.leaf("routing-options", "router-id")
     v.router_id = rid
     if v.ospf is not None:
@@ -103,8 +120,11 @@ def build(hostname, root) -> model.DeviceView:
             pmtu = pn.leaf("mtu")
             for unit, un in pn.entries("unit"):
                 name = f"{phys}.{unit}"
-                kind = ("gre" if phys.startswith("gr-") else "ipsec" if phys == "st0" else
-                        "loopback" if phys == "lo0" else "ethernet" if phys[:3] in ("ge-", "xe-", "et-") else "other")
+                kind = (
+                    "gre"
+                    if phys.startswith("gr-")
+                    else "ipsec" if phys == "st0" else "loopback" if phys == "lo0" else "ethernet" if phys[:3] in ("ge-", "xe-", "et-") else "other"
+                )
                 it = model.Interface(name=name, kind=kind, description=un.leaf("description"))
                 it.enabled = pn.get("disable") is None and un.get("disable") is None
                 inet = un.get("family", "inet")
@@ -157,8 +177,7 @@ def build(hostname, root) -> model.DeviceView:
                         p = props.get(pn)
                         if p is None:
                             continue
-                        proposals.append(_ike_prop(p.leaf("encryption-algorithm"), p.leaf("authentication-algorithm"),
-                                                   _group(p.leaf("dh-group"))))
+                        proposals.append(_ike_prop(p.leaf("encryption-algorithm"), p.leaf("authentication-algorithm"), _group(p.leaf("dh-group"))))
                         auth = AUTH_METHOD.get(p.leaf("authentication-method") or "pre-shared-keys", "psk")
                         if p.leaf("lifetime-seconds"):
                             life = int(p.leaf("lifetime-seconds"))
@@ -175,10 +194,18 @@ def build(hostname, root) -> model.DeviceView:
                     dpd = (int(d.leaf("interval") or 10), int(d.leaf("threshold") or 5))
                 ver = g.leaf("version")
                 v.ike[gname] = model.IkePeer(
-                    name=gname, version=2 if ver == "v2-only" else 1, local_address=local,
-                    peer_address=addrs[0] if addrs else None, proposals=proposals, psk=psk, auth=auth,
-                    local_id=g.leaf("local-identity", "inet"), remote_id=g.leaf("remote-identity", "inet"),
-                    lifetime=life, dpd=dpd)
+                    name=gname,
+                    version=2 if ver == "v2-only" else 1,
+                    local_address=local,
+                    peer_address=addrs[0] if addrs else None,
+                    proposals=proposals,
+                    psk=psk,
+                    auth=auth,
+                    local_id=g.leaf("local-identity", "inet"),
+                    remote_id=g.leaf("remote-identity", "inet"),
+                    lifetime=life,
+                    dpd=dpd,
+                )
         if ipsec is not None and not ipsec.inactive:
             props = dict(ipsec.entries("proposal"))
             pols = dict(ipsec.entries("policy"))
@@ -193,17 +220,26 @@ def build(hostname, root) -> model.DeviceView:
                             continue
                         enc = p.leaf("encryption-algorithm")
                         auth = p.leaf("authentication-algorithm")
-                        transforms.append({"encryption": ENC.get(enc, enc),
-                                           "integrity": "none" if (enc or "").endswith("gcm") and not auth else ESP_AUTH.get(auth, "none")})
+                        transforms.append(
+                            {"encryption": ENC.get(enc, enc), "integrity": "none" if (enc or "").endswith("gcm") and not auth else ESP_AUTH.get(auth, "none")}
+                        )
                         if p.leaf("lifetime-seconds"):
                             life = int(p.leaf("lifetime-seconds"))
                     if not transforms and pol.leaf("proposal-set"):
-                        transforms = [{"encryption": ENC.get(e, e), "integrity": ESP_AUTH.get(a, "none")}
-                                      for e, a in ESP_SETS.get(pol.leaf("proposal-set"), [])]
+                        transforms = [
+                            {"encryption": ENC.get(e, e), "integrity": ESP_AUTH.get(a, "none")} for e, a in ESP_SETS.get(pol.leaf("proposal-set"), [])
+                        ]
                 bi = vpn.leaf("bind-interface")
                 v.ipsec[vname] = model.IpsecPolicy(
-                    name=vname, ike_peer=vpn.leaf("ike", "gateway"), transforms=transforms, mode="tunnel",
-                    pfs_group=pfs, lifetime=life, interface=bi, df_bit=vpn.leaf("df-bit") or "clear")
+                    name=vname,
+                    ike_peer=vpn.leaf("ike", "gateway"),
+                    transforms=transforms,
+                    mode="tunnel",
+                    pfs_group=pfs,
+                    lifetime=life,
+                    interface=bi,
+                    df_bit=vpn.leaf("df-bit") or "clear",
+                )
                 if bi in v.interfaces:
                     v.interfaces[bi].ipsec_policy = vname
     return v

@@ -1,4 +1,5 @@
 """Fixtures for the Junos emulator tests (helpers live in junos_helpers.py)."""
+
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from junos_helpers import BASELINE, FakeLab, Server  # noqa: E402
+
 from mplssec_lab.junos import JunosDevice  # noqa: E402
 
 

@@ -1,14 +1,13 @@
 """Helpers for the Junos emulator tests: a small fake Lab and a minimal asyncssh server on
 127.0.0.1 port 0 running in a background thread (so blocking clients such as ncclient and
 ansible-playbook can talk to it)."""
+
 from __future__ import annotations
 
 import asyncio
 import sys
 import threading
-import time
 from pathlib import Path
-
 
 LAB = Path(__file__).resolve().parents[2]
 if str(LAB) not in sys.path:
@@ -18,16 +17,14 @@ REPO = LAB.parent
 SHARED = REPO.parent / "shared"
 
 from mplssec_lab import model  # noqa: E402
-from mplssec_lab.junos import JunosDevice  # noqa: E402
 
 BASELINE = {
-    "hostname": "p2", "router_id": "203.0.113.2",
+    "hostname": "p2",
+    "router_id": "203.0.113.2",
     "loopback": {"name": "lo0.0", "address": "203.0.113.2/32"},
     "interfaces": [
-        {"name": "ge-0/0/1.0", "address": "10.2.2.1/30", "role": "core", "mpls": True, "ldp": True,
-         "ospf": {"area": "0", "cost": 10}},
-        {"name": "ge-0/0/0.0", "address": "192.0.2.1/31", "role": "carrier", "mpls": True, "ldp": True,
-         "ospf": {"area": "0", "cost": 10}},
+        {"name": "ge-0/0/1.0", "address": "10.2.2.1/30", "role": "core", "mpls": True, "ldp": True, "ospf": {"area": "0", "cost": 10}},
+        {"name": "ge-0/0/0.0", "address": "192.0.2.1/31", "role": "carrier", "mpls": True, "ldp": True, "ospf": {"area": "0", "cost": 10}},
     ],
     "ospf": {"process": "1"},
 }
@@ -80,6 +77,7 @@ class Server:
 
     def _run(self):
         import asyncssh
+
         asyncio.set_event_loop(self.loop)
 
         class _Srv(asyncssh.SSHServer):
@@ -95,8 +93,8 @@ class Server:
         async def start():
             key = asyncssh.generate_private_key("ssh-ed25519")
             self.server = await asyncssh.create_server(
-                _Srv, "127.0.0.1", 0, server_host_keys=[key], encoding=None, line_editor=False,
-                process_factory=self._handle)
+                _Srv, "127.0.0.1", 0, server_host_keys=[key], encoding=None, line_editor=False, process_factory=self._handle
+            )
             self.port = self.server.sockets[0].getsockname()[1]
             self.ready.set()
 
@@ -106,7 +104,7 @@ class Server:
     async def _handle(self, process):
         try:
             await self.device.handle_process(process)
-        except Exception as exc:       # fault injection: the device already aborted the connection
+        except Exception as exc:  # fault injection: the device already aborted the connection
             self.dropped = exc
 
     def start(self):
@@ -123,6 +121,7 @@ class Server:
         def _stop():
             self.server.close()
             self.loop.stop()
+
         self.loop.call_soon_threadsafe(_stop)
         self.thread.join(5)
 

@@ -1,4 +1,5 @@
 """Interactive CLI over an SSH shell (the junos_command network_cli path)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ import re
 import asyncssh
 import pytest
 
-PROMPT = re.compile(r"({primary:node\d+})?[\r\n]?[\w@+\-\.:\/\[\]]+[>#%] ?$")   # junos terminal_stdout_re
+PROMPT = re.compile(r"({primary:node\d+})?[\r\n]?[\w@+\-\.:\/\[\]]+[>#%] ?$")  # junos terminal_stdout_re
 
 
 class Shell:
@@ -34,9 +35,9 @@ class Shell:
         self.p.stdin.write(line + "\r")
         out = await self._until()
         out = out.replace("\r\n", "\n")
-        assert out.startswith(line + "\n"), out      # echoed
-        body = out[len(line) + 1:]
-        return body[:body.rstrip().rfind("\n") + 1] if "\n" in body.rstrip() else "", body
+        assert out.startswith(line + "\n"), out  # echoed
+        body = out[len(line) + 1 :]
+        return body[: body.rstrip().rfind("\n") + 1] if "\n" in body.rstrip() else "", body
 
     async def __aexit__(self, *a):
         self.conn.close()
@@ -69,6 +70,7 @@ def test_operational_session(server, dev, lab):
             assert out.splitlines()[0] == " " * len("admin@p2> ") + "^"
             out, _ = await sh.cmd("show ldp sesion")
             assert "syntax error" in out
+
     run(go())
     assert dev.stats["cli_commands"] >= 9 and dev.stats["ssh_sessions"] == 1
 
@@ -102,6 +104,7 @@ def test_configure_commit_and_compare(server, dev, lab):
             lines = out.splitlines()
             assert re.match(r"^0   .* by admin via cli$", lines[0])
             assert re.match(r"^1   .* by admin via cli commit confirmed, rollback in 3mins$", lines[1])
+
     run(go())
     assert dev.committed.leaf("interfaces", "ge-0/0/1", "unit 0", "description") == "core"
     assert not dev.confirm_pending() and lab.changed == ["p2", "p2"]
@@ -122,6 +125,7 @@ def test_configure_exclusive_and_private_discard_on_exit(server, dev):
             out, _ = await sh.cmd("show interfaces ge-0/0/1 unit 0 description")
             assert "temp2" in out
             await sh.cmd("exit")
+
     run(go())
     assert not dev.shared_dirty() and dev.lock_owner is None
 
@@ -133,4 +137,5 @@ def test_on_command_fault_drops_shell(server, lab):
             sh.p.stdin.write("show version\r")
             with pytest.raises((EOFError, asyncssh.Error, ConnectionError, asyncio.TimeoutError)):
                 await sh._until()
+
     run(go())

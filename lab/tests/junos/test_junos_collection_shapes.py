@@ -1,6 +1,7 @@
 """The configuration the collection renders for Junos (roles/deploy/templates/junos/*.j2, rendered
 here with plain Jinja2 from a hand-written plan entry) is accepted by the emulator, commits, and means
 what the design says (docs/architecture.md §4).  Read-only use of the templates: no code is shared."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,21 +15,41 @@ jinja2 = pytest.importorskip("jinja2")
 TEMPLATES = Path(__file__).resolve().parents[3] / "roles" / "deploy" / "templates"
 
 LINK = {
-    "name": "core1", "id": 100, "mode": "gre_ipsec", "ipsec_mode": "tunnel", "side": "b",
+    "name": "core1",
+    "id": 100,
+    "mode": "gre_ipsec",
+    "ipsec_mode": "tunnel",
+    "side": "b",
     "objects": "MPLSSEC-CORE1",
-    "peer": {"host": "p1", "platform": "ios", "address": "192.0.2.0", "tunnel_address": "198.51.100.0",
-             "ipsec_address": "198.51.100.128", "router_id": "203.0.113.1"},
+    "peer": {
+        "host": "p1",
+        "platform": "ios",
+        "address": "192.0.2.0",
+        "tunnel_address": "198.51.100.0",
+        "ipsec_address": "198.51.100.128",
+        "router_id": "203.0.113.1",
+    },
     "physical": {"interface": "ge-0/0/0.0", "address": "192.0.2.1", "prefixlen": 31},
-    "tunnel": {"interface": "gr-0/0/0.100", "address": "198.51.100.1", "prefixlen": 31, "ipv6": None,
-               "source": "st0.100", "source_address": "198.51.100.129", "destination": "198.51.100.128"},
+    "tunnel": {
+        "interface": "gr-0/0/0.100",
+        "address": "198.51.100.1",
+        "prefixlen": 31,
+        "ipv6": None,
+        "source": "st0.100",
+        "source_address": "198.51.100.129",
+        "destination": "198.51.100.128",
+    },
     "ipsec_tunnel": {"interface": "st0.100", "address": "198.51.100.129", "prefixlen": 31, "destination": "198.51.100.128"},
-    "crypto": {"ike": {"version": 2, "encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384", "dh_group": 20,
-                       "lifetime": 86400},
-               "esp": {"encryption": "aes-gcm-256", "integrity": "none", "pfs_group": 20, "lifetime": 3600},
-               "dpd": {"interval": 10, "retries": 3}, "auth": "psk"},
+    "crypto": {
+        "ike": {"version": 2, "encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384", "dh_group": 20, "lifetime": 86400},
+        "esp": {"encryption": "aes-gcm-256", "integrity": "none", "pfs_group": 20, "lifetime": 3600},
+        "dpd": {"interval": 10, "retries": 3},
+        "auth": "psk",
+    },
     "mtu": {"carrier_mtu": 1500, "labels": 2, "ip_mtu": 1394, "mpls_mtu": 1402, "tcp_mss": 1354},
     "igp": {"protocol": "ospf", "process_id": 1, "area": 0, "metric": 10, "clear_metric": 1000, "level": 2},
-    "keep_clear_igp": False, "fail_closed": True,
+    "keep_clear_igp": False,
+    "fail_closed": True,
 }
 
 

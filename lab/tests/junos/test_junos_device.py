@@ -1,16 +1,16 @@
 """JunosDevice configuration database: baseline, view, candidate/lock semantics, commit confirmed
 with automatic rollback (scaled minute), commit-failure injection, rollback history."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from junos_helpers import BASELINE, GRE_IPSEC
 
-from junos_helpers import BASELINE, FakeLab
 from mplssec_lab.junos import JunosDevice
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.device import ConfigFailure, Session
-from junos_helpers import GRE_IPSEC
 
 
 def test_baseline_rendering_and_view(dev):
@@ -20,15 +20,17 @@ def test_baseline_rendering_and_view(dev):
     assert "version 23.4R2-S3.9;" in cfg
     assert "                mode packet-based;" in cfg
     s = T.render_set(dev.committed)
-    for line in ("set system services netconf ssh",
-                 "set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/31",
-                 "set interfaces ge-0/0/0 unit 0 family mpls",
-                 "set interfaces lo0 unit 0 family inet address 203.0.113.2/32",
-                 "set routing-options router-id 203.0.113.2",
-                 "set protocols ospf area 0.0.0.0 interface ge-0/0/0.0 metric 10",
-                 "set protocols mpls interface ge-0/0/0.0",
-                 "set protocols ldp interface ge-0/0/0.0",
-                 "set security forwarding-options family mpls mode packet-based"):
+    for line in (
+        "set system services netconf ssh",
+        "set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/31",
+        "set interfaces ge-0/0/0 unit 0 family mpls",
+        "set interfaces lo0 unit 0 family inet address 203.0.113.2/32",
+        "set routing-options router-id 203.0.113.2",
+        "set protocols ospf area 0.0.0.0 interface ge-0/0/0.0 metric 10",
+        "set protocols mpls interface ge-0/0/0.0",
+        "set protocols ldp interface ge-0/0/0.0",
+        "set security forwarding-options family mpls mode packet-based",
+    ):
         assert line in s
     v = dev.view()
     assert v.platform == "junos" and v.router_id == "203.0.113.2" and v.ldp_enabled
@@ -99,8 +101,7 @@ def test_commit_mandatory_failure(dev):
     with pytest.raises(ConfigFailure) as ei:
         dev.commit(s)
     assert ei.value.final == "configuration check-out failed: (missing mandatory statements)"
-    assert [e.message for e in ei.value.errors] == ["Missing mandatory statement: 'source'",
-                                                    "Missing mandatory statement: 'destination'"]
+    assert [e.message for e in ei.value.errors] == ["Missing mandatory statement: 'source'", "Missing mandatory statement: 'destination'"]
 
 
 def test_lock_semantics(dev):
@@ -113,7 +114,7 @@ def test_lock_semantics(dev):
         dev.set_candidate(b, dev.candidate)
     new, _ = T.load_set(dev.candidate, "set interfaces ge-0/0/1 unit 0 description x")
     dev.set_candidate(a, new)
-    dev.unlock(a)   # unlock before commit discards (Junos <lock> semantics)
+    dev.unlock(a)  # unlock before commit discards (Junos <lock> semantics)
     assert not dev.shared_dirty()
     # an unlocked (shared) change by b survives b's session and blocks a's lock
     dev.set_candidate(b, new)
@@ -166,7 +167,7 @@ def test_commit_confirmed_then_confirmed_by_plain_commit(monkeypatch, lab):
         dev.set_candidate(s, new)
         dev.commit(s, confirmed=1)
         await asyncio.sleep(0.01)
-        dev.commit(s)          # confirms
+        dev.commit(s)  # confirms
         await asyncio.sleep(0.15)
         return dev
 

@@ -1,5 +1,6 @@
 """NETCONF sessions with ncclient (junos device handler) against the device served by a minimal
 asyncssh server on 127.0.0.1 (port 0): the exact RPC sequences junos_config/junos_command send."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,19 @@ from lxml import etree
 from ncclient import manager
 from ncclient.operations.rpc import RPCError
 
-from mplssec_lab.junos import tree as T
-
 
 def connect(server):
-    return manager.connect(host="127.0.0.1", port=server.port, username="admin", password="admin",
-                           hostkey_verify=False, device_params={"name": "junos"}, look_for_keys=False,
-                           allow_agent=False, timeout=15)
+    return manager.connect(
+        host="127.0.0.1",
+        port=server.port,
+        username="admin",
+        password="admin",
+        hostkey_verify=False,
+        device_params={"name": "junos"},
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=15,
+    )
 
 
 def rpc(m, xml):
@@ -38,17 +45,19 @@ def test_hello_and_software_information(server, dev, lab):
 
 
 def test_junos_config_sequence_confirmed_commit(server, dev, lab):
-    lines = ["set interfaces ge-0/0/1 unit 0 description core-link",
-             "set interfaces st0 unit 100 family inet address 198.51.100.129/31",
-             "set security ike proposal P authentication-method pre-shared-keys",
-             "set security ike proposal P dh-group group20",
-             "set security ike policy P proposals P",
-             'set security ike policy P pre-shared-key ascii-text "a-very-secret-key-123"',
-             "set security ike gateway G ike-policy P",
-             "set security ike gateway G address 192.0.2.0",
-             "set security ike gateway G external-interface ge-0/0/0.0",
-             "set security ipsec vpn V bind-interface st0.100",
-             "set security ipsec vpn V ike gateway G"]
+    lines = [
+        "set interfaces ge-0/0/1 unit 0 description core-link",
+        "set interfaces st0 unit 100 family inet address 198.51.100.129/31",
+        "set security ike proposal P authentication-method pre-shared-keys",
+        "set security ike proposal P dh-group group20",
+        "set security ike policy P proposals P",
+        'set security ike policy P pre-shared-key ascii-text "a-very-secret-key-123"',
+        "set security ike gateway G ike-policy P",
+        "set security ike gateway G address 192.0.2.0",
+        "set security ike gateway G external-interface ge-0/0/0.0",
+        "set security ipsec vpn V bind-interface st0.100",
+        "set security ipsec vpn V ike gateway G",
+    ]
     with connect(server) as m:
         m.lock("candidate")
         cfg = etree.fromstring(m.get_configuration(format="set").tostring)
@@ -86,7 +95,7 @@ def test_load_error_then_unlock_discards(server, dev):
         m.unlock("candidate")
     assert server.call(dev.shared_dirty) is False
     with connect(server) as m:
-        m.lock("candidate")     # not refused: nothing left behind
+        m.lock("candidate")  # not refused: nothing left behind
         m.unlock("candidate")
 
 
@@ -115,8 +124,7 @@ def _err_xml(exc):
 def test_commit_errors_as_rpc_error(server, dev, lab):
     with connect(server) as m:
         m.lock("candidate")
-        m.load_configuration(action="set", format="text",
-                             config=["set interfaces gr-0/0/0 unit 7 family inet address 10.7.7.1/31"])
+        m.load_configuration(action="set", format="text", config=["set interfaces gr-0/0/0 unit 7 family inet address 10.7.7.1/31"])
         with pytest.raises(RPCError) as ei:
             m.validate(source="candidate")
         with pytest.raises(RPCError) as ei:
@@ -160,11 +168,15 @@ def test_get_configuration_formats_and_command_formats(server, dev):
 def test_load_text_xml_rollback(server, dev):
     with connect(server) as m:
         m.lock("candidate")
-        m.load_configuration(action="merge", format="text",
-                             config="interfaces { ge-0/0/1 { unit 0 { description via-text; } } }")
-        m.load_configuration(action="merge", format="xml", config=etree.fromstring(
-            "<interfaces><interface><name>ge-0/0/1</name><unit><name>0</name>"
-            "<family><inet><mtu>1400</mtu></inet></family></unit></interface></interfaces>"))
+        m.load_configuration(action="merge", format="text", config="interfaces { ge-0/0/1 { unit 0 { description via-text; } } }")
+        m.load_configuration(
+            action="merge",
+            format="xml",
+            config=etree.fromstring(
+                "<interfaces><interface><name>ge-0/0/1</name><unit><name>0</name>"
+                "<family><inet><mtu>1400</mtu></inet></family></unit></interface></interfaces>"
+            ),
+        )
         m.commit(comment="two loads")
         rpc(m, '<load-configuration rollback="1"/>')
         diff = etree.fromstring(rpc(m, '<get-configuration compare="rollback" rollback="0" format="text"/>').tostring)
@@ -177,7 +189,7 @@ def test_load_text_xml_rollback(server, dev):
 def test_on_command_fault_drops_session(server, lab):
     m = connect(server)
     lab.drop = True
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - ncclient raises TransportError/SessionCloseError/timeout
         rpc(m, "<get-software-information/>")
     lab.drop = False
     time.sleep(0.3)
@@ -188,9 +200,11 @@ def test_on_command_fault_drops_session(server, lab):
 def test_load_json_and_xml_config_namespace(server, dev):
     with connect(server) as m:
         m.lock("candidate")
-        m.load_configuration(action="merge", format="json",
-                             config='{"configuration": {"interfaces": {"interface": [{"name": "ge-0/0/1", '
-                                    '"unit": [{"name": "0", "description": "via-json"}]}]}}}')
+        m.load_configuration(
+            action="merge",
+            format="json",
+            config='{"configuration": {"interfaces": {"interface": [{"name": "ge-0/0/1", ' '"unit": [{"name": "0", "description": "via-json"}]}]}}}',
+        )
         x = etree.fromstring(m.get_configuration(format="xml").tostring)
         cfg = x.find(".//{*}configuration") if x.find(".//configuration") is None else x.find(".//configuration")
         assert any(k.endswith("commit-seconds") for k in cfg.attrib)

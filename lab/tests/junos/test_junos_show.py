@@ -1,20 +1,20 @@
 """Show renderers vs the real Junos captures in shared/reference/device-output/junos:
 text line shapes (regexes derived from the captures, checked against both), XML element names and
 nesting, JSON = the mechanical conversion of the XML."""
+
 from __future__ import annotations
 
 import json
 import re
 
 import pytest
+from junos_helpers import GRE_IPSEC, SHARED
 from lxml import etree
 
-from junos_helpers import SHARED
 from mplssec_lab import model
 from mplssec_lab.junos import show as SH
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.device import Session
-from junos_helpers import GRE_IPSEC
 
 CAP = SHARED / "reference" / "device-output" / "junos"
 
@@ -28,13 +28,12 @@ def captures(name):
 
 def body(text):
     """Capture body without the 'node0:' cluster banner / echoed command / outer indentation."""
-    lines = [l.rstrip() for l in text.splitlines()]
-    lines = [l for l in lines if l.strip() and not l.strip().startswith("show ") and l.strip() != "node0:"
-             and not set(l.strip()) <= {"-"}]
-    ind = min((len(l) - len(l.lstrip()) for l in lines), default=0)
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln.strip() and not ln.strip().startswith("show ") and ln.strip() != "node0:" and not set(ln.strip()) <= {"-"}]
+    min((len(ln) - len(ln.lstrip()) for ln in lines), default=0)
     # genie-style captures are indented as a block: remove the common extra indentation
-    common = 8 if all(l.startswith("        ") for l in lines) else 0
-    return [l[common:] for l in lines]
+    common = 8 if all(ln.startswith("        ") for ln in lines) else 0
+    return [ln[common:] for ln in lines]
 
 
 @pytest.fixture
@@ -47,14 +46,41 @@ def up(dev, lab):
     prop = {"encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384", "dh_group": 20}
     lab.link_state = model.LinkState(
         interfaces_up={"gr-0/0/0.100": True, "st0.100": True, "ge-0/0/0.0": True, "ge-0/0/1.0": True, "lo0.0": True},
-        ike_sas=[model.SaState(name="MPLSSEC-CORE1", local="192.0.2.1", peer="192.0.2.0", status="UP", established=True,
-                               proposal=prop, interface="ge-0/0/0.0", created=t0, lifetime=86400)],
-        ipsec_sas=[model.SaState(name="MPLSSEC-CORE1", local="192.0.2.1", peer="192.0.2.0", status="UP", established=True,
-                                 proposal={"encryption": "aes-gcm-256", "integrity": "none"}, mode="tunnel",
-                                 interface="st0.100", spi_in=0x1a2b3c4d, spi_out=0x5e6f7a8b, created=t0, lifetime=3600)],
-        adjacencies=[model.Adjacency("ldp", "gr-0/0/0.100", "198.51.100.0", "203.0.113.1", "Operational", since=t0),
-                     model.Adjacency("ospf", "gr-0/0/0.100", "198.51.100.0", "203.0.113.1", "FULL", since=t0),
-                     model.Adjacency("isis", "gr-0/0/0.100", "198.51.100.0", "p1", "Up", since=t0)])
+        ike_sas=[
+            model.SaState(
+                name="MPLSSEC-CORE1",
+                local="192.0.2.1",
+                peer="192.0.2.0",
+                status="UP",
+                established=True,
+                proposal=prop,
+                interface="ge-0/0/0.0",
+                created=t0,
+                lifetime=86400,
+            )
+        ],
+        ipsec_sas=[
+            model.SaState(
+                name="MPLSSEC-CORE1",
+                local="192.0.2.1",
+                peer="192.0.2.0",
+                status="UP",
+                established=True,
+                proposal={"encryption": "aes-gcm-256", "integrity": "none"},
+                mode="tunnel",
+                interface="st0.100",
+                spi_in=0x1A2B3C4D,
+                spi_out=0x5E6F7A8B,
+                created=t0,
+                lifetime=3600,
+            )
+        ],
+        adjacencies=[
+            model.Adjacency("ldp", "gr-0/0/0.100", "198.51.100.0", "203.0.113.1", "Operational", since=t0),
+            model.Adjacency("ospf", "gr-0/0/0.100", "198.51.100.0", "203.0.113.1", "FULL", since=t0),
+            model.Adjacency("isis", "gr-0/0/0.100", "198.51.100.0", "p1", "Up", since=t0),
+        ],
+    )
     return dev
 
 
@@ -76,14 +102,16 @@ LDP_HDR = re.compile(r"^\s*Address\s+State\s+Connection\s+Hold time\s+Adv\. Mode
 LDP_ROW = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+(Operational|Nonexistent)\s+(Open|Closed)\s+\d+\s+DU$")
 LDP_ROW_COLS = re.compile(r"^(.{36})(.{12})(.{14})(.{11})DU$")
 
-LDP_DETAIL = [re.compile(r"^  Address: \S+, State: \w+, Connection: \w+, Hold time: \d+$"),
-              re.compile(r"^    Session ID: \S+:0--\S+:0$"),
-              re.compile(r"^    (Passive|Active), Maximum PDU: 4096, Hold time: 30, Neighbor count: \d+$"),
-              re.compile(r"^    Keepalive interval: 10, Connect retry interval: 1$"),
-              re.compile(r"^    Local address: \S+, Remote address: \S+$"),
-              re.compile(r"^    Up for \d\d:\d\d:\d\d$"),
-              re.compile(r"^    Negotiated Label Advertisement mode: Downstream unsolicited$"),
-              re.compile(r"^    Next-hop addresses received:$")]
+LDP_DETAIL = [
+    re.compile(r"^  Address: \S+, State: \w+, Connection: \w+, Hold time: \d+$"),
+    re.compile(r"^    Session ID: \S+:0--\S+:0$"),
+    re.compile(r"^    (Passive|Active), Maximum PDU: 4096, Hold time: 30, Neighbor count: \d+$"),
+    re.compile(r"^    Keepalive interval: 10, Connect retry interval: 1$"),
+    re.compile(r"^    Local address: \S+, Remote address: \S+$"),
+    re.compile(r"^    Up for \d\d:\d\d:\d\d$"),
+    re.compile(r"^    Negotiated Label Advertisement mode: Downstream unsolicited$"),
+    re.compile(r"^    Next-hop addresses received:$"),
+]
 
 LDP_NBR_HDR = re.compile(r"^Address\s+Interface\s+Label space ID\s+Hold time$")
 LDP_NBR_ROW = re.compile(r"^\d+\.\d+\.\d+\.\d+\s+\S+\.\d+\s+\d+\.\d+\.\d+\.\d+:0\s+\d+$")
@@ -95,8 +123,8 @@ TERSE_CONT = re.compile(r"^ {35}(mpls|inet6?)( .*)?$")
 
 
 def _check_lines(lines, hdr, row, min_rows=1):
-    assert any(hdr.match(l) for l in lines), lines
-    rows = [l for l in lines if row.match(l)]
+    assert any(hdr.match(ln) for ln in lines), lines
+    rows = [ln for ln in lines if row.match(ln)]
     assert len(rows) >= min_rows, lines
     return rows
 
@@ -106,7 +134,7 @@ def test_regexes_match_real_ike_captures(cap):
     caps = captures("show_security_ike_security_associations")
     lines = body(caps[cap % len(caps)])
     _check_lines(lines, IKE_HDR, IKE_ROW)
-    assert all(IKE_ROW_COLS.match(l) for l in lines if IKE_ROW.match(l))
+    assert all(IKE_ROW_COLS.match(ln) for ln in lines if IKE_ROW.match(ln))
 
 
 def test_ike_sa_text(up):
@@ -115,20 +143,20 @@ def test_ike_sa_text(up):
     assert rows[0].split()[-1] == "192.0.2.0" and " UP " in rows[0]
     assert IKE_ROW_COLS.match(rows[0])
     # header identical to the real capture's
-    real = [l for l in body(captures("show_security_ike_security_associations")[0]) if IKE_HDR.match(l)][0]
+    real = [ln for ln in body(captures("show_security_ike_security_associations")[0]) if IKE_HDR.match(ln)][0]
     assert lines[0] == real
 
 
 def test_ike_sa_down_row(up, lab):
     lab.link_state.ike_sas[0].established = False
-    rows = [l for l in run(up, "show security ike security-associations")[0].splitlines() if IKE_ROW.match(l)]
+    rows = [ln for ln in run(up, "show security ike security-associations")[0].splitlines() if IKE_ROW.match(ln)]
     assert " DOWN " in rows[0] and "0000000000000000" in rows[0]
 
 
 def test_regexes_match_real_ipsec_captures():
     for c in captures("show_security_ipsec_security_associations"):
         lines = body(c)
-        assert any(IPSEC_TOTAL.match(l) for l in lines)
+        assert any(IPSEC_TOTAL.match(ln) for ln in lines)
         _check_lines(lines, IPSEC_HDR, IPSEC_ROW, 2)
 
 
@@ -144,7 +172,7 @@ def test_ipsec_none_established(up, lab):
     lab.link_state.ipsec_sas[0].established = False
     lines = run(up, "show security ipsec security-associations")[0].splitlines()
     assert lines[0] == "  Total active tunnels: 0     Total Ipsec sas: 0"
-    assert not [l for l in lines if IPSEC_ROW.match(l)]
+    assert not [ln for ln in lines if IPSEC_ROW.match(ln)]
     inact = run(up, "show security ipsec inactive-tunnels")[0].splitlines()
     assert inact[0] == "  Total inactive tunnels: 1"
 
@@ -189,10 +217,9 @@ def test_display_xml_and_json_pipes(up):
 
 def test_xml_to_json_rules():
     el = etree.fromstring(f'<a xmlns:junos="{SH.JUNOS_NS}"><b junos:style="x">1</b><b>2</b><c/><d><e>t</e></d></a>')
-    assert SH.xml_to_json(el) == {"a": [{
-        "b": [{"data": "1", "attributes": {"junos:style": "x"}}, {"data": "2"}],
-        "c": [{"data": [None]}],
-        "d": [{"e": [{"data": "t"}]}]}]}
+    assert SH.xml_to_json(el) == {
+        "a": [{"b": [{"data": "1", "attributes": {"junos:style": "x"}}, {"data": "2"}], "c": [{"data": [None]}], "d": [{"e": [{"data": "t"}]}]}]
+    }
 
 
 def test_regexes_match_real_ldp_captures():
@@ -200,12 +227,12 @@ def test_regexes_match_real_ldp_captures():
         lines = body(c)
         _check_lines(lines, LDP_HDR, LDP_ROW)
     lines = body(captures("show_ldp_session")[1])
-    assert all(LDP_ROW_COLS.match(l) for l in lines if LDP_ROW.match(l))
+    assert all(LDP_ROW_COLS.match(ln) for ln in lines if LDP_ROW.match(ln))
     for c in captures("show_ldp_session_detail")[:2]:
-        lines = [l.rstrip() for l in c.splitlines()]
-        lines = [l[8:] if l.startswith("        ") else l for l in lines]
+        lines = [ln.rstrip() for ln in c.splitlines()]
+        lines = [ln[8:] if ln.startswith("        ") else ln for ln in lines]
         for rx in LDP_DETAIL:
-            assert any(rx.match(l) for l in lines), rx.pattern
+            assert any(rx.match(ln) for ln in lines), rx.pattern
     for c in captures("show_ldp_neighbor"):
         _check_lines(body(c), LDP_NBR_HDR, LDP_NBR_ROW)
 
@@ -216,14 +243,19 @@ def test_ldp_renderers(up):
     assert LDP_ROW_COLS.match(rows[0]) and rows[0].startswith("203.0.113.1 ")
     det = run(up, "show ldp session detail")[0].splitlines()
     for rx in LDP_DETAIL:
-        assert any(rx.match(l) for l in det), rx.pattern
+        assert any(rx.match(ln) for ln in det), rx.pattern
     nb = run(up, "show ldp neighbor")[0].splitlines()
     rows = _check_lines(nb, LDP_NBR_HDR, LDP_NBR_ROW)
     assert "gr-0/0/0.100" in rows[0] and "203.0.113.1:0" in rows[0]
     _t, x = run(up, "show ldp session")
     s = x.find("ldp-session")
-    assert [etree.QName(c).localname for c in s] == ["ldp-neighbor-address", "ldp-session-state", "ldp-connection-state",
-                                                     "ldp-remaining-time", "ldp-session-adv-mode"]
+    assert [etree.QName(c).localname for c in s] == [
+        "ldp-neighbor-address",
+        "ldp-session-state",
+        "ldp-connection-state",
+        "ldp-remaining-time",
+        "ldp-session-adv-mode",
+    ]
 
 
 def test_ldp_session_down_when_no_adjacency(up, lab):
@@ -232,7 +264,7 @@ def test_ldp_session_down_when_no_adjacency(up, lab):
 
 
 def test_regexes_match_real_terse_capture():
-    lines = [l.rstrip() for l in captures("show_interfaces_gr_terse")[0].splitlines() if l.strip()]
+    lines = [ln.rstrip() for ln in captures("show_interfaces_gr_terse")[0].splitlines() if ln.strip()]
     assert TERSE_HDR.match(lines[0])
     assert TERSE_PHYS.match(lines[1]) and TERSE_UNIT.match(lines[2]) and TERSE_CONT.match(lines[3])
 
@@ -243,7 +275,7 @@ def test_interfaces_terse(up):
     i = lines.index("gr-0/0/0                up    up")
     assert TERSE_UNIT.match(lines[i + 1]) and lines[i + 1].split()[-1] == "198.51.100.1/31"
     assert TERSE_CONT.match(lines[i + 2]) and lines[i + 2].strip() == "mpls"
-    names = [l.split()[0] for l in lines[1:] if l and not l.startswith(" ")]
+    names = [ln.split()[0] for ln in lines[1:] if ln and not ln.startswith(" ")]
     assert names.index("ge-0/0/0") < names.index("ge-0/0/1") < names.index("gr-0/0/0") < names.index("lo0") < names.index("st0")
 
 
@@ -294,7 +326,7 @@ def test_ping(up, lab):
     assert lines[1] == "1398 bytes from 198.51.100.0: icmp_seq=0 ttl=64 time=1.100 ms"
     assert "3 packets transmitted, 3 packets received, 0% packet loss" in lines
     assert x.find("probe-results-summary/responses-received").text == "3"
-    t, x = run(up, "ping 198.51.100.0 size 1391 do-not-fragment count 2")   # 1419 > gr family inet mtu 1418
+    t, x = run(up, "ping 198.51.100.0 size 1391 do-not-fragment count 2")  # 1419 > gr family inet mtu 1418
     assert t.splitlines()[1] == "ping: sendto: Message too long"
     assert "2 packets transmitted, 0 packets received, 100% packet loss" in t
     assert lab.pings[-1][2] == 1419
@@ -350,11 +382,11 @@ IF_RX = {
 
 def _if_lines_check(text):
     seen = set()
-    for l in text.splitlines():
-        l = l.strip()
+    for ln in text.splitlines():
+        ln = ln.strip()
         for head, rx in IF_RX.items():
-            if l.startswith(head):
-                assert rx.match(l), l
+            if ln.startswith(head):
+                assert rx.match(ln), ln
                 seen.add(head)
     return seen
 
@@ -377,6 +409,7 @@ def test_ping_uses_physics_verdict(up, lab):
         def __init__(self, r, reason, wire=None):
             super().__init__(r)
             self.reason, self.wire = reason, wire
+
     lab.ping_result = None
     lab.ping = lambda *a, **k: PR([False] * k.get("count", 5), "mtu")
     t, _ = run(up, "ping 10.9.9.9 size 1472 do-not-fragment count 2")

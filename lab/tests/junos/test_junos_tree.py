@@ -1,16 +1,16 @@
 """Configuration hierarchy: schema accept/reject, set/delete/text/XML loads, rendering, compare,
 commit checks, $9$ secrets, the real reference configs."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from junos_helpers import GRE_IPSEC, SHARED
 from lxml import etree
 
-from junos_helpers import GRE_IPSEC, SHARED
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.secret import decrypt9, encrypt9, is_9
-
 
 
 def load(text, base=None):
@@ -19,6 +19,7 @@ def load(text, base=None):
 
 
 # ----------------------------------------------------------------------------- accept / reject
+
 
 def test_gre_ipsec_shape_accepted_and_commits():
     t = load(GRE_IPSEC)
@@ -32,16 +33,19 @@ def test_gre_ipsec_shape_accepted_and_commits():
     assert t2.leaf("security", "ike", "policy MPLSSEC-CORE1", "pre-shared-key", "ascii-text") == "0123456789abcdef-secret"
 
 
-@pytest.mark.parametrize("line,bad,path", [
-    ("set interfaces gr-0/0/0 unit 100 tunnle source 1.1.1.1", "tunnle", "[edit interfaces gr-0/0/0 unit 100]"),
-    ("set security ike proposal P dh-group group99", "group99", "[edit security ike proposal P dh-group]"),
-    ("set security ipsec proposal P encryption-algorithm aes-512-gcm", "aes-512-gcm", "[edit security ipsec proposal P encryption-algorithm]"),
-    ("set security ike gateway G version v3-only", "v3-only", "[edit security ike gateway G version]"),
-    ("set protocols ospf area 0.0.0.0 interface ge-0/0/0.0 metric", "metric", "[edit protocols ospf area 0.0.0.0 interface ge-0/0/0.0]"),
-    ("set bogus", "bogus", "[edit]"),
-    ("set security ipsec vpn V bind-interface ge-0/0/0.0", "ge-0/0/0.0", "[edit security ipsec vpn V bind-interface]"),
-    ("set protocols ldp interface gr-0/0/0.100 metric 3", "metric", "[edit protocols ldp interface gr-0/0/0.100]"),
-])
+@pytest.mark.parametrize(
+    "line,bad,path",
+    [
+        ("set interfaces gr-0/0/0 unit 100 tunnle source 1.1.1.1", "tunnle", "[edit interfaces gr-0/0/0 unit 100]"),
+        ("set security ike proposal P dh-group group99", "group99", "[edit security ike proposal P dh-group]"),
+        ("set security ipsec proposal P encryption-algorithm aes-512-gcm", "aes-512-gcm", "[edit security ipsec proposal P encryption-algorithm]"),
+        ("set security ike gateway G version v3-only", "v3-only", "[edit security ike gateway G version]"),
+        ("set protocols ospf area 0.0.0.0 interface ge-0/0/0.0 metric", "metric", "[edit protocols ospf area 0.0.0.0 interface ge-0/0/0.0]"),
+        ("set bogus", "bogus", "[edit]"),
+        ("set security ipsec vpn V bind-interface ge-0/0/0.0", "ge-0/0/0.0", "[edit security ipsec vpn V bind-interface]"),
+        ("set protocols ldp interface gr-0/0/0.100 metric 3", "metric", "[edit protocols ldp interface gr-0/0/0.100]"),
+    ],
+)
 def test_schema_rejects_with_syntax_error(line, bad, path):
     with pytest.raises(T.JunosError) as ei:
         T.load_set(T.new_root(), line)
@@ -69,18 +73,33 @@ def test_failed_load_changes_nothing():
 
 # ----------------------------------------------------------------------------- commit checks
 
-@pytest.mark.parametrize("drop,expect_path,expect_msg", [
-    ("set security ipsec vpn MPLSSEC-CORE1 ike gateway MPLSSEC-CORE1",
-     "[edit security ipsec vpn MPLSSEC-CORE1 ike]", "Missing mandatory statement: 'gateway'"),
-    ("set interfaces gr-0/0/0 unit 100 tunnel destination 198.51.100.128",
-     "[edit interfaces gr-0/0/0 unit 100 tunnel]", "Missing mandatory statement: 'destination'"),
-    ("set security ike gateway MPLSSEC-CORE1 external-interface ge-0/0/0.0",
-     "[edit security ike gateway MPLSSEC-CORE1]", "Missing mandatory statement: 'external-interface'"),
-    ("set security ike gateway MPLSSEC-CORE1 ike-policy MPLSSEC-CORE1",
-     "[edit security ike gateway MPLSSEC-CORE1]", "Missing mandatory statement: 'ike-policy'"),
-    ("set security ipsec vpn MPLSSEC-CORE1 bind-interface st0.100",
-     "[edit interfaces st0 unit 100]", "Interface st0.100 is not bound to any VPN"),
-])
+
+@pytest.mark.parametrize(
+    "drop,expect_path,expect_msg",
+    [
+        (
+            "set security ipsec vpn MPLSSEC-CORE1 ike gateway MPLSSEC-CORE1",
+            "[edit security ipsec vpn MPLSSEC-CORE1 ike]",
+            "Missing mandatory statement: 'gateway'",
+        ),
+        (
+            "set interfaces gr-0/0/0 unit 100 tunnel destination 198.51.100.128",
+            "[edit interfaces gr-0/0/0 unit 100 tunnel]",
+            "Missing mandatory statement: 'destination'",
+        ),
+        (
+            "set security ike gateway MPLSSEC-CORE1 external-interface ge-0/0/0.0",
+            "[edit security ike gateway MPLSSEC-CORE1]",
+            "Missing mandatory statement: 'external-interface'",
+        ),
+        (
+            "set security ike gateway MPLSSEC-CORE1 ike-policy MPLSSEC-CORE1",
+            "[edit security ike gateway MPLSSEC-CORE1]",
+            "Missing mandatory statement: 'ike-policy'",
+        ),
+        ("set security ipsec vpn MPLSSEC-CORE1 bind-interface st0.100", "[edit interfaces st0 unit 100]", "Interface st0.100 is not bound to any VPN"),
+    ],
+)
 def test_commit_check_mandatory(drop, expect_path, expect_msg):
     t = load(GRE_IPSEC.replace(drop + "\n", ""))
     errs = T.check_commit(t)
@@ -94,6 +113,7 @@ def test_commit_check_dangling_references():
 
 
 # ----------------------------------------------------------------------------- delete / activate
+
 
 def test_delete_leaf_subtree_and_leaflist_value():
     t = load(GRE_IPSEC + "set security ike policy MPLSSEC-CORE1 proposals OTHER\n")
@@ -116,14 +136,17 @@ def test_deactivate_renders_inactive_and_set():
 
 # ----------------------------------------------------------------------------- text / XML loads
 
+
 def test_text_roundtrip_and_replace_tag():
     t = load(GRE_IPSEC)
     text = T.render_text(t)
-    assert "                ascii-text \"$9$" in text and text.count("## SECRET-DATA") == 1
+    assert '                ascii-text "$9$' in text and text.count("## SECRET-DATA") == 1
     t2, _ = T.load_text(T.new_root(), text, "merge")
     assert T.render_set(t2) == T.render_set(t)
     # replace: a subtree
-    t3, _ = T.load_text(t, """
+    t3, _ = T.load_text(
+        t,
+        """
 interfaces {
     replace: gr-0/0/0 {
         unit 100 {
@@ -135,11 +158,13 @@ interfaces {
             tunnel { source 198.51.100.129; destination 198.51.100.128; }
         }
     }
-}""", "replace")
+}""",
+        "replace",
+    )
     assert t3.get("interfaces", "gr-0/0/0", "unit 100", "family", "inet", "mtu") is None
     assert t3.get("interfaces", "gr-0/0/0", "unit 100", "family", "inet", "address 198.51.100.3/31") is not None
     # merge keeps the rest
-    t4, _ = T.load_text(t, "interfaces { gr-0/0/0 { unit 100 { description \"core1 gre\"; } } }", "merge")
+    t4, _ = T.load_text(t, 'interfaces { gr-0/0/0 { unit 100 { description "core1 gre"; } } }', "merge")
     assert t4.leaf("interfaces", "gr-0/0/0", "unit 100", "description") == "core1 gre"
     assert t4.leaf("interfaces", "gr-0/0/0", "unit 100", "family", "inet", "mtu") == "1418"
 
@@ -160,9 +185,11 @@ def test_xml_roundtrip_and_delete_operation():
     assert el.find("security/zones/security-zone/interfaces[name='st0.100']") is not None
     t2, _ = T.load_xml(T.new_root(), el)
     assert T.render_set(t2) == T.render_set(t)
-    delete = etree.fromstring('<configuration><interfaces><interface><name>gr-0/0/0</name>'
-                              '<unit><name>100</name><family><inet><mtu operation="delete"/></inet></family></unit>'
-                              '</interface></interfaces></configuration>')
+    delete = etree.fromstring(
+        "<configuration><interfaces><interface><name>gr-0/0/0</name>"
+        '<unit><name>100</name><family><inet><mtu operation="delete"/></inet></family></unit>'
+        "</interface></interfaces></configuration>"
+    )
     t3, _ = T.load_xml(t, delete)
     assert t3.get("interfaces", "gr-0/0/0", "unit 100", "family", "inet", "mtu") is None
     with pytest.raises(T.JunosError) as ei:
@@ -172,6 +199,7 @@ def test_xml_roundtrip_and_delete_operation():
 
 def test_json_config_convention():
     import json
+
     j = json.loads(T.render_json(load(GRE_IPSEC)))
     ifs = j["configuration"]["interfaces"]["interface"]
     gr = [i for i in ifs if i["name"] == "gr-0/0/0"][0]
@@ -180,6 +208,7 @@ def test_json_config_convention():
 
 
 # ----------------------------------------------------------------------------- compare
+
 
 def test_compare_format():
     old = load("set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/31\nset system host-name p2")
@@ -205,28 +234,31 @@ def test_compare_format():
 
 # ----------------------------------------------------------------------------- secrets
 
+
 def test_9_secret_decodes_reference_and_roundtrips():
     assert decrypt9("$9$/E6g9tO1IcSrvfTCu1hKv-VwgJD") == "hahahoho"
     for s in ("a", "MPLSsec-psk-0123456789", "x" * 40):
         e = encrypt9(s)
         assert is_9(e) and decrypt9(e) == s
-        assert encrypt9(s) == e   # stable rendering
+        assert encrypt9(s) == e  # stable rendering
 
 
 # ----------------------------------------------------------------------------- reference configs
 
 # statements of the reference exports outside the emulated hierarchy (documented allow-list)
-OUTSIDE = re.compile(r"^(set|deactivate) (routing-options forwarding-table|policy-options|"
-                     r"protocols bgp group \S+ neighbor \S+ peer-as|security policies from-zone \S+ to-zone \S+$)")
+OUTSIDE = re.compile(
+    r"^(set|deactivate) (routing-options forwarding-table|policy-options|"
+    r"protocols bgp group \S+ neighbor \S+ peer-as|security policies from-zone \S+ to-zone \S+$)"
+)
 REF = sorted((SHARED / "reference" / "configs" / "junos").glob("*.cfg"))
 
 
 def _ref_lines(p):
     out = []
-    for l in p.read_text().splitlines():
-        if not l.strip() or l.startswith("#") or OUTSIDE.match(l):
+    for ln in p.read_text().splitlines():
+        if not ln.strip() or ln.startswith("#") or OUTSIDE.match(ln):
             continue
-        out.append(l.replace("[*****]", '"placeholder-secret"'))
+        out.append(ln.replace("[*****]", '"placeholder-secret"'))
     return out
 
 
@@ -237,10 +269,10 @@ def test_reference_config_accepted(path):
     t = load("\n".join(lines))
     rendered = T.render_set(t)
     # every accepted line appears in the rendering (modulo $9$ re-encryption of secrets)
-    for l in lines:
-        if "ascii-text" in l:
+    for ln in lines:
+        if "ascii-text" in ln:
             continue
-        assert l in rendered, l
+        assert ln in rendered, ln
     # the reference PSKs decode to the same clear text after a round trip
     t2 = load(rendered)
     assert T.render_set(t2) == rendered
@@ -249,18 +281,18 @@ def test_reference_config_accepted(path):
 @pytest.mark.skipif(not REF, reason="shared reference configs not available")
 @pytest.mark.parametrize("path", REF, ids=lambda p: p.name)
 def test_reference_config_mutations_refused(path):
-    lines = [l for l in _ref_lines(path) if l.startswith("set ")]
+    lines = [ln for ln in _ref_lines(path) if ln.startswith("set ")]
     mutated = 0
-    for l in lines:
+    for ln in lines:
         m = None
-        if " dh-group " in l:
-            m = re.sub(r"dh-group \S+", "dh-group group3", l)
-        elif " external-interface " in l:
-            m = l.replace("external-interface", "external-interfaces")
-        elif " bind-interface " in l:
-            m = re.sub(r"bind-interface st0", "bind-interface xt0", l)
-        elif " family inet address " in l:
-            m = re.sub(r"address (\S+)", r"address \1/99", l)
+        if " dh-group " in ln:
+            m = re.sub(r"dh-group \S+", "dh-group group3", ln)
+        elif " external-interface " in ln:
+            m = ln.replace("external-interface", "external-interfaces")
+        elif " bind-interface " in ln:
+            m = re.sub(r"bind-interface st0", "bind-interface xt0", ln)
+        elif " family inet address " in ln:
+            m = re.sub(r"address (\S+)", r"address \1/99", ln)
         if m:
             with pytest.raises(T.JunosError):
                 T.load_set(T.new_root(), m)
