@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
-# The main job (make demo). Until deploy exists: the plan for the example inventory.
+# The main job (make demo): start the emulated lab, encrypt its P-P link (plan -> deploy -> verify; the
+# play ends with the verify summary table), stop the lab whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ansible-playbook -i inventory/example/hosts.yml --vault-password-file inventory/example/vault-password.txt playbooks/plan_p2p.yml
+export PATH="$PWD/.venv/bin:$PATH"
+export ANSIBLE_CONFIG="${ANSIBLE_CONFIG:-$PWD/ansible.cfg}"
+export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$PWD/.cache/collections}"
+trap 'mplssec-lab down' EXIT
+mplssec-lab up
+ansible-playbook -i inventory/lab/hosts.yml --vault-password-file inventory/lab/.vault-pass playbooks/encrypt_p2p.yml
