@@ -504,13 +504,14 @@ class Session:
             return
         if low and "exit".startswith(low[0]) and len(low[0]) >= 2 and len(low) == 1:
             if len(self.ctx.path) > 1:
-                self.ctx.path.pop()
+                self._left(self.ctx.path.pop())
             else:
                 self._end_config()
             return
         if s.startswith("!"):
             return
         before = self.dev.root.signature()
+        was = list(self.ctx.path)
         try:
             res = P.apply_line(self.ctx, line)
         except P.ConfigError as e:
@@ -525,12 +526,19 @@ class Session:
             return
         if res.changed or self.dev.root.signature() != before:
             self.dev.changed()
-            if self.ctx.node is not self.dev.root and self.ctx.node.rule is not None:
-                pass
-        if self.dev.root.find("hostname") is not None:
-            pass
+        for node in was[1:]:
+            if not any(node is n for n in self.ctx.path):
+                self._left(node)
+
+    def _left(self, node):
+        msg = P.validate_on_exit(node)
+        if msg:
+            self.write(msg + "\n")
 
     def _end_config(self):
+        if self.ctx is not None:
+            for node in self.ctx.path[1:]:
+                self._left(node)
         self.ctx = None
 
 

@@ -514,7 +514,16 @@ class Result:
 
 
 def apply_line(ctx: Ctx, line: str) -> Result:
-    """Apply one configuration line at ctx (mutates ctx.path).  Raises ConfigError."""
+    """Apply one configuration line at ctx (mutates ctx.path).  Raises ConfigError (ctx unchanged)."""
+    saved = list(ctx.path)
+    try:
+        return _apply_line(ctx, line)
+    except ConfigError:
+        ctx.path[:] = saved
+        raise
+
+
+def _apply_line(ctx: Ctx, line: str) -> Result:
     toks = [t for t, _ in g.tokenize(line)]
     if not toks or toks[0].startswith("!"):
         return Result()
@@ -569,9 +578,9 @@ def _apply_rule(ctx: Ctx, rule: Rule, m: g.Match, negate: bool) -> Result:
                 msg, pos = err.rsplit("@", 1)
                 raise ConfigError(msg, int(pos))
             raise ConfigError(err)
+    if not negate and not partial:
+        _check_ifrefs(ctx, rule, m)
     if rule.hidden:
-        if rule.enter:
-            pass
         return Result()
     if rule.special == "ace":
         return _apply_ace(ctx, rule, canon, negate, partial)
@@ -650,6 +659,39 @@ def _auto_create(ctx, canon):
                     root.children[key] = Node(" ".join(m[1].canon), key, r.rank,
                                               r.sort(m[1].canon) if r.sort else (), r.enter, r.section, r)
                 return
+
+
+VIRTUAL = ("Tunnel", "Loopback", "Port-channel", "Vlan", "Virtual-Template", "Virtual-Access", "Null")
+
+
+def _check_ifrefs(ctx, rule, m):
+    """A reference to a physical interface this router does not have is refused like IOS does."""
+    if rule.check is _check_interface or not ctx.hardware:
+        return
+    for val in m.params:
+        r = g.split_ifname(val) if isinstance(val, str) else None
+        if not r or r[0] is None or r[1] is None or r[0] in VIRTUAL or r[0] + r[1] != val:
+            continue
+        if val not in ctx.hardware:
+            raise ConfigError(INVALID, len(m.canon) - 1 - m.canon[::-1].index(val))
+
+
+PROPOSAL_MSG = ("IKEv2 proposal MUST either have a set of an encryption algorithm other than aes-gcm, an integrity "
+                "algorithm and a DH group configured or \n encryption algorithm aes-gcm, a prf algorithm and a DH "
+                "group configured")
+
+
+def validate_on_exit(node):
+    """The warning IOS prints when leaving an incomplete IKEv2 proposal (the proposal is kept, unusable)."""
+    if node is None or node.mode != "ikev2-proposal":
+        return None
+    vals = {c.tokens()[0]: c.tokens()[1:] for c in node.ordered()}
+    enc = vals.get("encryption", [])
+    gcm = [e for e in enc if "gcm" in e]
+    ok = bool(enc) and bool(vals.get("group")) and (
+        (gcm and len(gcm) == len(enc) and vals.get("prf") and not vals.get("integrity"))
+        or (not gcm and vals.get("integrity")))
+    return None if ok else PROPOSAL_MSG
 
 
 def _apply_ace(ctx, rule, canon, negate, partial):

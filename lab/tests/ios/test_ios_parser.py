@@ -260,3 +260,27 @@ def test_one_space_indent_and_bang_separators(dev):
     assert "crypto ikev2 keyring MPLSSEC-CORE1\n peer MPLSSEC-CORE1\n  address 192.0.2.1\n" in rc
     assert "\n !\n!\ncrypto ikev2 profile" in rc
     assert "interface Tunnel100\n description" in rc
+
+
+def test_refused_line_keeps_the_mode(dev):
+    out = push(dev, ["interface Tunnel1", "mpls ldp router-id GigabitEthernet7", "description still here"])
+    assert "p1(config-if)#description still here" in out
+    assert "interface Tunnel1\n no ip address\n description still here" not in dev.running_config()
+    assert " description still here" in dev.running_config()
+
+
+def test_unknown_physical_interface_reference_refused(dev):
+    out = push(dev, ["interface Tunnel1", "tunnel source GigabitEthernet9"])
+    assert caret_col(out, "tunnel source GigabitEthernet9") == len("tunnel source ")
+    assert "GigabitEthernet9" not in dev.running_config()
+
+
+def test_incomplete_ikev2_proposal_warns_on_exit(dev):
+    msg = "IKEv2 proposal MUST either have a set of an encryption algorithm other than aes-gcm"
+    out = push(dev, ["crypto ikev2 proposal A", "encryption aes-gcm-256", "integrity sha256", "group 20", "exit"])
+    assert msg in out
+    out = push(dev, ["crypto ikev2 proposal B", "encryption aes-gcm-256", "prf sha384", "group 20", "exit",
+                     "crypto ikev2 proposal C", "encryption aes-cbc-256", "integrity sha256", "group 19"])
+    assert msg not in out
+    out = push(dev, ["crypto ikev2 proposal D", "encryption aes-cbc-128"])     # left with "end"
+    assert msg in out
