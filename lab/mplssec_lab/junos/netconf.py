@@ -293,7 +293,7 @@ class NetconfSession:
             elif child(op, "configuration-set") is not None or action == "set":
                 cs = child(op, "configuration-set")
                 text = cs.text if cs is not None else (child(op, "configuration-text").text if child(op, "configuration-text") is not None else "")
-                new, _w = T.load_set(cand, text or "")
+                new, _w = T.load_set(cand, text or "", partial=True)
             elif child(op, "configuration-text") is not None:
                 new, _w = T.load_text(cand, child(op, "configuration-text").text or "", action)
             elif child(op, "configuration-json") is not None:
@@ -302,6 +302,11 @@ class NetconfSession:
                 new, _w = T.load_xml(cand, child(op, "configuration"), action)
             else:
                 raise T.JunosError("syntax error", (), "load-configuration")
+        except T.LoadErrors as e:
+            # Junos applies the good lines and reports every bad one ("load complete (N errors)")
+            self.dev.set_candidate(self.sess, e.partial)
+            errs = "\n".join(junos_error_xml(x) for x in e.errors)
+            return f"<load-configuration-results>\n{errs}\n<load-error-count>{len(e.errors)}</load-error-count>\n</load-configuration-results>"
         except T.JunosError as e:
             self.dev.stats["config_transactions"] += 1
             return "<load-configuration-results>\n" + junos_error_xml(e) + "\n<load-error-count>1</load-error-count>\n</load-configuration-results>"

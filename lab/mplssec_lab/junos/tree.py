@@ -311,34 +311,57 @@ def set_activity(root, steps, inactive):
     return True
 
 
-def load_set(root, text):
-    """Apply set/delete/activate/deactivate lines.  Raises the first JunosError (Junos reports every
-    bad line; the emulator reports the first and applies nothing)."""
+class LoadErrors(JunosError):
+    """Several bad lines in one ``load set``: ``errors`` (JunosError each), ``partial`` the candidate with
+    the good lines applied (Junos: "load complete (N errors)")."""
+
+    def __init__(self, errors, partial):
+        super().__init__(errors[0].message, errors[0].path, errors[0].bad, errors[0].kind)
+        self.errors, self.partial = errors, partial
+
+
+def load_set(root, text, partial=False):
+    """Apply set/delete/activate/deactivate lines.
+
+    Default (CLI, single lines): the first bad line raises and nothing is applied.  ``partial=True``
+    (NETCONF ``load-configuration``, like Junos): every good line is applied, every bad line is
+    reported; raises :class:`LoadErrors` carrying the partially loaded tree."""
     work = root.copy()
-    warnings = []
+    warnings, errors = [], []
     for _lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        toks = tokenize_line(line)
-        verb, rest = toks[0], toks[1:]
-        if verb not in ("set", "delete", "deactivate", "activate"):
-            raise JunosError("syntax error", (), verb)
-        if not rest:
-            if verb == "delete":
-                work.children.clear()
-                continue
-            raise JunosError("syntax error", (), verb)
-        steps = walk(S.ROOT, rest, values_optional=verb != "set")
-        if verb == "set":
-            apply_set(work, steps)
-        elif verb == "delete":
-            if not apply_delete(work, steps):
-                warnings.append("warning: statement not found")
-        else:
-            if not set_activity(work, steps, verb == "deactivate"):
-                warnings.append("warning: statement not found")
+        try:
+            _load_set_line(work, line, warnings)
+        except JunosError as e:
+            if not partial:
+                raise
+            errors.append(e)
+    if errors:
+        raise LoadErrors(errors, work)
     return work, warnings
+
+
+def _load_set_line(work, line, warnings):
+    toks = tokenize_line(line)
+    verb, rest = toks[0], toks[1:]
+    if verb not in ("set", "delete", "deactivate", "activate"):
+        raise JunosError("syntax error", (), verb)
+    if not rest:
+        if verb == "delete":
+            work.children.clear()
+            return
+        raise JunosError("syntax error", (), verb)
+    steps = walk(S.ROOT, rest, values_optional=verb != "set")
+    if verb == "set":
+        apply_set(work, steps)
+    elif verb == "delete":
+        if not apply_delete(work, steps):
+            warnings.append("warning: statement not found")
+    else:
+        if not set_activity(work, steps, verb == "deactivate"):
+            warnings.append("warning: statement not found")
 
 
 # ------------------------------------------------------------------------------------ text (curly braces)

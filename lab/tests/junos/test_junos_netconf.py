@@ -211,3 +211,25 @@ def test_load_json_and_xml_config_namespace(server, dev):
         assert "via-json" in etree.tostring(cfg).decode()
         m.discard_changes()
         m.unlock("candidate")
+
+
+def test_load_set_reports_every_bad_line_and_keeps_good_ones(server, dev):
+    with connect(server) as m:
+        m.lock("candidate")
+        with pytest.raises(RPCError) as ei:
+            m.load_configuration(
+                action="set",
+                format="text",
+                config=[
+                    "set interfaces ge-0/0/1 unit 0 description good",
+                    "set interfaces ge-0/0/1 unit 0 bad-one 1",
+                    "set security ike proposal P dh-group group99",
+                ],
+            )
+        x = _err_xml(ei.value)
+        assert "<bad-element>bad-one</bad-element>" in x and "<bad-element>group99</bad-element>" in x
+        assert "<load-error-count>2</load-error-count>" in x
+        diff = etree.fromstring(rpc(m, '<get-configuration compare="rollback" rollback="0" format="text"/>').tostring)
+        assert "+   description good;" in diff.find(".//configuration-output").text
+        m.unlock("candidate")
+    assert server.call(dev.shared_dirty) is False
