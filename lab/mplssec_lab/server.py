@@ -239,6 +239,7 @@ class Daemon:
         self.control_port = self.control.sockets[0].getsockname()[1]
         state = {"pid": os.getpid(), "ports": self.ports, "control_port": self.control_port,
                  "pairs": self.topology.pairs, "started": self.lab.started,
+                 "startup_cpu_seconds": round(time.process_time(), 3),
                  "platforms": {h: x.platform for h, x in self.topology.hosts.items()}}
         tmp = os.path.join(self.state_dir, "state.json.tmp")
         with open(tmp, "w") as fh:

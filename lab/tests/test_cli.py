@@ -172,7 +172,12 @@ def test_state_persists_across_sessions(lab_runner):
 
 def test_pairs_20_fast_and_inventory(lab_runner):
     elapsed = lab_runner.up(pairs=20)
-    assert elapsed < 10, f"--pairs 20 took {elapsed:.1f}s"
+    # wall time depends on the machine's load (pytest -n 2 next to ansible runs): bound the daemon's own CPU
+    # time tightly and the wall time loosely
+    with open(os.path.join(lab_runner.state, "state.json")) as fh:
+        cpu = json.load(fh)["startup_cpu_seconds"]
+    assert cpu < 5, f"--pairs 20 daemon start-up used {cpu:.1f}s CPU"
+    assert elapsed < 30, f"--pairs 20 took {elapsed:.1f}s"
     st = json.loads(lab_runner.run("status", "--json").stdout)
     assert len(st["hosts"]) == 40
     assert len(set(h["port"] for h in st["hosts"].values())) == 40
