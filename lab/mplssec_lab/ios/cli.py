@@ -579,16 +579,15 @@ def apply_pipe(text, pipe):
                 return "\n".join(lines[i:]) + "\n"
         return ""
     if kw == "section":
-        out, keep = [], False
-        for x in lines:
-            if x and not x.startswith(" "):
-                keep = bool(rx.search(x))
-                if keep:
-                    out.append(x)
-            elif keep and x.startswith(" "):
-                out.append(x)
-            elif x.startswith(" ") and rx.search(x):
-                pass
+        # a section is a top-level line and its indented lines; printed whole when any of its lines matches
+        out, cur = [], []
+        for x in lines + [""]:
+            if x.startswith(" ") and cur:
+                cur.append(x)
+                continue
+            if cur and any(rx.search(y) for y in cur):
+                out += cur
+            cur = [x] if x and not x.startswith("!") else []
         return "\n".join(out) + ("\n" if out else "")
     return None
 

@@ -312,7 +312,8 @@ MODES: dict = {
         _r("hostname WORD", key=1),
         _r("identity {address A.B.C.D|fqdn WORD|email WORD|key-id WORD}", key=1),
         _r("pre-shared-key [{local|remote}] [{0|6}] WORD",
-           key=lambda c: "pre-shared-key" + ("" if c[1] not in ("local", "remote") else " " + c[1])),
+           key=lambda c: "pre-shared-key" + ("" if c[1] not in ("local", "remote") else " " + c[1]),
+           canon=lambda c: [t for i, t in enumerate(c) if not (t == "0" and i < len(c) - 1)]),
     ],
     "ikev2-profile": [
         _r("description LINE", key=1),

@@ -43,7 +43,7 @@ ACCEPT = [
     ("crypto ikev2 proposal P", ["integrity sha512"], " integrity sha512"),
     ("crypto ikev2 proposal P", ["group 19 20 21"], " group 19 20 21"),
     ("crypto ikev2 keyring K", ["peer X", "address 192.0.2.1 255.255.255.255"], "  address 192.0.2.1 255.255.255.255"),
-    ("crypto ikev2 keyring K", ["peer X", "pre-shared-key 0 abcdef0123456789"], "  pre-shared-key 0 abcdef0123456789"),
+    ("crypto ikev2 keyring K", ["peer X", "pre-shared-key 6 abcdef0123456789"], "  pre-shared-key 6 abcdef0123456789"),
     ("crypto ikev2 keyring K", ["peer X", "identity address 192.0.2.1"], "  identity address 192.0.2.1"),
     ("crypto ikev2 profile R", ["match identity remote address 192.0.2.1"],
      " match identity remote address 192.0.2.1 255.255.255.255"),

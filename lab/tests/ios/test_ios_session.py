@@ -231,3 +231,27 @@ def test_config_changed_called_per_changing_line(dev, lab):
     n = len(lab.changes)
     push(dev, ["interface Loopback1", "description x", "description x", "ip address 10.9.9.9 255.255.255.255"])
     assert len(lab.changes) - n == 3        # create, description, address (the repeat changes nothing)
+
+
+def test_pipes(dev):
+    push(dev, COLLECTION_CONFIG.splitlines())
+    out = run_cli(dev, ["show running-config | section Tunnel100", "show run | include ^interface",
+                        "show run | sec ip access-group", "show run | begin ^router ospf", "show run | count ^interface",
+                        "show run | exclude ^ |^!"])
+    sec = out.split("p1#show running-config | section Tunnel100\n")[1].split("p1#")[0]
+    assert sec.startswith("interface Tunnel100\n no ip address\n") is False
+    assert sec.startswith("interface Tunnel100\n description MPLSSEC core1 to p2\n")
+    assert "tunnel protection ipsec profile MPLSSEC-CORE1" in sec and "GigabitEthernet1" not in sec
+    inc = out.split("p1#show run | include ^interface\n")[1].split("p1#")[0].split("\n")
+    assert inc[:3] == ["interface Loopback0", "interface Tunnel100", "interface GigabitEthernet1"]
+    acc = out.split("p1#show run | sec ip access-group\n")[1].split("p1#")[0]
+    assert acc.startswith("interface GigabitEthernet2\n") and acc.count("interface") == 1
+    beg = out.split("p1#show run | begin ^router ospf\n")[1].split("p1#")[0]
+    assert beg.startswith("router ospf 1\n") and beg.rstrip().endswith("end")
+    assert "Number of lines which match regexp = 5" in out
+    assert "pre-shared-key local Sup3rSecretPSK-core1" not in out.split("p1#show run | exclude")[1]
+
+
+def test_pre_shared_key_type_0_is_shown_without_the_type(dev):
+    push(dev, ["crypto ikev2 keyring K", "peer P", "pre-shared-key 0 Abcdefghijklmnop"])
+    assert "  pre-shared-key Abcdefghijklmnop\n" in dev.running_config()
