@@ -43,6 +43,7 @@ demo: bootstrap
 # ruff (Python), yamllint (all YAML), ansible-lint production profile (offline: Galaxy is unreachable),
 # antsibull-changelog lint (changelogs/fragments).
 lint: bootstrap
+	@echo "==> make lint ($$(date -u +%T) UTC)"
 	ruff check plugins tests lab
 	yamllint -s .
 	ansible-lint --profile production
@@ -50,6 +51,7 @@ lint: bootstrap
 
 # The built collection (galaxy.yml build_ignore drops lab/, .venv, .cache, tests/output, ...).
 build: bootstrap
+	@echo "==> make build ($$(date -u +%T) UTC)"
 	rm -rf $(DIST) && mkdir -p $(DIST)
 	ansible-galaxy collection build --force --output-path $(DIST) . >/dev/null
 	if tar -tzf $(TARBALL) | grep -E '^(lab|\.venv|\.cache|\.ci|\.git|reports|tests/output)(/|$$)'; then \
@@ -69,8 +71,9 @@ build: bootstrap
 # delegation (no docker daemon); validate-modules and action-plugin-docs have nothing to check until the
 # collection ships modules/action plugins (filters and roles are checked by ansible-doc + tests/unit/test_docs.py).
 BUNDLED = $(shell $(BIN)/python -c 'import ansible_collections as c; print(c.__path__[0])')
-GET_PIP := $(HOME)/.ansible/test/cache/get_pip_$(shell $(BIN)/python -c 'from ansible_test._internal.python_requirements import get_venv_packages as g; from types import SimpleNamespace as n; print(g(n(version="3.11"))["pip"].replace(".", "_"))' 2>/dev/null || echo 24_2).py
+GET_PIP = $(HOME)/.ansible/test/cache/get_pip_$(shell $(BIN)/python -c 'from ansible_test._internal.python_requirements import get_venv_packages as g; from types import SimpleNamespace as n; print(g(n(version="3.11"))["pip"].replace(".", "_"))' 2>/dev/null || echo 24_2).py
 sanity: build
+	@echo "==> make sanity ($$(date -u +%T) UTC)"
 	mkdir -p $(dir $(GET_PIP)) && cp .ci/get_pip.py $(GET_PIP)
 	rm -rf $(SANITY) && mkdir -p $(SANITY)
 	tar -xzf $(TARBALL) -C $(SANITY)
@@ -85,10 +88,12 @@ sanity: build
 # tests/unit/test_scenarios.py instead.
 MOLECULE_SCENARIOS ?= default
 molecule: bootstrap
+	@echo "==> make molecule ($$(date -u +%T) UTC)"
 	cd extensions && for s in $(MOLECULE_SCENARIOS); do molecule test -s $$s; done
 
 # pytest last, so that its summary is the last line of `make test` (and of CI). No tests = exit 5 = failure.
 unit: bootstrap
+	@echo "==> make unit ($$(date -u +%T) UTC)"
 	pytest -q -n 2 tests lab/tests
 
 test: lint sanity molecule unit
