@@ -266,7 +266,9 @@ class Session:
         return S.show_run_interface(self.dev, c[-1])
 
     async def x_show_startup(self, c, line):
-        return self.dev.startup or "startup-config is not present"
+        if not self.dev.startup:
+            return "startup-config is not present"
+        return f"Using {len(self.dev.startup)} out of 33554432 bytes\n" + self.dev.startup
 
     async def x_show_archive(self, c, line):
         return S.show_archive(self.dev)
@@ -463,6 +465,8 @@ class Session:
         if self.priv >= 15:
             return None
         secret = self.dev.baseline.get("enable_password")
+        if not secret and self.dev.root.find("enable secret") is None:
+            return "% No password set"
         if secret:
             for _ in range(3):
                 self.write("Password: ")

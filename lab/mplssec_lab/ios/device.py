@@ -181,9 +181,13 @@ class IosDevice:
         if errors:
             return errors
         if root != self.root:
-            self.root = root
+            self._swap(root)
             self.changed()
         return []
+
+    def _swap(self, new_root: Node):
+        """Replace the running config in place (other sessions keep a valid root)."""
+        self.root.children = new_root.clone().children
 
     def start_revert(self, minutes: int, snapshot: Node):
         self.revert = {"deadline": self._now() + minutes * 60, "config": snapshot}
@@ -204,7 +208,7 @@ class IosDevice:
         if r is not None and self._now() >= r["deadline"]:
             self.revert = None
             if r["config"] != self.root:
-                self.root = r["config"]
+                self._swap(r["config"])
                 self.changed()
 
     def confirm(self):

@@ -255,3 +255,16 @@ def test_pipes(dev):
 def test_pre_shared_key_type_0_is_shown_without_the_type(dev):
     push(dev, ["crypto ikev2 keyring K", "peer P", "pre-shared-key 0 Abcdefghijklmnop"])
     assert "  pre-shared-key Abcdefghijklmnop\n" in dev.running_config()
+
+
+def test_configure_replace_keeps_other_sessions_root(dev):
+    root = dev.root
+    run_cli(dev, ["copy running-config flash:base", "", "configure terminal", "interface Loopback3", "end",
+                  "configure replace flash:base force"])
+    assert dev.root is root and "Loopback3" not in dev.running_config()
+
+
+def test_enable_without_password(lab):
+    dev = IosDevice("p1", lab, dict(BASELINE, start_privileged=False))
+    out = run_cli(dev, ["enable", "show privilege"])
+    assert "p1>enable\n% No password set\np1>show privilege\nCurrent privilege level is 1" in out
