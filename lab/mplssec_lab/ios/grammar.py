@@ -318,7 +318,7 @@ def match(patterns, tokens, allow_prefix=False):
                 prefix_best = (key, Match(pm[0], pm[2], pm[1]))
     if best is not None:
         # ambiguity: an abbreviated token that prefixes several keywords at its position
-        for idx, word in best[1].abbrev.items():
+        for idx in best[1].abbrev:
             tok = tokens[idx].lower()
             cands = {w for w in ctx.kw_at.get(idx, ()) if w.lower().startswith(tok)}
             if len(cands) > 1 and tok not in {c.lower() for c in cands}:
@@ -379,7 +379,7 @@ def _prefix_match(pat: Seq, tokens):
         elif isinstance(el, Rep):
             yield from walk(el.elem, i, acc)
 
-    for j, acc, done in walk(pat, 0, ([], [], 0)):
+    for j, acc, _done in walk(pat, 0, ([], [], 0)):
         if j == len(tokens):
             if best is None or acc[2] > best[1]:
                 best = (acc[0], acc[2], acc[1])

@@ -122,7 +122,7 @@ Addon License Level: dna-advantage
 Addon License Type: Subscription
 Next reload addon license Level: dna-advantage
 
-The current throughput level is 250000 kbps 
+The current throughput level is 250000 kbps{' '}
 
 
 Smart Licensing Status: Smart Licensing Using Policy
@@ -667,7 +667,7 @@ def show_crypto_session(dev, detail=False):
                "X - IKE Extended Authentication, F - IKE Fragmentation",
                "R - IKE Auto Reconnect, U - IKE Dynamic Route Update",
                "S - SIP VPN", ""]
-    for sid, (node, i) in enumerate(_protected_tunnels(dev), 1):
+    for sid, (_node, i) in enumerate(_protected_tunnels(dev), 1):
         pol = v.ipsec.get(i.ipsec_policy)
         prof = pol.ike_peer if pol else None
         local = i.tunnel_source or "0.0.0.0"
@@ -753,7 +753,7 @@ def show_file_systems(dev):
 
 
 def dir_listing(dev, where):
-    out = [f"Directory of bootflash:/", ""]
+    out = ["Directory of bootflash:/", ""]
     t = time.strftime("%b %d %Y %H:%M:%S +00:00", time.gmtime(dev.boot_time))
     out.append(f"   11  drwx            16384  {t}  lost+found")
     for k, (name, text) in enumerate(sorted(dev.files.items()), 12):
@@ -781,15 +781,20 @@ async def ping(dev, canon, write):
     while i < len(canon):
         k = canon[i]
         if k == "size":
-            size = int(canon[i + 1]); i += 2
+            size = int(canon[i + 1])
+            i += 2
         elif k == "repeat":
-            repeat = int(canon[i + 1]); i += 2
+            repeat = int(canon[i + 1])
+            i += 2
         elif k == "timeout":
-            timeout = int(canon[i + 1]); i += 2
+            timeout = int(canon[i + 1])
+            i += 2
         elif k == "source":
-            source = canon[i + 1]; i += 2
+            source = canon[i + 1]
+            i += 2
         elif k == "df-bit":
-            df = True; i += 1
+            df = True
+            i += 1
         else:
             i += 1
     src_addr = source

@@ -232,7 +232,7 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
             mode = n.find("mode")
             tsets[t[3]] = (esp_transform(t[4:]), mode.tokens()[1] if mode else "tunnel")
     # IKE is sourced from the tunnel source of the interface whose profile uses this ikev2 profile
-    for iname, i in v.interfaces.items():
+    for i in v.interfaces.values():
         if not i.ipsec_policy:
             continue
         pn = root.find("crypto ipsec profile " + i.ipsec_policy)

@@ -2,17 +2,15 @@
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import asyncssh
 import pytest
-
 from ios_helpers import BASELINE, FakeLab
+
 from mplssec_lab.ios import IosDevice
 
 BIN = Path(sys.executable).parent

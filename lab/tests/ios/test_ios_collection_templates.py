@@ -5,8 +5,8 @@ import re
 
 import jinja2
 import pytest
-
 from ios_helpers import REPO, push
+
 from mplssec_lab.ios import parser as P
 
 TEMPLATES = REPO / "roles" / "deploy" / "templates"

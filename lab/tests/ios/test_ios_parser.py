@@ -2,8 +2,8 @@
 import re
 
 import pytest
+from ios_helpers import COLLECTION_CONFIG, push
 
-from ios_helpers import COLLECTION_CONFIG, push, run_cli
 from mplssec_lab.ios import parser as P
 from mplssec_lab.ios.config import render_lines
 
@@ -155,9 +155,9 @@ def test_no_forms_remove_exactly_that_line(dev):
     push(dev, ["interface Tunnel100", "no tunnel protection ipsec profile MPLSSEC-CORE1", "no ip mtu"])
     rc2 = dev.running_config()
     assert "tunnel protection" not in rc2 and " ip mtu 1418" not in rc2
-    assert [l for l in rc.split("\n") if "protection" not in l and "ip mtu" not in l and "Last conf" not in l
-            and "Current configuration" not in l] == \
-        [l for l in rc2.split("\n") if "Last conf" not in l and "Current configuration" not in l]
+    assert [ln for ln in rc.split("\n") if "protection" not in ln and "ip mtu" not in ln and "Last conf" not in ln
+            and "Current configuration" not in ln] == \
+        [ln for ln in rc2.split("\n") if "Last conf" not in ln and "Current configuration" not in ln]
     push(dev, ["no crypto ipsec profile MPLSSEC-CORE1", "no interface Tunnel100",
                "crypto ikev2 keyring MPLSSEC-CORE1", "no peer MPLSSEC-CORE1",
                "ip access-list extended MPLSSEC-CORE1-IN", "no 20", "no deny ip any any"])
@@ -184,7 +184,7 @@ def test_mode_fallthrough(dev):
 
 
 def _canon(dev):
-    return [l for l in dev.running_config().split("\n") if not l.startswith(("! Last", "Current configuration"))]
+    return [ln for ln in dev.running_config().split("\n") if not ln.startswith(("! Last", "Current configuration"))]
 
 
 def test_idempotent_repush(dev, lab):
@@ -195,7 +195,7 @@ def test_idempotent_repush(dev, lab):
     assert _canon(dev) == first
     assert len(lab.changes) == n, "re-pushing identical lines must not change the config"
     # pushing the running config's own lines back (what ios_config compares) changes nothing either
-    push(dev, [l for l in first if l and not l.startswith(("!", "Building", "version", "end"))])
+    push(dev, [ln for ln in first if ln and not ln.startswith(("!", "Building", "version", "end"))])
     assert _canon(dev) == first
     assert len(lab.changes) == n
 
@@ -210,8 +210,9 @@ def test_round_trip(dev):
 
 
 def test_order_independent_canonical_render(dev, lab):
-    from mplssec_lab.ios import IosDevice
     from ios_helpers import BASELINE
+
+    from mplssec_lab.ios import IosDevice
     other = IosDevice("p1", lab, BASELINE)
     blocks, cur = [], []
     for ln in COLLECTION_CONFIG.splitlines():
@@ -236,7 +237,7 @@ def test_canonical_section_order(dev):
     push(dev, COLLECTION_CONFIG.splitlines() + ["router isis", "net 49.0001.2030.0011.3001.00",
                                                  "archive", "path flash:mplssec-", "file prompt quiet",
                                                  "crypto ipsec df-bit clear", "interface Loopback1"])
-    lines = [l for l in dev.running_config().split("\n") if l and not l.startswith((" ", "!"))]
+    lines = [ln for ln in dev.running_config().split("\n") if ln and not ln.startswith((" ", "!"))]
     order = ["version", "service timestamps", "hostname", "boot-start-marker", "file prompt quiet", "archive",
              "username", "crypto ikev2 proposal", "crypto ikev2 policy", "crypto ikev2 keyring",
              "crypto ikev2 profile", "crypto ipsec transform-set", "crypto ipsec df-bit", "crypto ipsec profile",
@@ -244,13 +245,13 @@ def test_canonical_section_order(dev):
              "interface GigabitEthernet2", "interface GigabitEthernet3", "router ospf", "router isis",
              "ip forward-protocol", "ip access-list extended", "mpls ldp router-id", "control-plane",
              "line con 0", "line vty", "end"]
-    idx = [next(i for i, l in enumerate(lines) if l.startswith(o)) for o in order]
-    assert idx == sorted(idx), list(zip(order, idx))
+    idx = [next(i for i, ln in enumerate(lines) if ln.startswith(o)) for o in order]
+    assert idx == sorted(idx), list(zip(order, idx, strict=True))
     # children in IOS's fixed order
     tun = dev.running_config().split("interface Tunnel100\n", 1)[1].split("!\n", 1)[0].split("\n")
     keys = [" description", " ip address", " ip mtu", " ip tcp adjust-mss", " ip ospf 1", " ip ospf cost",
             " mpls ip", " mpls mtu", " tunnel source", " tunnel destination", " tunnel protection"]
-    pos = [next(i for i, l in enumerate(tun) if l.startswith(k)) for k in keys]
+    pos = [next(i for i, ln in enumerate(tun) if ln.startswith(k)) for k in keys]
     assert pos == sorted(pos)
 
 

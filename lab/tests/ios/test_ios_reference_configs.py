@@ -1,7 +1,7 @@
 """The real IOS snippets in ../shared/reference/configs/ios load; mutated versions are refused the IOS way."""
 import pytest
-
 from ios_helpers import REF_CONFIGS
+
 from mplssec_lab.ios import parser as P
 from mplssec_lab.ios.config import render_lines
 

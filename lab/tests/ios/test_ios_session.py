@@ -4,8 +4,8 @@ import re
 
 import asyncssh
 import pytest
-
 from ios_helpers import BASELINE, COLLECTION_CONFIG, FakeLab, FakeProcess, push, run_cli
+
 from mplssec_lab.ios import IosDevice
 
 INV = "% Invalid input detected at '^' marker."
@@ -151,7 +151,8 @@ def test_copy_and_configure_replace_restores_exactly(dev, lab):
     assert "interface Tunnel100" in dev.running_config()
     out = run_cli(dev, ["configure replace flash:mplssec-pre force"])
     assert "Total number of passes: 1\nRollback Done" in out
-    strip = lambda t: [l for l in t.split("\n") if not l.startswith("! Last")]
+    def strip(t):
+        return [ln for ln in t.split("\n") if not ln.startswith("! Last")]
     assert strip(dev.config_text()) == strip(before)
     assert dev.view().interfaces.get("Tunnel100") is None
     # without force: the IOS question, "no" keeps the running config

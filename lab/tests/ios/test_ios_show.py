@@ -2,9 +2,9 @@
 import re
 
 import pytest
+from ios_helpers import COLLECTION_CONFIG, REF_OUTPUT, push, run_cli
 from ntc_templates.parse import parse_output
 
-from ios_helpers import COLLECTION_CONFIG, REF_OUTPUT, push, run_cli
 from mplssec_lab import model
 
 

@@ -2,8 +2,8 @@
 import ipaddress
 
 import pytest
-
 from ios_helpers import COLLECTION_CONFIG, push
+
 from mplssec_lab.ios.view import esp_transform
 
 
