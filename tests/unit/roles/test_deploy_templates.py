@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader
 from ansible.template import Templar, trust_as_template
