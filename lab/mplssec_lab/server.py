@@ -249,11 +249,21 @@ class Daemon:
         log.info("lab up: %d routers, control port %d", len(self.ports), self.control_port)
         threading.Thread(target=_warm, daemon=True).start()
         self._warm_task = asyncio.create_task(self._warm_devices())
+        self._watch_task = asyncio.create_task(self._watch_state_dir())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop.set)
         await self.stop.wait()
         await self.shutdown()
+
+    async def _watch_state_dir(self) -> None:
+        """An orphaned lab (its state dir deleted, e.g. a killed test run's tmp dir) stops itself."""
+        marker = os.path.join(self.state_dir, "lab.json")
+        while not self.stop.is_set():
+            await asyncio.sleep(2)
+            if not os.path.exists(marker):
+                log.warning("state dir %s is gone: stopping", self.state_dir)
+                self.stop.set()
 
     async def _warm_devices(self) -> None:
         """Build every device (baseline parse) in small steps once the listeners are up."""
