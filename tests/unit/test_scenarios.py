@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -121,6 +122,12 @@ def test_create_destroy_call_containerlab(playbook, command):
     assert plays[0]["vars"]["clab_topology"].endswith("/topology.clab.yml")
 
 
+class MoleculeInventory(NamedTuple):
+    path: Path        # the inventory directory (molecule's ansible_inventory.yml + linked group_vars/host_vars)
+    instances: dict   # create.yml's instance config, by instance name
+    hostvars: dict    # `ansible-inventory --list` of that inventory
+
+
 def ansible(tool, *args, cwd):
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(REPO / ".cache" / "collections"))
     env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
@@ -159,11 +166,11 @@ def molecule_inventory(tmp_path_factory, molecule_yml):
     for kind, path in molecule_yml["provisioner"]["inventory"]["links"].items():
         os.symlink(SCENARIO / path, inventory / kind)
     listed = json.loads(ansible("ansible-inventory", "-i", str(inventory), "--list", cwd=ephemeral))
-    return inventory, instances, listed["_meta"]["hostvars"]
+    return MoleculeInventory(inventory, instances, listed["_meta"]["hostvars"])
 
 
 def test_instance_config(molecule_inventory, topology):
-    _, instances, _ = molecule_inventory
+    instances = molecule_inventory.instances
     nodes = topology["topology"]["nodes"]
     assert set(instances) == set(nodes)
     for name, instance in instances.items():
@@ -173,7 +180,7 @@ def test_instance_config(molecule_inventory, topology):
 
 
 def test_inventory_has_what_the_roles_need(molecule_inventory, topology):
-    _, _, hostvars = molecule_inventory
+    hostvars = molecule_inventory.hostvars
     nodes = topology["topology"]["nodes"]
     for name, node in nodes.items():
         host = hostvars[name]
@@ -201,6 +208,6 @@ def test_inventory_has_what_the_roles_need(molecule_inventory, topology):
 
 def test_plan_accepts_the_inventory(molecule_inventory):
     """The real plan role validates the scenario's p2p_links against the scenario's inventory (no device contact)."""
-    inventory, _, _ = molecule_inventory
+    inventory = molecule_inventory.path
     out = ansible("ansible-playbook", "-i", str(inventory), str(REPO / "playbooks" / "plan_p2p.yml"), cwd=inventory.parent)
     assert "failed=0" in out
