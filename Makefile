@@ -61,8 +61,11 @@ build: bootstrap
 # ansible-test sanity on exactly what `make build` ships, unpacked at the path ansible-test insists on
 # (.../ansible_collections/mplssec/p2p). The copy gets its own git index because ansible-test lists
 # content with git and would otherwise see the copy as ignored files of this repo (".cache/").
-# Every test ansible-test knows runs (none is skipped by --skip-test); each test with requirements
-# gets its own venv in ~/.ansible/test/venv, pinned by ansible-test's own requirement files, from PyPI.
+# Every test ansible-test knows runs (none is skipped by --skip-test, tests/sanity has no ignore file); the
+# multi-version tests (compile, import) run on Python 3.11 only, the version CI's machine guarantees. Each test
+# with requirements gets its own venv in ~/.ansible/test/venv, pinned by ansible-test's own requirement files
+# (_data/requirements/sanity.*.txt: pylint, pycodestyle, yamllint, voluptuous, antsibull-changelog, ...), from
+# PyPI, so they are not in requirements/ (installing those pins into .venv would downgrade yamllint & co.).
 # galaxy.yml's dependencies (ansible.utils, ...) are linked beside the copy from the `ansible` package, since
 # ansible-test finds other collections only in the same ansible_collections tree.
 # ansible-test bootstraps pip there with a get-pip.py downloaded from a host we cannot reach:
