@@ -50,7 +50,7 @@ class Lab:
 
     def lab(self, *args: str, timeout: int = 60) -> str:
         proc = subprocess.run([str(LAB), "--state-dir", str(self.state), *args], env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, check=False)
         assert proc.returncode == 0, f"mplssec-lab {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
         return proc.stdout
 
@@ -81,7 +81,7 @@ class Lab:
         full.update(env or {})
         cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), "--vault-password-file", str(self.vault_pass),
                str(ROOT / "playbooks" / playbook), "-e", f"p2p_report_dir={self.base / 'reports'}", *FAST, *extra]
-        return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, cwd=str(self.base))
+        return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, cwd=str(self.base), check=False)
 
     def psks(self) -> list[str]:
         """Every PSK of the lab, decrypted from its group_vars (inline !vault values)."""

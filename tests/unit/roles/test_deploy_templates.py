@@ -32,7 +32,7 @@ init_plugin_loader()
 def render(template: str, link: dict, router: dict, psk: str | None) -> str:
     """Render one role template like the role does: lookup('ansible.builtin.template', ..., template_vars=...)."""
     templar = Templar(loader=DataLoader(), variables={"ansible_search_path": [str(ROLE)],
-                                                     "_link": link, "_router": router, "_psk": psk})
+                                                      "_link": link, "_router": router, "_psk": psk})
     expr = ("{{ lookup('ansible.builtin.template', '%s', template_vars={'link': _link, 'router': _router, 'psk': _psk}) }}"
             % template)
     return templar.template(trust_as_template(expr)) or ""
