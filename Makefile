@@ -15,6 +15,9 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PYTHONDONTWRITEBYTECODE := 1
+# Plain output everywhere: tests read ansible output, and CI logs are text.
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help bootstrap demo test lint sanity build molecule unit clean

@@ -254,8 +254,8 @@ def test_pipes(dev):
 
 
 def test_pre_shared_key_type_0_is_shown_without_the_type(dev):
-    push(dev, ["crypto ikev2 keyring K", "peer P", "pre-shared-key 0 Abcdefghijklmnop"])
-    assert "  pre-shared-key Abcdefghijklmnop\n" in dev.running_config()
+    push(dev, ["crypto ikev2 keyring K", "peer P", "pre-shared-key 0 Abcd-efgh-ijkl-mnop"])
+    assert "  pre-shared-key Abcd-efgh-ijkl-mnop\n" in dev.running_config()
 
 
 def test_configure_replace_keeps_other_sessions_root(dev):
