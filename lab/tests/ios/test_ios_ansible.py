@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 from ios_helpers import BASELINE, FakeLab
+from lab_ssh import PasswordServer
 
 from mplssec_lab.ios import IosDevice
 
@@ -17,17 +18,6 @@ BIN = Path(sys.executable).parent
 ANSIBLE = BIN / "ansible-playbook"
 
 pytestmark = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-playbook not installed in this venv")
-
-
-class _Server(asyncssh.SSHServer):
-    def begin_auth(self, username):
-        return True
-
-    def password_auth_supported(self):
-        return True
-
-    def validate_password(self, username, password):
-        return username == "admin" and password == "admin"
 
 
 class DeviceThread(threading.Thread):
@@ -49,7 +39,7 @@ class DeviceThread(threading.Thread):
                 process.channel.get_connection().abort()
 
         async def start():
-            srv = await asyncssh.create_server(_Server, "127.0.0.1", 0, server_host_keys=[key],
+            srv = await asyncssh.create_server(PasswordServer, "127.0.0.1", 0, server_host_keys=[key],
                                                process_factory=factory, line_editor=False)
             self.port = srv.sockets[0].getsockname()[1]
             self.ready.set()

@@ -5,21 +5,11 @@ import re
 import asyncssh
 import pytest
 from ios_helpers import BASELINE, COLLECTION_CONFIG, FakeLab, FakeProcess, push, run_cli
+from lab_ssh import PasswordServer
 
 from mplssec_lab.ios import IosDevice
 
 INV = "% Invalid input detected at '^' marker."
-
-
-class _Server(asyncssh.SSHServer):
-    def begin_auth(self, username):
-        return True
-
-    def password_auth_supported(self):
-        return True
-
-    def validate_password(self, username, password):
-        return username == "admin" and password == "admin"
 
 
 async def _serve(dev):
@@ -31,7 +21,7 @@ async def _serve(dev):
         except Exception:
             process.channel.get_connection().abort()
 
-    srv = await asyncssh.create_server(_Server, "127.0.0.1", 0, server_host_keys=[key], process_factory=factory,
+    srv = await asyncssh.create_server(PasswordServer, "127.0.0.1", 0, server_host_keys=[key], process_factory=factory,
                                        line_editor=False)
     return srv, srv.sockets[0].getsockname()[1]
 

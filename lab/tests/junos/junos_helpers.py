@@ -16,6 +16,8 @@ if str(LAB) not in sys.path:
 REPO = LAB.parent
 SHARED = REPO.parent / "shared"
 
+from lab_ssh import PasswordServer  # noqa: E402  (lab/tests is on sys.path via lab/tests/conftest.py)
+
 from mplssec_lab import model  # noqa: E402
 
 BASELINE = {
@@ -80,20 +82,10 @@ class Server:
 
         asyncio.set_event_loop(self.loop)
 
-        class _Srv(asyncssh.SSHServer):
-            def begin_auth(self, username):
-                return True
-
-            def password_auth_supported(self):
-                return True
-
-            def validate_password(self, username, password):
-                return username == "admin" and password == "admin"
-
         async def start():
             key = asyncssh.generate_private_key("ssh-ed25519")
             self.server = await asyncssh.create_server(
-                _Srv, "127.0.0.1", 0, server_host_keys=[key], encoding=None, line_editor=False, process_factory=self._handle
+                PasswordServer, "127.0.0.1", 0, server_host_keys=[key], encoding=None, line_editor=False, process_factory=self._handle
             )
             self.port = self.server.sockets[0].getsockname()[1]
             self.ready.set()
