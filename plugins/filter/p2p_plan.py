@@ -8,9 +8,9 @@ from typing import Any
 from ansible.errors import AnsibleFilterError
 
 try:
-    from ansible_collections.mplssec.p2p.plugins.plugin_utils import plan
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import batches, plan
 except ImportError:  # pragma: no cover
-    from ..plugin_utils import plan  # type: ignore[no-redef]
+    from ..plugin_utils import batches, plan  # type: ignore[no-redef]
 
 DOCUMENTATION = r"""
 name: p2p_plan
@@ -42,12 +42,28 @@ options:
     description: The C(groups) magic variable (optional); hosts in C(groups.all) count as inventory hosts.
     type: dict
     required: false
+  batch_size:
+    description:
+      - The maximum number of links per batch (C(p2p_batch_size)); an integer >= 1 or a string of one (C(-e p2p_batch_size=4)).
+        Unset (or empty) means no cap, only the rule that no router ends two links of one batch.
+    type: raw
+    required: false
+  select:
+    description:
+      - The links to put in batches (C(p2p_deploy_links)), a list of link names or one comma-separated string. Default every
+        link. Only the batches are restricted; the plan still covers (and validates) every link.
+    type: raw
+    required: false
 """
 
 EXAMPLES = r"""
 - name: Compute the plan (fails with every problem found)
   ansible.builtin.set_fact:
     _plan: "{{ p2p_links | mplssec.p2p.p2p_plan(hostvars, groups) }}"
+
+- name: The plan with batches of at most 4 links of the selected links
+  ansible.builtin.set_fact:
+    _plan: "{{ p2p_links | mplssec.p2p.p2p_plan(hostvars, groups, batch_size=4, select=['core1', 'core2', 'core3']) }}"
 
 - name: One router's plan fact
   ansible.builtin.debug:
@@ -74,21 +90,58 @@ _value:
     table:
       description: The summary rows as a fixed-width text table.
       type: str
+    batches:
+      description:
+        - The links in deployment order, as a list of batches (lists of link names). No router ends two links of one
+          batch; no batch holds more than O(batch_size) links; every (selected) link is in exactly one batch. An edge
+          colouring of the link graph (routers = vertices, links = edges) with the fewest batches for bipartite graphs
+          (pairs, even rings, stars, trees) and at most one more otherwise (C(plugins/plugin_utils/batches.py)).
+          Deterministic, largest batch first.
+      type: list
+      elements: list
+    batch_table:
+      description: 'One line per batch, e.g. C(batch 1/2 (3 links): core1 p1-p2, core3 p3-p4, core5 p5-p6).'
+      type: list
+      elements: str
 """
 
 
-def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None) -> dict[str, Any]:
+def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_size: Any = None, select: Any = None) -> dict[str, Any]:
     """See DOCUMENTATION."""
     if hostvars is None or not hasattr(hostvars, "__getitem__") or not hasattr(hostvars, "__contains__"):
         raise AnsibleFilterError("mplssec.p2p.p2p_plan: the first argument must be hostvars, e.g. p2p_links | mplssec.p2p.p2p_plan(hostvars, groups)")
     if groups is not None and not hasattr(groups, "get"):
         raise AnsibleFilterError("mplssec.p2p.p2p_plan: groups must be the groups magic variable (a mapping)")
     try:
-        return plan.build_plan(p2p_links, hostvars, groups)
+        cap = batches.parse_batch_size(batch_size)
+    except batches.BatchError as exc:
+        raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
+    try:
+        result = plan.build_plan(p2p_links, hostvars, groups)
     except plan.PlanValidationError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
     except ImportError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
+    return _with_batches(result, cap, select)
+
+
+def _with_batches(result: dict[str, Any], cap: int | None, select: Any) -> dict[str, Any]:
+    """Add ``batches`` and ``batch_table`` (plugins/plugin_utils/batches.py) to the plan."""
+    links = batches.links_of_plan(result["hosts"])
+    if select is not None:
+        wanted = [n.strip() for n in select.split(",")] if isinstance(select, str) else select
+        if not isinstance(wanted, (list, tuple)) or not all(isinstance(n, str) for n in wanted):
+            raise AnsibleFilterError("mplssec.p2p.p2p_plan: select (p2p_deploy_links) must be a list of link names, "
+                                     f"got {type(select).__name__}; fix: e.g. -e '{{\"p2p_deploy_links\": [\"core1\"]}}'")
+        known = {name for name, _a, _b in links}
+        unknown = sorted(set(wanted) - known, key=batches.natural_key)
+        if unknown:
+            raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: select (p2p_deploy_links): unknown link(s) {unknown}; "
+                                     f"fix: use names of p2p_links ({sorted(known, key=batches.natural_key)})")
+        links = [item for item in links if item[0] in set(wanted)]
+    result["batches"] = batches.compute_batches(links, cap)
+    result["batch_table"] = batches.format_batches(result["batches"], links)
+    return result
 
 
 class FilterModule:

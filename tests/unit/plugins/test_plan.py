@@ -381,4 +381,5 @@ def test_filter_returns_the_plan():
     from ansible_collections.mplssec.p2p.plugins.filter.p2p_plan import FilterModule
 
     result = FilterModule().filters()["p2p_plan"]([CORE1, CORE2], HOSTVARS, {"all": sorted(HOSTVARS)})
+    assert (result.pop("batches"), len(result.pop("batch_table"))) == ([["core1", "core2"]], 1)  # test_batches.py
     assert result == plan.build_plan([CORE1, CORE2], HOSTVARS)
