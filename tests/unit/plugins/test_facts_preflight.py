@@ -46,8 +46,7 @@ def p2_config(**over):
     return {"configuration": cfg}
 
 
-def run(p1_running=P1_RUNNING, p2_cfg=None, flow=FLOW_TEXT.replace("Inet6 forwarding mode: flow based",
-                                                                   "Inet6 forwarding mode: flow based"),
+def run(p1_running=P1_RUNNING, p2_cfg=None, flow=FLOW_TEXT,
         model=None, link=None, p2_vars=None):
     hv = copy.deepcopy(HOSTVARS)
     hv["p1"]["p2p_facts"] = facts.parse_facts("ios", [IOS_VERSION, p1_running, IOS_DIR])
