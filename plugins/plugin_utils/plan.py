@@ -28,9 +28,9 @@ else:
     IMPORT_ERROR = None
 
 try:
-    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, model, mtu
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, model, mtu, preflight
 except ImportError:  # pragma: no cover - used when the package is imported without the collection path
-    from . import capabilities, model, mtu  # type: ignore[no-redef]
+    from . import capabilities, model, mtu, preflight  # type: ignore[no-redef]
 
 __all__ = ["PlanValidationError", "build_plan", "object_name", "format_table"]
 
@@ -463,7 +463,11 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
     messages = list(dict.fromkeys(str(error) for _position, error in ordered))
     if messages:
         raise PlanValidationError(messages)
-    return _assemble(derived, warnings)
+    result = _assemble(derived, warnings)
+    refused = preflight.apply_facts(result, hostvars)  # device facts (p2p_facts), when gathered
+    if refused:
+        raise PlanValidationError(refused)
+    return result
 
 
 def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:

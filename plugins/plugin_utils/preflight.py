@@ -1,0 +1,226 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight: combine the plan (intent) with the gathered device facts (``p2p_facts``), before any change.
+
+``apply_facts(result, hostvars)`` is called once by ``plan.build_plan`` on the assembled plan. For every
+router that has ``hostvars[router].p2p_facts`` it adds ``device`` to the router's ``p2p_plan`` and
+``carrier`` (+ ``existing``) to each of its link entries, and returns the list of refusals, each
+``link <name>: <router>: <what>: <found>. Fix: <fix>.`` Routers without facts are left as they are
+(``plan_p2p.yml`` without ``p2p_gather_facts``). What is refused and what is adapted, and why, is in
+docs/deploy.md "Gather and preflight".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+__all__ = ["apply_facts", "SRX_NO_PACKET_MODE"]
+
+# Juniper, forwarding-options (Security): "Packet-based processing is not supported on the following SRX
+# Series devices: SRX5400, SRX5600, and SRX5800."
+# https://www.juniper.net/documentation/us/en/software/junos/mpls/topics/ref/statement/security-edit-forwarding-options.html
+SRX_NO_PACKET_MODE = ("srx5400", "srx5600", "srx5800")
+PACKET = "packet-based"
+
+
+def _msg(link: str, router: str, what: str, found: str, fix: str) -> str:
+    return f"link {link}: {router}: {what}: {found}. Fix: {fix}."
+
+
+def _hostvar(hostvars: Mapping[str, Any], host: str, key: str) -> Any:
+    try:
+        return hostvars[host].get(key)
+    except (KeyError, AttributeError, TypeError):
+        return None
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+
+
+def apply_facts(result: dict[str, Any], hostvars: Mapping[str, Any]) -> list[str]:
+    """Add ``device``/``carrier``/``existing`` to the plan facts of routers with ``p2p_facts``; return refusals."""
+    errors: list[str] = []
+    warnings: list[str] = result.setdefault("warnings", [])
+    for host, plan in result.get("hosts", {}).items():
+        facts = _hostvar(hostvars, host, "p2p_facts")
+        if not isinstance(facts, Mapping) or not facts:
+            continue
+        allow_reboot = _true(_hostvar(hostvars, host, "p2p_allow_reboot"))
+        security = facts.get("security") or {}
+        active = security.get("flow_active") or {}
+        plan["device"] = {
+            "model": facts.get("model"),
+            "version": facts.get("version"),
+            "mpls_mode_active": active.get("mpls"),
+            "iso_mode_active": active.get("iso"),
+            "inet6_mode_active": active.get("inet6"),
+            "tcp_mss_ipsec_vpn": security.get("tcp_mss_ipsec_vpn"),
+        }
+        actions: list[dict[str, Any]] = []
+        for entry in plan.get("links", []):
+            errors.extend(_link(host, plan, entry, facts, allow_reboot, actions, warnings))
+        plan["actions"] = _unique(actions)
+    result["warnings"] = sorted(set(warnings))
+    return errors
+
+
+def _unique(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen, out = set(), []
+    for action in actions:
+        key = (action["action"], action.get("reason"))
+        if key not in seen:
+            seen.add(key)
+            out.append(action)
+    return out
+
+
+def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapping[str, Any], allow_reboot: bool,
+          actions: list[dict[str, Any]], warnings: list[str]) -> list[str]:
+    name = entry["name"]
+    errors: list[str] = []
+    interfaces = facts.get("interfaces") or {}
+    ifname = entry["physical"]["interface"]
+    iface = interfaces.get(ifname)
+    if iface is None:
+        errors.append(_msg(name, host, f"carrier interface {ifname}", "not in the configuration of the router",
+                           f"correct {entry['side']}.interface (configured interfaces: {', '.join(sorted(interfaces)[:12])})"))
+        return errors
+    wanted = f"{entry['physical']['address']}/{entry['physical']['prefixlen']}"
+    if wanted not in iface.get("ipv4", []):
+        errors.append(_msg(name, host, f"{ifname} address", ", ".join(iface.get("ipv4") or []) or "no IPv4 address",
+                           f"set {entry['side']}.address to the carrier interface's address, or correct {entry['side']}.interface "
+                           f"(the plan has {wanted})"))
+    carrier_mtu = entry["mtu"]["carrier_mtu"]
+    if iface.get("ip_mtu") is not None and iface["ip_mtu"] < carrier_mtu:
+        errors.append(_msg(name, host, f"{ifname} IP MTU", f"{iface['ip_mtu']}, below carrier_mtu {carrier_mtu}",
+                           f"set carrier_mtu: {iface['ip_mtu']} (or raise the interface MTU to {carrier_mtu})"))
+    ospf = iface.get("ospf")
+    igp = entry["igp"]
+    carrier = {
+        "ospf_network": bool(ospf and ospf.get("via") == "network"),
+        "acl_in": iface.get("acl_in"),
+        "acl6_in": iface.get("acl6_in"),
+        "zone": iface.get("zone"),
+        "zone_ike": iface.get("zone_ike"),
+    }
+    entry["carrier"] = carrier
+    if igp.get("protocol") == "ospf" and ospf:
+        if ospf.get("process") is not None and ospf["process"] != igp.get("process_id"):
+            errors.append(_msg(name, host, f"OSPF on {ifname}", f"process {ospf['process']} ({_via(ospf)})",
+                               f"set igp.process_id: {ospf['process']} (the tunnel must join the carrier's OSPF process)"))
+        if ospf.get("area") is not None and ospf["area"] != igp.get("area"):
+            errors.append(_msg(name, host, f"OSPF on {ifname}", f"area {ospf['area']} ({_via(ospf)})",
+                               f"set igp.area: {ospf['area']} (the tunnel must join the carrier's area)"))
+    if igp.get("protocol") == "ospf" and iface.get("isis") and not ospf:
+        errors.append(_msg(name, host, f"IGP on {ifname}", "IS-IS, not OSPF", "set igp.protocol: isis"))
+    if igp.get("protocol") == "isis" and ospf and not iface.get("isis"):
+        errors.append(_msg(name, host, f"IGP on {ifname}", f"OSPF ({_via(ospf)}), not IS-IS", "set igp.protocol: ospf"))
+    if carrier["ospf_network"]:
+        warnings.append(f"link {name}: {host}: OSPF runs on {ifname} through 'network {ospf['network']}' under router ospf "
+                        f"{ospf['process']}: cut-over makes {ifname} passive (passive-interface) instead of removing ip ospf, "
+                        "rollback removes the passive-interface again")
+    for key, label in (("acl_in", "inbound IPv4 filter"), ("acl6_in", "inbound IPv6 filter")):
+        if carrier[key]:
+            warnings.append(f"link {name}: {host}: {ifname} has an {label} {carrier[key]}: fail-closed merges it, "
+                            "rollback restores it")
+    if plan.get("platform") == "junos":
+        errors.extend(_junos(host, entry, facts, iface, allow_reboot, actions, warnings))
+    errors.extend(_existing(host, entry, facts))
+    return errors
+
+
+def _via(ospf: Mapping[str, Any]) -> str:
+    return f"network {ospf['network']}" if ospf.get("via") == "network" else "enabled on the interface"
+
+
+def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Mapping[str, Any], allow_reboot: bool,
+           actions: list[dict[str, Any]], warnings: list[str]) -> list[str]:
+    name = entry["name"]
+    errors: list[str] = []
+    security = facts.get("security") or {}
+    active = security.get("flow_active") or {}
+    configured = security.get("flow_configured") or {}
+    model = str(facts.get("model") or "").lower()
+    ifname = entry["physical"]["interface"]
+    if model in SRX_NO_PACKET_MODE:
+        errors.append(_msg(name, host, "model", f"{facts.get('model')}: Juniper does not support packet-based "
+                           "(MPLS) forwarding on SRX5400/5600/5800 (forwarding-options (Security) reference)",
+                           "end the link on a router that can forward MPLS (another SRX model, or IOS-XE)"))
+        return errors
+    families = [("mpls", "MPLS", "security forwarding-options family mpls mode packet-based")]
+    if entry["igp"].get("protocol") == "isis":
+        families.append(("iso", "ISO (IS-IS)", "security forwarding-options family iso mode packet-based"))
+    for fam, label, statement in families:
+        mode = active.get(fam)
+        if mode == PACKET:
+            continue
+        shown = mode.replace("-", " ") if mode else "unknown (no output of show security flow status)"
+        conf = configured.get(fam)
+        state = ("configured but not active: the mode changes only after a reboot" if conf == PACKET
+                 else "not configured; once configured it takes effect only after a reboot")
+        if allow_reboot:
+            actions.append({"action": "reboot", "reason": f"{label} forwarding mode {shown} -> packet-based",
+                            "configure": statement})
+            warnings.append(f"link {name}: {host}: {label} forwarding mode in effect is {shown} ({state}); "
+                            "p2p_allow_reboot is true: the deploy reboots the router after committing it")
+            continue
+        errors.append(_msg(name, host, f"{label} forwarding mode in effect (show security flow status)", f"{shown}, {state}",
+                           f"set {statement}, commit and reboot {host} in a maintenance window, then re-run; "
+                           f"or set p2p_allow_reboot: true for {host} to let the deploy reboot it"))
+    if entry["tunnel"].get("ipv6") and active.get("inet6") not in ("flow-based", PACKET):
+        shown = active.get("inet6") or "unknown"
+        errors.append(_msg(name, host, "inet6 forwarding mode in effect", f"{shown}: the SRX drops the IPv6 of tunnel.ipv6",
+                           f"set security forwarding-options family inet6 mode flow-based, commit and reboot {host}, "
+                           "or remove tunnel.ipv6"))
+    if not iface.get("zone_ike"):
+        manage = bool(((entry.get("junos") or {}).get("manage_carrier_zone")))
+        found = (f"in zone {iface['zone']}, whose host-inbound-traffic does not admit IKE" if iface.get("zone")
+                 else "in no security zone (an SRX drops everything to it)")
+        if not manage:
+            errors.append(_msg(name, host, f"security zone of {ifname}", found,
+                               f"add 'system-services ike' to host-inbound-traffic of {iface.get('zone') or 'its zone'} "
+                               f"(set security zones security-zone {iface.get('zone') or '<zone>'} interfaces {ifname} "
+                               "host-inbound-traffic system-services ike), or set junos.manage_carrier_zone: true on the link"))
+    existing = security.get("tcp_mss_ipsec_vpn")
+    planned = entry["mtu"].get("tcp_mss")
+    if existing is not None and planned is not None and existing != planned:
+        if existing > planned:
+            errors.append(_msg(name, host, "security flow tcp-mss ipsec-vpn mss", f"{existing} (global: every VPN of the "
+                               f"router uses it), above the {planned} this link needs",
+                               f"lower it to {planned} on {host} if its other VPNs allow it (set security flow tcp-mss "
+                               f"ipsec-vpn mss {planned}); the product never overwrites a global value"))
+        else:
+            warnings.append(f"link {name}: {host}: security flow tcp-mss ipsec-vpn mss is {existing} (global), below the "
+                            f"link's {planned}: kept as it is")
+    return errors
+
+
+def _existing(host: str, entry: dict[str, Any], facts: Mapping[str, Any]) -> list[str]:
+    """Tunnel interfaces the plan wants that exist with other content; leftover MPLSSEC objects."""
+    name = entry["name"]
+    errors: list[str] = []
+    interfaces = facts.get("interfaces") or {}
+    wanted = [(entry["tunnel"]["interface"], f"{entry['tunnel']['address']}/{entry['tunnel']['prefixlen']}")]
+    if entry.get("ipsec_tunnel"):
+        ipsec = entry["ipsec_tunnel"]
+        wanted.append((ipsec["interface"], f"{ipsec['address']}/{ipsec['prefixlen']}"))
+    found_any = False
+    for ifname, address in wanted:
+        iface = interfaces.get(ifname)
+        if iface is None:
+            continue
+        found_any = True
+        if iface.get("ipv4") and address not in iface["ipv4"]:
+            errors.append(_msg(name, host, f"{ifname} (tunnel.id {entry['id']})", f"exists with address "
+                               f"{', '.join(iface['ipv4'])}, not this link's {address}",
+                               "choose another tunnel.id, or remove the interface if it is unused"))
+    prefix = entry["objects"]
+    objects = [o for o in facts.get("objects") or [] if o.split()[-1] == prefix or o.split()[-1].startswith(prefix + "-")]
+    files = [f for f in facts.get("files") or [] if f.startswith(f"mplssec-{name}-")]
+    entry["existing"] = {"interfaces": [i for i, _a in wanted if i in interfaces], "objects": objects, "files": files}
+    if objects and not found_any:
+        errors.append(_msg(name, host, f"objects {prefix}", f"{', '.join(objects[:4])} exist but no tunnel interface of the "
+                           "link does (left over from an earlier run?)",
+                           "remove them on the router, or roll the link back (playbooks/rollback_p2p.yml), then re-run"))
+    return errors
