@@ -1158,3 +1158,56 @@ def _label_run_check(check: str, platform: str, outputs: list, link: dict, host:
     if check == "lsp_ping":
         return valid_lsp_ping(link, lsp_ping_result(platform, outputs[0]), host, platform, min_success_pct)
     return valid_no_carrier_ldp(link, ldp_neighbors(platform, outputs[0]), host)
+
+
+# --------------------------------------------------------------------------------------------
+# report a person reads (issue 11 section 3): verify-<link>.md and verify-summary.md
+# --------------------------------------------------------------------------------------------
+
+_MTU_FIELDS = ("carrier_mtu", "overhead", "ip_mtu", "labels", "mpls_mtu", "tcp_mss", "carrier_mtu_for_1500")
+
+
+def _md(text: Any) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def markdown_report(report: dict, plans: list[dict] | None = None) -> str:
+    """One link report -> Markdown: verdict, the plan's MTU figures (from the ``p2p_plan`` facts in
+    ``plans``), and one row per check per host with its detail. Same data as the JSON and JUnit files."""
+    link = report.get("link")
+    checks = report.get("checks") or []
+    failed = sum(1 for c in checks if c.get("status") != "pass")
+    lines = ["# verify %s: %s" % (link, "PASS" if report.get("status") == "pass" else "FAIL"), "",
+             "%d checks, %d passed, %d failed." % (len(checks), len(checks) - failed, failed), ""]
+    mtu = None
+    for plan in plans or []:
+        for item in plan.get("links") or []:
+            if item.get("name") == link and item.get("mtu"):
+                mtu = item["mtu"]
+                break
+        if mtu:
+            break
+    if mtu:
+        lines += ["## MTU (plan)", "", "| " + " | ".join(_MTU_FIELDS) + " |", "|" + "---|" * len(_MTU_FIELDS),
+                  "| " + " | ".join(_md(mtu.get(k, "")) for k in _MTU_FIELDS) + " |", ""]
+        if mtu.get("warning"):
+            lines += ["Warning: %s" % _md(mtu["warning"]), ""]
+    lines += ["## Checks", "", "| host | check | status | detail |", "|---|---|---|---|"]
+    for c in checks:
+        lines.append("| %s | %s | %s | %s |" % (_md(c.get("host")), _md(c.get("name")),
+                                                "PASS" if c.get("status") == "pass" else "**FAIL**", _md(c.get("detail"))))
+    return "\n".join(lines) + "\n"
+
+
+def markdown_summary(reports: list[dict]) -> str:
+    """The fleet summary of one run (verify-summary.md): one row per link with its counts."""
+    lines = ["# verify summary", "", "| link | status | checks | failed | failed checks |", "|---|---|---|---|---|"]
+    for rep in reports or []:
+        checks = rep.get("checks") or []
+        bad = ["%s %s" % (c.get("host"), c.get("name")) for c in checks if c.get("status") != "pass"]
+        lines.append("| %s | %s | %d | %d | %s |" % (_md(rep.get("link")), "PASS" if rep.get("status") == "pass" else "**FAIL**",
+                                                    len(checks), len(bad), _md(", ".join(bad)) or "-"))
+    total = sum(len(r.get("checks") or []) for r in reports or [])
+    bad_links = sum(1 for r in reports or [] if r.get("status") != "pass")
+    lines += ["", "%d links, %d failed; %d checks." % (len(reports or []), bad_links, total)]
+    return "\n".join(lines) + "\n"

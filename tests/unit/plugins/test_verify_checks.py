@@ -666,7 +666,8 @@ def test_no_secret_in_results_or_reports():
 
 
 def test_filters_registered():
-    assert sorted(F.FilterModule().filters()) == ["p2p_check", "p2p_junit", "p2p_report", "p2p_show", "p2p_table"]
+    assert sorted(F.FilterModule().filters()) == ["p2p_check", "p2p_junit", "p2p_markdown", "p2p_report", "p2p_show",
+                                                          "p2p_table"]
 
 
 def test_filter_p2p_show_and_check():
@@ -696,3 +697,17 @@ def test_filter_errors(call, message):
     with pytest.raises(AnsibleFilterError) as err:
         call()
     assert message in str(err.value)
+
+
+def test_markdown_report_and_summary():
+    results = [dict(V.run_check(c, IOS_OUTPUTS[c], PLAN_IOS, "core1"), link="core1") for c in V.CHECKS]
+    results[0] = dict(results[0], status="fail", detail="no IKE SA | to peer")
+    reports = V.build_reports(results)
+    md = F.p2p_markdown(reports[0], plans=[dict(PLAN_IOS, links=[dict(LINK_IOS, mtu=dict(LINK_IOS["mtu"], overhead=86))])])
+    assert md.startswith("# verify core1: FAIL\n\n%d checks, %d passed, 1 failed." % (len(V.CHECKS), len(V.CHECKS) - 1))
+    assert "| 1500 | 86 | 1414 | 2 | 1422 | 1374 |  |" in md
+    assert "| p1 | ike_sa | **FAIL** | no IKE SA \\| to peer |" in md
+    assert "| p1 | lsp_ping | PASS | LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 5/5 (100%) |" in md
+    summary = F.p2p_markdown(reports, summary=True)
+    assert "| core1 | **FAIL** | %d | 1 | p1 ike_sa |" % len(V.CHECKS) in summary
+    assert summary.endswith("1 links, 1 failed; %d checks.\n" % len(V.CHECKS))
