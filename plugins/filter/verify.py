@@ -86,6 +86,14 @@ def p2p_junit(*args: Any, **kwargs: Any) -> str:
     return _call("p2p_junit", verify.junit_xml, p["_input"])
 
 
+def p2p_markdown(*args: Any, **kwargs: Any) -> str:
+    """One link report (or, with summary=true, all reports) as Markdown; see p2p_markdown.yml."""
+    p = _params("p2p_markdown", args, kwargs)
+    if p["summary"]:
+        return _call("p2p_markdown", verify.markdown_summary, p["_input"])
+    return _call("p2p_markdown", verify.markdown_report, p["_input"], p.get("plans") or [])
+
+
 def p2p_table(*args: Any, **kwargs: Any) -> list[str]:
     """Reports as a fixed-width summary table (list of lines); see p2p_table.yml."""
     p = _params("p2p_table", args, kwargs)
@@ -101,5 +109,6 @@ class FilterModule:
             "p2p_check": p2p_check,
             "p2p_report": p2p_report,
             "p2p_junit": p2p_junit,
+            "p2p_markdown": p2p_markdown,
             "p2p_table": p2p_table,
         }

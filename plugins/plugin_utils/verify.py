@@ -17,7 +17,9 @@ without any device output. Nothing here talks to a device, and no function reads
 plan fact never contains one and the details are built only from parsed show output.
 
 Check names (exactly these, in this order): ``ike_sa``, ``ipsec_sa``, ``ldp_session``,
-``igp_adjacency``, ``no_clear_mpls``, ``mtu_ping``.
+``igp_adjacency``, ``no_clear_mpls``, ``mtu_ping``, ``lsp_ping`` (labelled forwarding: an MPLS LSP ping
+to the peer's loopback at the planned MPLS size), ``no_carrier_ldp`` (after cut-over: no LDP hello
+adjacency left on the carrier interface).
 """
 
 from __future__ import annotations
@@ -57,11 +59,16 @@ __all__ = [
     "valid_ike_sa",
     "valid_ipsec_sa",
     "valid_ldp_session",
+    "valid_lsp_ping",
     "valid_mtu_ping",
+    "valid_no_carrier_ldp",
+    "lsp_ping_result",
+    "lsp_ping_size",
     "valid_no_clear_mpls",
 ]
 
-CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping")
+CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping",
+                           "lsp_ping", "no_carrier_ldp")
 PLATFORMS: tuple[str, ...] = ("ios", "junos")
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "textfsm"
 
@@ -214,12 +221,14 @@ _TEMPLATES = {
     ("ios", "ospf_neighbor"): "ios_show_ip_ospf_neighbor.textfsm",
     ("ios", "isis_neighbor"): "ios_show_isis_neighbors.textfsm",
     ("ios", "ping"): "ios_ping.textfsm",
+    ("ios", "ping_mpls"): "ios_ping_mpls.textfsm",
     ("ios", "crypto_session"): "ios_show_crypto_session.textfsm",  # diagnostic, no check uses it
     ("junos", "ike_sa"): "junos_show_security_ike_security_associations.textfsm",
     ("junos", "ipsec_sa"): "junos_show_security_ipsec_security_associations.textfsm",
     ("junos", "ldp_session"): "junos_show_ldp_session.textfsm",
     ("junos", "ldp_neighbor"): "junos_show_ldp_neighbor.textfsm",
     ("junos", "ping"): "junos_ping.textfsm",
+    ("junos", "ping_mpls"): "junos_ping_mpls.textfsm",
 }
 
 
@@ -363,9 +372,7 @@ def ike_sas(platform: str, data: Any) -> list[dict]:
                 }
             )
         return out
-    for sa in _find_all(data, "ike-security-associations"):
-        if not isinstance(sa, dict):
-            continue
+    for sa, block_remote in _junos_ike_records(data):
         state = str(_first(sa, "ike-sa-state") or "")
         enc = _first(sa, "ike-sa-encryption-algorithm")
         integ = _first(sa, "ike-sa-authentication-algorithm", "ike-sa-integrity-algorithm")
@@ -373,7 +380,7 @@ def ike_sas(platform: str, data: Any) -> list[dict]:
         dh = _first(sa, "ike-sa-dhgroup", "ike-sa-dh-group")
         out.append(
             {
-                "remote": _first(sa, "ike-sa-remote-address"),
+                "remote": _first(sa, "ike-sa-remote-address") or block_remote,
                 "local": _first(sa, "ike-sa-local-address"),
                 "state": state,
                 "established": state.upper() == "UP",
@@ -843,6 +850,8 @@ def show_commands(check: str, plan: dict, link: Any) -> list[str]:
     target = peer.get("tunnel_address")
     ip_mtu = _int((link.get("mtu") or {}).get("ip_mtu"))
     protocol = (link.get("igp") or {}).get("protocol", "ospf")
+    if check in LABEL_CHECKS:
+        return _label_show_commands(check, platform, link)
     if platform == "ios":
         if check == "ike_sa":
             return ["show crypto ikev2 sa"]
@@ -888,6 +897,8 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
     if len(outputs) != expected:
         return _result(check, host, False, "expected %d command outputs, got %d" % (expected, len(outputs)))
     try:
+        if check in LABEL_CHECKS:
+            return _label_run_check(check, platform, outputs, link, host, min_success_pct)
         if check == "ike_sa":
             return valid_ike_sa(link, ike_sas(platform, outputs[0]), host)
         if check == "ipsec_sa":
@@ -1003,3 +1014,200 @@ def summary_table(reports: list[dict], width: int = 100) -> list[str]:
     failed = sum(1 for r in rows[1:] if r[3] == "FAIL")
     lines.append("%d checks, %d passed, %d failed" % (total, total - failed, failed))
     return lines
+
+
+# --------------------------------------------------------------------------------------------
+# labelled forwarding (issue 8 section 3): lsp_ping and no_carrier_ldp
+# --------------------------------------------------------------------------------------------
+
+#: checks of this section (show_commands/run_check hand them to _label_show_commands/_label_run_check)
+LABEL_CHECKS: tuple[str, ...] = ("lsp_ping", "no_carrier_ldp")
+#: MPLS echo requests per LSP ping
+LSP_PING_COUNT = 5
+
+
+def _junos_ike_records(data: Any) -> list[tuple[dict, Any]]:
+    """Junos IKE SA records with the block-level remote address as a fallback (review finding #18).
+
+    ``show security ike security-associations detail | display json`` wraps each SA in an
+    ``ike-security-associations-block`` whose ``ike-sa-remote-address`` may appear only at block level;
+    the brief form has no block. Returns ``[(sa_record, block_remote_or_None)]``."""
+    out: list[tuple[dict, Any]] = []
+    blocks = [b for b in _find_all(data, "ike-security-associations-block") if isinstance(b, dict)]
+    for block in blocks:
+        remote = block.get("ike-sa-remote-address")
+        remote = remote[0] if isinstance(remote, list) and remote else remote
+        nested = [sa for sa in _find_all(block, "ike-security-associations") if isinstance(sa, dict)]
+        if nested:
+            out.extend((sa, remote) for sa in nested)
+        elif block.get("ike-sa-state") is not None:
+            out.append((block, remote))
+    if not blocks:
+        out = [(sa, None) for sa in _find_all(data, "ike-security-associations") if isinstance(sa, dict)]
+    return out
+
+
+def lsp_ping_size(platform: str, link: dict) -> int:
+    """The ``size`` argument of the LSP ping for the planned MTU (see docs/verify.md).
+
+    IOS-XE: ``size`` is "the size of the packet with the label stack imposed" (Cisco MPLS command
+    reference, ping mpls) and ``force-explicit-null`` imposes one label toward the penultimate hop, so
+    ``size = mtu.mpls_mtu`` puts exactly a planned-size labelled packet into the GRE tunnel.
+    Junos: ``size`` is "the size of the LSP ping request packet", 4-byte aligned by rounding UP
+    (Juniper CLI reference, ping mpls ldp), and Junos has no option to force a label toward a PHP
+    neighbour; the largest multiple of 4 not above ``mtu.ip_mtu`` fits both as an IP packet (PHP) and
+    with one label inside ``mpls_mtu``."""
+    mtu = link.get("mtu") or {}
+    if platform == "ios":
+        size = _int(mtu.get("mpls_mtu"))
+        if not size:
+            raise VerifyError("link %s: plan has no mtu.mpls_mtu (lsp_ping)" % link.get("name"))
+        return size
+    ip_mtu = _int(mtu.get("ip_mtu"))
+    if not ip_mtu:
+        raise VerifyError("link %s: plan has no mtu.ip_mtu (lsp_ping)" % link.get("name"))
+    return ip_mtu // 4 * 4
+
+
+def _label_show_commands(check: str, platform: str, link: dict) -> list[str]:
+    rid = _peer(link).get("router_id")
+    if check == "lsp_ping":
+        if not rid:
+            raise VerifyError("link %s: plan has no peer.router_id (lsp_ping)" % link.get("name"))
+        size = lsp_ping_size(platform, link)
+        if platform == "ios":
+            return ["ping mpls ipv4 %s/32 size %d repeat %d force-explicit-null" % (rid, size, LSP_PING_COUNT)]
+        return ["ping mpls ldp %s size %d count %d" % (rid, size, LSP_PING_COUNT)]
+    if platform == "ios":
+        return ["show mpls ldp neighbor detail"]
+    return ["show ldp neighbor | display json"]
+
+
+def lsp_ping_result(platform: str, data: Any) -> dict | None:
+    """One LSP ping -> ``{sent, received, pct, size, codes}`` (``codes`` the per-request marks,
+    ``size`` the IOS ``N-byte MPLS Echos``) or None when no result line was found."""
+    rows = _as_data(platform, "ping_mpls", data)
+    if not _is_rows(rows) or not rows:
+        return None
+    r = rows[-1]
+    codes = "".join(r.get("codes") or [])
+    if platform == "ios":
+        sent, received, pct = _int(r.get("total")) or _int(r.get("sent")), _int(r.get("received")), _int(r.get("success_pct"))
+    else:
+        sent, received, pct = _int(r.get("sent")), _int(r.get("received")), None
+    if received is None:
+        return None
+    if pct is None:
+        pct = int(100 * received // sent) if sent else 0
+    return {"sent": sent or 0, "received": received, "pct": pct, "size": _int(r.get("size")), "codes": codes}
+
+
+_LSP_CODES = {
+    "Q": "request not sent (no label binding for the FEC, or the request exceeds the MPLS MTU)",
+    ".": "timeout (labelled requests or replies lost: labels do not cross the tunnel or the size does not fit)",
+    "B": "unlabelled output interface",
+    "x": "reply with an error return code",
+    "N": "no label entry at the peer",
+    "F": "no FEC mapping at the peer",
+}
+
+
+def valid_lsp_ping(link: dict, result: dict | None, host: str = "", platform: str = "ios",
+                   min_success_pct: int = MIN_SUCCESS_PCT) -> dict:
+    """MPLS LSP ping to the peer's loopback (LDP FEC /32) at the planned MPLS size gets replies."""
+    name = "lsp_ping"
+    rid = _peer(link).get("router_id")
+    size = lsp_ping_size(platform, link)
+    what = "LSP ping to %s/32 at %d bytes (%s)" % (
+        rid, size, "labelled, mpls_mtu" if platform == "ios" else "ip_mtu rounded down to 4")
+    if result is None:
+        return _result(name, host, False, what + ": no result parsed")
+    if platform == "ios" and result.get("size") not in (None, size):
+        return _result(name, host, False, what + ": the router sent %s-byte echos" % result.get("size"))
+    summary = "%s: %d/%d (%d%%)" % (what, result["received"], result["sent"], result["pct"])
+    if result["received"] == 0 or result["pct"] < min_success_pct:
+        why = sorted({_LSP_CODES[c] for c in result.get("codes") or "" if c in _LSP_CODES})
+        return _result(name, host, False, summary + " - labels do not cross%s" % (
+            " [%s: %s]" % (result.get("codes"), "; ".join(why)) if why else ""))
+    return _result(name, host, True, summary)
+
+
+def _carrier_ldp_hits(link: dict, neighbors: list[dict]) -> list[dict]:
+    phys = (link.get("physical") or {}).get("interface")
+    if not phys:
+        raise VerifyError("link %s: plan has no physical.interface" % link.get("name"))
+    return [n for n in neighbors or [] if any(_same_or_parent(i, phys) for i in n.get("interfaces") or [])]
+
+
+def valid_no_carrier_ldp(link: dict, neighbors: list[dict], host: str = "") -> dict:
+    """After cut-over no LDP hello adjacency is left on the physical carrier interface (IOS: the
+    discovery sources of ``show mpls ldp neighbor detail``; Junos: the Interface of ``show ldp neighbor``)."""
+    name = "no_carrier_ldp"
+    phys = (link.get("physical") or {}).get("interface")
+    hits = _carrier_ldp_hits(link, neighbors)
+    if hits:
+        return _result(name, host, False, "LDP hello adjacency still on carrier interface %s (neighbor %s)" % (
+            phys, ", ".join(sorted(str(n.get("peer_id") or n.get("address")) for n in hits))))
+    seen = sorted({"%s via %s" % (n.get("peer_id") or n.get("address"), i)
+                   for n in neighbors or [] for i in n.get("interfaces") or []})
+    return _result(name, host, True, "no LDP hello adjacency on carrier interface %s (adjacencies: %s)" % (
+        phys, ", ".join(seen) or "none"))
+
+
+def _label_run_check(check: str, platform: str, outputs: list, link: dict, host: str, min_success_pct: int) -> dict:
+    if check == "lsp_ping":
+        return valid_lsp_ping(link, lsp_ping_result(platform, outputs[0]), host, platform, min_success_pct)
+    return valid_no_carrier_ldp(link, ldp_neighbors(platform, outputs[0]), host)
+
+
+# --------------------------------------------------------------------------------------------
+# report a person reads (issue 11 section 3): verify-<link>.md and verify-summary.md
+# --------------------------------------------------------------------------------------------
+
+_MTU_FIELDS = ("carrier_mtu", "overhead", "ip_mtu", "labels", "mpls_mtu", "tcp_mss", "carrier_mtu_for_1500")
+
+
+def _md(text: Any) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def markdown_report(report: dict, plans: list[dict] | None = None) -> str:
+    """One link report -> Markdown: verdict, the plan's MTU figures (from the ``p2p_plan`` facts in
+    ``plans``), and one row per check per host with its detail. Same data as the JSON and JUnit files."""
+    link = report.get("link")
+    checks = report.get("checks") or []
+    failed = sum(1 for c in checks if c.get("status") != "pass")
+    lines = ["# verify %s: %s" % (link, "PASS" if report.get("status") == "pass" else "FAIL"), "",
+             "%d checks, %d passed, %d failed." % (len(checks), len(checks) - failed, failed), ""]
+    mtu = None
+    for plan in plans or []:
+        for item in plan.get("links") or []:
+            if item.get("name") == link and item.get("mtu"):
+                mtu = item["mtu"]
+                break
+        if mtu:
+            break
+    if mtu:
+        lines += ["## MTU (plan)", "", "| " + " | ".join(_MTU_FIELDS) + " |", "|" + "---|" * len(_MTU_FIELDS),
+                  "| " + " | ".join(_md(mtu.get(k, "")) for k in _MTU_FIELDS) + " |", ""]
+        if mtu.get("warning"):
+            lines += ["Warning: %s" % _md(mtu["warning"]), ""]
+    lines += ["## Checks", "", "| host | check | status | detail |", "|---|---|---|---|"]
+    for c in checks:
+        lines.append("| %s | %s | %s | %s |" % (_md(c.get("host")), _md(c.get("name")),
+                                                "PASS" if c.get("status") == "pass" else "**FAIL**", _md(c.get("detail"))))
+    return "\n".join(lines) + "\n"
+
+
+def markdown_summary(reports: list[dict]) -> str:
+    """The fleet summary of one run (verify-summary.md): one row per link with its counts."""
+    lines = ["# verify summary", "", "| link | status | checks | failed | failed checks |", "|---|---|---|---|---|"]
+    for rep in reports or []:
+        checks = rep.get("checks") or []
+        bad = ["%s %s" % (c.get("host"), c.get("name")) for c in checks if c.get("status") != "pass"]
+        lines.append("| %s | %s | %d | %d | %s |" % (_md(rep.get("link")), "PASS" if rep.get("status") == "pass" else "**FAIL**",
+                                                    len(checks), len(bad), _md(", ".join(bad)) or "-"))
+    total = sum(len(r.get("checks") or []) for r in reports or [])
+    bad_links = sum(1 for r in reports or [] if r.get("status") != "pass")
+    lines += ["", "%d links, %d failed; %d checks." % (len(reports or []), bad_links, total)]
+    return "\n".join(lines) + "\n"

@@ -110,8 +110,11 @@ def test_1_before_encryption_reports_and_failures(lab):
     assert len(cases) == 12 and all(c.find("failure") is not None for c in cases if checks[
         (c.get("classname").split(".")[1], c.get("name"))]["status"] == "fail")
     assert "LINK   HOST  CHECK" in proc.stdout and "12 checks, " in proc.stdout
+    markdown = (lab.base / "before" / "verify-core1.md").read_text()
+    assert markdown.startswith("# verify core1: FAIL") and "| 1500 |" in markdown and "| p1 | ike_sa | **FAIL** |" in markdown
+    assert "| core1 | **FAIL** | 12 |" in (lab.base / "before" / "verify-summary.md").read_text()
     psk = lab.psk()
-    for text in (proc.stdout, proc.stderr, json.dumps(report), (lab.base / "before" / "verify-core1.xml").read_text()):
+    for text in (proc.stdout, proc.stderr, json.dumps(report), (lab.base / "before" / "verify-core1.xml").read_text(), markdown):
         assert psk not in text
 
 

@@ -226,7 +226,8 @@ def test_show_commands_isis():
 
 
 @pytest.mark.parametrize("args,message", [
-    (("bogus", PLAN_IOS, "core1"), "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping)"),
+    (("bogus", PLAN_IOS, "core1"), "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping, "
+                                  "lsp_ping, no_carrier_ldp)"),
     (("ike_sa", {"host": "p1", "platform": "eos", "links": []}, "core1"), "p2p_plan.platform must be one of ios, junos, got 'eos'"),
     (("ike_sa", PLAN_IOS, "core9"), "link 'core9' is not in the p2p_plan of host p1"),
 ])
@@ -400,6 +401,8 @@ IOS_OUTPUTS = {
     "igp_adjacency": [IOS_OSPF],
     "no_clear_mpls": [IOS_MPLS],
     "mtu_ping": [ios_ping(1414, 3), ios_ping(1415, 0)],
+    "lsp_ping": [None],  # filled below (labelled-forwarding section)
+    "no_carrier_ldp": [IOS_LDP],
 }
 JUNOS_OUTPUTS = {
     "ike_sa": [JUNOS_IKE],
@@ -408,7 +411,123 @@ JUNOS_OUTPUTS = {
     "igp_adjacency": [JUNOS_OSPF],
     "no_clear_mpls": [JUNOS_IFACE_CLEAN, JUNOS_LDP_NEIGHBOR],
     "mtu_ping": [junos_ping(1386, 3), junos_ping(1387, 0)],
+    "lsp_ping": [None],  # filled below (labelled-forwarding section)
+    "no_carrier_ldp": [JUNOS_LDP_NEIGHBOR],
 }
+
+
+# --- labelled forwarding: lsp_ping, no_carrier_ldp (formats: Cisco "ping mpls" and Juniper "ping mpls
+# ldp" command references; the lab prints the same, lab/tests/test_lsp_ping.py)
+
+def ios_lsp(size, marks):
+    ok = marks.count("!")
+    rate = ("Success rate is %d percent (%d/%d), round-trip min/avg/max = 1/1/4 ms" % (100 * ok // len(marks), ok, len(marks))
+            if ok else "Success rate is 0 percent (0/%d)" % len(marks))
+    return ("Sending %d, %d-byte MPLS Echos to 203.0.113.2/32,\n     timeout is 2 seconds, send interval is 0 msec:\n\n"
+            "Codes: '!' - success, 'Q' - request not sent, '.' - timeout,\n"
+            "  'L' - labeled output interface, 'B' - unlabeled output interface,\n"
+            "  'X' - unknown return code, 'x' - return code 0\n\n"
+            "Type escape sequence to abort.\n%s\n%s\n" % (len(marks), size, marks, rate))
+
+
+def junos_lsp(marks):
+    ok = marks.count("!")
+    errors = marks.count("x")
+    text = "%s\n--- lsping statistics ---\n%d packets transmitted, %d packets received, %d%% packet loss\n" % (
+        marks, len(marks), ok, round(100 * (len(marks) - ok) / len(marks)))
+    if errors:
+        text += "%d packets received with error status, not counted as received.\n" % errors
+    return text
+
+
+IOS_OUTPUTS["lsp_ping"] = [ios_lsp(1422, "!!!!!")]
+JUNOS_OUTPUTS["lsp_ping"] = [junos_lsp("!!!!!")]
+
+
+@pytest.mark.parametrize("plan,check,commands", [
+    (PLAN_IOS, "lsp_ping", ["ping mpls ipv4 203.0.113.2/32 size 1422 repeat 5 force-explicit-null"]),
+    (PLAN_JUNOS, "lsp_ping", ["ping mpls ldp 203.0.113.1 size 1412 count 5"]),
+    (PLAN_IOS, "no_carrier_ldp", ["show mpls ldp neighbor detail"]),
+    (PLAN_JUNOS, "no_carrier_ldp", ["show ldp neighbor | display json"]),
+])
+def test_label_show_commands(plan, check, commands):
+    assert V.show_commands(check, plan, "core1") == commands
+
+
+@pytest.mark.parametrize("platform,ip_mtu,mpls_mtu,size", [
+    ("ios", 1414, 1422, 1422), ("junos", 1414, 1422, 1412), ("junos", 1416, 1424, 1416), ("ios", 1438, 1446, 1446),
+])
+def test_lsp_ping_size(platform, ip_mtu, mpls_mtu, size):
+    link = dict(LINK_IOS, mtu={"ip_mtu": ip_mtu, "mpls_mtu": mpls_mtu})
+    assert V.lsp_ping_size(platform, link) == size
+
+
+@pytest.mark.parametrize("plan,output,status,detail", [
+    (PLAN_IOS, ios_lsp(1422, "!!!!!"), "pass", "LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 5/5 (100%)"),
+    (PLAN_IOS, ios_lsp(1422, "QQQQQ"), "fail",
+     "LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 0/5 (0%) - labels do not cross [QQQQQ: request not sent "
+     "(no label binding for the FEC, or the request exceeds the MPLS MTU)]"),
+    (PLAN_IOS, ios_lsp(1422, "....."), "fail",
+     "LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 0/5 (0%) - labels do not cross [.....: timeout "
+     "(labelled requests or replies lost: labels do not cross the tunnel or the size does not fit)]"),
+    (PLAN_IOS, ios_lsp(1422, "!...."), "fail",
+     "LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 1/5 (20%) - labels do not cross [!....: timeout "
+     "(labelled requests or replies lost: labels do not cross the tunnel or the size does not fit)]"),
+    (PLAN_IOS, ios_lsp(100, "!!!!!"), "fail", "LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): the router sent 100-byte echos"),
+    (PLAN_IOS, "% Invalid input detected at '^' marker.", "fail",
+     "LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): no result parsed"),
+    (PLAN_JUNOS, junos_lsp("!!!!!"), "pass", "LSP ping to 203.0.113.1/32 at 1412 bytes (ip_mtu rounded down to 4): 5/5 (100%)"),
+    (PLAN_JUNOS, junos_lsp("xxxxx"), "fail",
+     "LSP ping to 203.0.113.1/32 at 1412 bytes (ip_mtu rounded down to 4): 0/5 (0%) - labels do not cross "
+     "[xxxxx: reply with an error return code]"),
+    (PLAN_JUNOS, junos_lsp("....."), "fail",
+     "LSP ping to 203.0.113.1/32 at 1412 bytes (ip_mtu rounded down to 4): 0/5 (0%) - labels do not cross [.....: timeout "
+     "(labelled requests or replies lost: labels do not cross the tunnel or the size does not fit)]"),
+])
+def test_run_check_lsp_ping(plan, output, status, detail):
+    result = V.run_check("lsp_ping", [output], plan, "core1")
+    assert (result["status"], result["detail"]) == (status, detail)
+
+
+IOS_LDP_CARRIER = IOS_LDP.replace("GigabitEthernet1, Src IP addr: 10.1.1.2", "GigabitEthernet2, Src IP addr: 192.0.2.1")
+JUNOS_LDP_CARRIER = j("ldp-neighbor-information", {"ldp-neighbor": [
+    {"ldp-neighbor-address": "198.51.100.0", "interface-name": "gr-0/0/0.100", "ldp-label-space-id": "203.0.113.1:0"},
+    {"ldp-neighbor-address": "192.0.2.0", "interface-name": "ge-0/0/0.0", "ldp-label-space-id": "203.0.113.1:0"}]})
+
+
+@pytest.mark.parametrize("plan,output,status,detail", [
+    (PLAN_IOS, IOS_LDP, "pass", "no LDP hello adjacency on carrier interface GigabitEthernet2 "
+     "(adjacencies: 203.0.113.2 via GigabitEthernet1, 203.0.113.2 via Tunnel100)"),
+    (PLAN_IOS, IOS_LDP_CARRIER, "fail", "LDP hello adjacency still on carrier interface GigabitEthernet2 (neighbor 203.0.113.2)"),
+    (PLAN_IOS, IOS_LDP_CARRIER.replace("GigabitEthernet2,", "Gi2,"), "fail",
+     "LDP hello adjacency still on carrier interface GigabitEthernet2 (neighbor 203.0.113.2)"),
+    (PLAN_IOS, "", "pass", "no LDP hello adjacency on carrier interface GigabitEthernet2 (adjacencies: none)"),
+    (PLAN_JUNOS, JUNOS_LDP_NEIGHBOR, "pass",
+     "no LDP hello adjacency on carrier interface ge-0/0/0.0 (adjacencies: 203.0.113.1 via gr-0/0/0.100)"),
+    (PLAN_JUNOS, JUNOS_LDP_CARRIER, "fail", "LDP hello adjacency still on carrier interface ge-0/0/0.0 (neighbor 203.0.113.1)"),
+])
+def test_run_check_no_carrier_ldp(plan, output, status, detail):
+    result = V.run_check("no_carrier_ldp", [output], plan, "core1")
+    assert (result["status"], result["detail"]) == (status, detail)
+
+
+@pytest.mark.parametrize("data,remote", [
+    # remote address only at block level (vSRX 24.x/25.x per review finding #18)
+    ({"ike-security-associations-information": [{"ike-security-associations-block": [{
+        "ike-sa-remote-address": [{"data": "192.0.2.0"}],
+        "ike-security-associations": [{"ike-sa-state": [{"data": "UP"}]}]}]}]}, "192.0.2.0"),
+    # repeated inside the nested element (MX sample, SRX bot)
+    ({"ike-security-associations-information": [{"ike-security-associations-block": [{
+        "ike-sa-remote-address": [{"data": "192.0.2.9"}],
+        "ike-security-associations": [{"ike-sa-remote-address": [{"data": "192.0.2.0"}],
+                                       "ike-sa-state": [{"data": "UP"}]}]}]}]}, "192.0.2.0"),
+    # block without a nested element: the block is the SA
+    ({"ike-security-associations-information": [{"ike-security-associations-block": [{
+        "ike-sa-remote-address": [{"data": "192.0.2.0"}], "ike-sa-state": [{"data": "UP"}]}]}]}, "192.0.2.0"),
+])
+def test_junos_ike_detail_block_level_remote(data, remote):
+    sas = V.ike_sas("junos", data)
+    assert [(s["remote"], s["established"]) for s in sas] == [(remote, True)]
 
 
 @pytest.mark.parametrize("check", V.CHECKS)
@@ -547,7 +666,8 @@ def test_no_secret_in_results_or_reports():
 
 
 def test_filters_registered():
-    assert sorted(F.FilterModule().filters()) == ["p2p_check", "p2p_junit", "p2p_report", "p2p_show", "p2p_table"]
+    assert sorted(F.FilterModule().filters()) == ["p2p_check", "p2p_junit", "p2p_markdown", "p2p_report", "p2p_show",
+                                                          "p2p_table"]
 
 
 def test_filter_p2p_show_and_check():
@@ -577,3 +697,17 @@ def test_filter_errors(call, message):
     with pytest.raises(AnsibleFilterError) as err:
         call()
     assert message in str(err.value)
+
+
+def test_markdown_report_and_summary():
+    results = [dict(V.run_check(c, IOS_OUTPUTS[c], PLAN_IOS, "core1"), link="core1") for c in V.CHECKS]
+    results[0] = dict(results[0], status="fail", detail="no IKE SA | to peer")
+    reports = V.build_reports(results)
+    md = F.p2p_markdown(reports[0], plans=[dict(PLAN_IOS, links=[dict(LINK_IOS, mtu=dict(LINK_IOS["mtu"], overhead=86))])])
+    assert md.startswith("# verify core1: FAIL\n\n%d checks, %d passed, 1 failed." % (len(V.CHECKS), len(V.CHECKS) - 1))
+    assert "| 1500 | 86 | 1414 | 2 | 1422 | 1374 |  |" in md
+    assert "| p1 | ike_sa | **FAIL** | no IKE SA \\| to peer |" in md
+    assert "| p1 | lsp_ping | PASS | LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 5/5 (100%) |" in md
+    summary = F.p2p_markdown(reports, summary=True)
+    assert "| core1 | **FAIL** | %d | 1 | p1 ike_sa |" % len(V.CHECKS) in summary
+    assert summary.endswith("1 links, 1 failed; %d checks.\n" % len(V.CHECKS))

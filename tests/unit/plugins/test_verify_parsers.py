@@ -507,3 +507,28 @@ def test_templates_through_ansible_utils_cli_parse(tmp_path):
     parsed = json.loads((tmp_path / "parsed.json").read_text())
     for (template, capture), rows in zip(CLI_PARSE_CASES, parsed, strict=True):
         assert rows == textfsm_rows(template, capture)
+
+
+# --- no_carrier_ldp against the real "show mpls ldp neighbor detail" / "show ldp neighbor" captures:
+# the capture's own discovery interface plays the carrier (fail), any other interface passes.
+
+@pytest.mark.parametrize("path,carrier", [
+    (REF / "ios/show_mpls_ldp_neighbor_detail/01.txt", "GigabitEthernet0/0/2"),
+    (REF / "ios/show_mpls_ldp_neighbor_detail/02.txt", "Port-channel20"),
+    (REF / "ios/show_mpls_ldp_neighbor/01.txt", "GigabitEthernet0/0/0"),
+], ids=lambda v: str(v).rsplit("device-output/", 1)[-1])
+def test_no_carrier_ldp_ios_captures(path, carrier):
+    link = {"name": "x", "physical": {"interface": carrier}, "peer": {"address": "192.0.2.1"}}
+    text = path.read_text()
+    assert V.valid_no_carrier_ldp(link, V.ldp_neighbors("ios", text))["status"] == "fail"
+    link["physical"]["interface"] = "Tunnel100"
+    assert V.valid_no_carrier_ldp(link, V.ldp_neighbors("ios", text))["status"] == "pass"
+
+
+def test_no_carrier_ldp_junos_capture():
+    text = (REF / "junos/show_ldp_neighbor/01.txt").read_text()
+    link = {"name": "x", "physical": {"interface": "ge-0/0/0.0"}, "peer": {"address": "192.0.2.1"}}
+    assert V.valid_no_carrier_ldp(link, V.ldp_neighbors("junos", text))["detail"] == (
+        "LDP hello adjacency still on carrier interface ge-0/0/0.0 (neighbor 10.34.2.250)")
+    link["physical"]["interface"] = "ge-0/0/1.0"
+    assert V.valid_no_carrier_ldp(link, V.ldp_neighbors("junos", text))["status"] == "pass"
