@@ -7,3 +7,10 @@ import sys
 COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache", "collections")
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
+
+# Ansible's collection loader, installed once before any test imports the collection: a test that uses the
+# plugin loader (Templar) would otherwise install it after other tests imported ansible_collections.mplssec.p2p
+# from sys.path, and later imports of its modules fail ("collection metadata was not loaded").
+from ansible.plugins.loader import init_plugin_loader  # noqa: E402
+
+init_plugin_loader([COLLECTIONS])

@@ -3,53 +3,31 @@
 plugins/plugin_utils/verify.py (the show/valid pairs of the verify role).
 
 Each filter is documented in the YAML file of its name beside this one (``p2p_check.yml`` ...) and
-validates its arguments against that DOCUMENTATION with ansible.utils' AnsibleArgSpecValidator, so the
+validates its arguments against that DOCUMENTATION (plugins/plugin_utils/filter_args.py: the argument spec is built once, at import), so the
 documentation and the checks cannot disagree. Every error becomes an AnsibleFilterError.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
-import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.ansible.utils.plugins.module_utils.common.argspec_validate import AnsibleArgSpecValidator
 
-from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify
+from ansible_collections.mplssec.p2p.plugins.plugin_utils import filter_args, verify
 
-_DOCS: dict[str, dict[str, Any]] = {}
+# Each filter's documentation and argument validator, built once at import (plugin_utils/filter_args.py).
+SPECS = filter_args.load(__file__, ('p2p_check', 'p2p_junit', 'p2p_markdown', 'p2p_report', 'p2p_show', 'p2p_table'))
 
 
 def documentation(name: str) -> dict[str, Any]:
-    """The DOCUMENTATION of filter ``name``, read once from ``<name>.yml`` beside this file."""
-    if name not in _DOCS:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.yml"), encoding="utf-8") as handle:
-            _DOCS[name] = yaml.safe_load(handle)["DOCUMENTATION"]
-    return _DOCS[name]
+    """The DOCUMENTATION of filter ``name`` (``<name>.yml`` beside this file)."""
+    return SPECS[name].doc
 
 
 def _params(name: str, args: tuple, kwargs: dict) -> dict[str, Any]:
     """Map positional arguments onto the documented ``positional`` names, then validate everything."""
-    doc = documentation(name)
-    options = doc["options"]
-    positional = [p.strip() for p in str(doc.get("positional", "_input")).split(",")]
-    if len(args) > len(positional):
-        raise AnsibleFilterError(f"mplssec.p2p.{name}: takes at most {len(positional)} positional arguments ({', '.join(positional)}), got {len(args)}")
-    data = dict(zip(positional[: len(args)], args, strict=True))
-    for key, value in kwargs.items():
-        if key not in options or key == "_input":
-            allowed = ", ".join(k for k in options if k != "_input")
-            raise AnsibleFilterError(f"mplssec.p2p.{name}: unknown keyword {key!r}; allowed keywords: {allowed}")
-        if key in data:
-            raise AnsibleFilterError(f"mplssec.p2p.{name}: {key!r} given both by position and by keyword")
-        data[key] = value
-    valid, errors, params = AnsibleArgSpecValidator(data=data, schema=yaml.safe_dump(doc), schema_format="doc", name=name).validate()
-    if not valid:
-        message = "; ".join(errors) if isinstance(errors, list) else str(errors)
-        raise AnsibleFilterError(f"mplssec.p2p.{name}: {message}")
-    return params
+    return SPECS[name].params(args, kwargs)
 
 
 def _call(name: str, func: Callable[..., Any], *args: Any) -> Any:
