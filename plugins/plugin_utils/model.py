@@ -161,6 +161,10 @@ LINK_SCHEMA: Mapping[str, Field] = {
         "certificate": Field("str", "auth rsa-sig/ecdsa-sig: Junos local certificate id (required when a Junos router ends the link)."),
         "ike": Field("dict", "IKE SA parameters overriding the preset key by key.", default={}, fields=_ike()),
         "esp": Field("dict", "ESP (child SA) parameters overriding the preset key by key.", default={}, fields=_esp()),
+        "anti_replay_window": Field("int", "ESP anti-replay window in packets, on both routers (IOS-XE set security-association "
+                                    "replay window-size, Junos anti-replay-window-size). A P-P link carries every traffic class and "
+                                    "the carrier reorders across classes, so the 64-packet default of both vendors drops packets.",
+                                    default=1024, choices=(64, 128, 256, 512, 1024)),
         "dpd": Field("dict", "Dead peer detection overriding the preset key by key.", default={}, fields={
             "interval": Field("int", "Seconds between DPD probes (10-60). Default: from the preset.", minimum=10, maximum=60),
             "retries": Field("int", "Unanswered probes before the peer is declared dead (1-5). Default: from the preset.",
