@@ -47,7 +47,7 @@ demo: bootstrap
 # antsibull-changelog lint (changelogs/fragments).
 lint: bootstrap
 	@echo "==> make lint ($$(date -u +%T) UTC)"
-	ruff check plugins tests lab
+	ruff check plugins tests lab bench
 	yamllint -s .
 	ansible-lint --profile production
 	antsibull-changelog lint
@@ -57,7 +57,7 @@ build: bootstrap
 	@echo "==> make build ($$(date -u +%T) UTC)"
 	rm -rf $(DIST) && mkdir -p $(DIST)
 	ansible-galaxy collection build --force --output-path $(DIST) . >/dev/null
-	if tar -tzf $(TARBALL) | grep -E '^(lab|\.venv|\.cache|\.ci|\.git|reports|tests/output)(/|$$)'; then \
+	if tar -tzf $(TARBALL) | grep -E '^(lab|bench|\.venv|\.cache|\.ci|\.git|reports|tests/output)(/|$$)'; then \
 	  echo "build_ignore does not keep the paths above out of $(TARBALL)"; exit 1; fi
 	@echo "built $(TARBALL) ($$(tar -tzf $(TARBALL) | wc -l) entries)"
 

@@ -48,6 +48,12 @@ def argument_spec(options: Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
+_OPAQUE: dict[str, tuple[tuple[type, ...], Any, str]] = {
+    "dict": ((Mapping,), {}, "mapping"),
+    "list": ((list, tuple), [], "list"),
+}
+
+
 class FilterSpec:
     """One filter's documentation, argument spec and validator, built once.
 
@@ -63,6 +69,11 @@ class FilterSpec:
         self.input_name = input_name
         self.keywords = [k for k in self.options if k != "_input"]
         self.validator = ArgumentSpecValidator(argument_spec(self.options))
+        # Options documented as a whole dict or list (no suboptions): the validator would deep-copy them on every
+        # call (ansible-core's ValidationResult copies its parameters), and a plan or a list of results is large
+        # (~20 ms per call through Ansible). Their type is checked here; the validator sees an empty stand-in.
+        self.opaque = {key: (*_OPAQUE[o["type"]], o.get("elements") == "dict") for key, o in self.options.items()
+                       if o.get("type") in _OPAQUE and "suboptions" not in o and o.get("elements", "raw") in ("raw", "dict")}
 
     def error(self, message: str) -> AnsibleFilterError:
         return AnsibleFilterError(f"mplssec.p2p.{self.name}: {message}")
@@ -82,13 +93,22 @@ class FilterSpec:
             if key in data:
                 raise self.error(f"{key!r} given both by position and by keyword")
             data[key] = value
+        kept = {}
+        for key, (types, stand_in, label, of_dicts) in self.opaque.items():
+            if data.get(key) is not None:
+                name = self.input_name if key == "_input" and self.input_name else key
+                if not isinstance(data[key], types):
+                    raise self.error(f"{name!r} must be a {label}, got {type(data[key]).__name__}")
+                if of_dicts and not all(isinstance(item, Mapping) for item in data[key]):
+                    raise self.error(f"{name!r} must be a list of mappings")
+                kept[key], data[key] = data[key], stand_in
         result = self.validator.validate(data)
         if result.error_messages:
             message = "; ".join(result.error_messages)
             if self.input_name is not None:
                 message = message.replace(repr("_input"), repr(self.input_name))
             raise self.error(message)
-        return result.validated_parameters
+        return {**result.validated_parameters, **kept}
 
 
 def load(plugin_file: str, names: Iterable[str], input_names: Mapping[str, str] | None = None) -> dict[str, FilterSpec]:

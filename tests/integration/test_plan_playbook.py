@@ -254,3 +254,24 @@ def test_the_listener_does_see_a_connection_attempt(tmp_path, listener):
            "-e", "ansible_connect_timeout=5 ansible_command_timeout=5"]
     subprocess.run(cmd, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=120, check=False)
     assert listener.accepted >= 1
+
+
+def test_undefined_vault_psk_names_its_link_before_the_plan(tmp_path, listener):
+    # core2's PSK refers to a vault variable that is not defined: the role's first task names core2 (and only
+    # core2), in one task whatever the number of links, before the plan filter templates p2p_links.
+    core2 = with_({"name": "core2", "crypto": {"psk": "{{ vault_p2p_psk_core2 }}"}, "tunnel": {"id": 101, "ipv4": "198.51.100.2/31",
+                   "ipsec_ipv4": "198.51.100.130/31"}, "a": {"interface": "GigabitEthernet3", "address": "192.0.2.2/31"},
+                   "b": {"interface": "ge-0/0/1.0", "address": "192.0.2.3/31"}})
+    certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "psk": None, "trustpoint": "CA", "certificate": "c"},
+                   "tunnel": {"id": 102, "ipv4": "198.51.100.4/31", "ipsec_ipv4": "198.51.100.132/31"},
+                   "a": {"interface": "GigabitEthernet4", "address": "192.0.2.4/31"},
+                   "b": {"interface": "ge-0/0/2.0", "address": "192.0.2.5/31"}})
+    certs["crypto"].pop("psk")
+    rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, [GOOD_LINK, core2, certs]))
+    assert rc != 0
+    message = failure_message(report)
+    assert message.startswith("link core2: crypto.psk: is undefined"), message
+    assert "core1" not in message and "core3" not in message
+    failed_tasks = [name for name, _host, r in results(report) if r.get("failed")]
+    assert failed_tasks == ["Refuse a link whose crypto.psk refers to an undefined variable (names the link)"]
+    assert listener.accepted == 0 and PSK not in output

@@ -386,3 +386,27 @@ def test_filter_returns_the_plan():
     result = FilterModule().filters()["p2p_plan"]([CORE1, CORE2], HOSTVARS, {"all": sorted(HOSTVARS)})
     assert (result.pop("batches"), len(result.pop("batch_table"))) == ([["core1", "core2"]], 1)  # test_batches.py
     assert result == plan.build_plan([CORE1, CORE2], HOSTVARS)
+
+
+def test_subnet_index_agrees_with_the_pairwise_scan():
+    # plan._Subnets replaces an O(n^2) pairwise scan; on random nested/disjoint v4 and v6 blocks it must give the
+    # same first overlap and the same containing blocks, in the same order.
+    from netaddr import IPNetwork
+
+    rng = random.Random(9)
+    nets = []
+    for _ in range(400):
+        if rng.random() < 0.5:
+            nets.append(IPNetwork(f"10.{rng.randrange(4)}.{rng.randrange(4)}.{rng.randrange(256)}/{rng.choice((16, 24, 30, 31, 32))}").cidr)
+        else:
+            nets.append(IPNetwork(f"2001:db8:{rng.randrange(4):x}::{rng.randrange(8):x}/{rng.choice((48, 64, 126, 127, 128))}").cidr)
+    index = plan._Subnets()
+    seen = []
+    for net in nets:
+        brute = next((o for o in seen if o.version == net.version and (net in o or o in net)), None)
+        assert index.first_overlap(net) == brute, net
+        index.add(net, net)
+        seen.append(net)
+    for net in nets[:50]:
+        host = IPNetwork(f"{net.network}/{32 if net.version == 4 else 128}")
+        assert index.containing(host) == [o for o in seen if o.version == net.version and host in o]
