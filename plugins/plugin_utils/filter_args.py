@@ -48,6 +48,7 @@ def argument_spec(options: Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
+CACHE_SIZE = 4096
 _OPAQUE: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "dict": ((Mapping,), {}, "mapping"),
     "list": ((list, tuple), [], "list"),
@@ -72,6 +73,7 @@ class FilterSpec:
         # Options documented as a whole dict or list (no suboptions): the validator would deep-copy them on every
         # call (ansible-core's ValidationResult copies its parameters), and a plan or a list of results is large
         # (~20 ms per call through Ansible). Their type is checked here; the validator sees an empty stand-in.
+        self.cache: dict[Any, dict[str, Any]] = {}
         self.opaque = {key: (*_OPAQUE[o["type"]], o.get("elements") == "dict") for key, o in self.options.items()
                        if o.get("type") in _OPAQUE and "suboptions" not in o and o.get("elements", "raw") in ("raw", "dict")}
 
@@ -80,7 +82,25 @@ class FilterSpec:
 
     def params(self, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """Map positional arguments onto the documented names, validate everything, return the parameters
-        with their defaults; any problem raises AnsibleFilterError naming the filter."""
+        with their defaults; any problem raises AnsibleFilterError naming the filter.
+
+        Calls whose arguments are all hashable (the MTU filters: numbers and strings) are validated once: the
+        validated parameters are kept (up to CACHE_SIZE calls) and a copy is returned on a repeat, since
+        validating costs ~75 us and a playbook calls a filter with the same arguments over and over."""
+        try:
+            # the types are part of the key: 1, 1.0 and True are equal (and hash alike) but do not validate alike
+            key = (tuple((type(a), a) for a in args), tuple(sorted((k, type(v), v) for k, v in kwargs.items())))
+            cached = self.cache.get(key)
+        except TypeError:  # a dict or list argument: not hashable, validated every time
+            return self._params(args, kwargs)
+        if cached is None:
+            cached = self._params(args, kwargs)
+            if len(self.cache) >= CACHE_SIZE:
+                self.cache.clear()
+            self.cache[key] = cached
+        return dict(cached)
+
+    def _params(self, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         if self.input_name is not None:
             if len(args) != 1:
                 raise self.error(f"takes its {self.input_name} as the only positional argument, got {len(args)}")

@@ -431,3 +431,26 @@ def test_docs_tables_match_the_functions():
                     mtu.wire_size(1500, labels=n, encap="macsec"), mtu.wire_size(1500, labels=n, encap="macsec", macsec_sci=False),
                     mtu.wire_size(1500, labels=n, encap="none")]
         assert [int(x) for x in numbers] == expected, labels
+
+
+def test_validation_cache_keeps_types_apart_and_never_caches_an_error():
+    # filter_args caches validated parameters of hashable calls: a cached call must give the same answer as a
+    # fresh one, 1 and True (equal, same hash) get entries of their own, and a refused call is refused again.
+    from ansible_collections.mplssec.p2p.plugins.filter import mtu as mtu_filter
+
+    spec = mtu_filter.SPECS["wire_size"]
+    spec.cache.clear()
+    first = spec.params((1400,), {"encap": "gre", "labels": 2})
+    assert spec.params((1400,), {"encap": "gre", "labels": 2}) == first and len(spec.cache) == 1
+    first["labels"] = 99  # callers get copies
+    assert spec.params((1400,), {"encap": "gre", "labels": 2})["labels"] == 2
+    spec.params((1400,), {"encap": "gre", "labels": 1})
+    try:
+        as_bool = spec.params((1400,), {"encap": "gre", "labels": True})
+    except AnsibleFilterError:
+        as_bool = None
+    assert len(spec.cache) == (2 if as_bool is None else 3)
+    for _ in range(2):
+        with pytest.raises(AnsibleFilterError, match="ipsec_mode"):
+            spec.params((1400,), {"encap": "gre", "ipsec_mode": "bogus"})
+    assert len(spec.cache) == (2 if as_bool is None else 3)
