@@ -68,8 +68,8 @@ def p2p_markdown(*args: Any, **kwargs: Any) -> str:
     """One link report (or, with summary=true, all reports) as Markdown; see p2p_markdown.yml."""
     p = _params("p2p_markdown", args, kwargs)
     if p["summary"]:
-        return _call("p2p_markdown", verify.markdown_summary, p["_input"])
-    return _call("p2p_markdown", verify.markdown_report, p["_input"], p.get("plans") or [])
+        return _call("p2p_markdown", verify.markdown_summary, p["_input"], p["title"])
+    return _call("p2p_markdown", verify.markdown_report, p["_input"], p.get("plans") or [], p["title"])
 
 
 def p2p_table(*args: Any, **kwargs: Any) -> list[str]:

@@ -1171,13 +1171,13 @@ def _md(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def markdown_report(report: dict, plans: list[dict] | None = None) -> str:
+def markdown_report(report: dict, plans: list[dict] | None = None, title: str = "verify") -> str:
     """One link report -> Markdown: verdict, the plan's MTU figures (from the ``p2p_plan`` facts in
     ``plans``), and one row per check per host with its detail. Same data as the JSON and JUnit files."""
     link = report.get("link")
     checks = report.get("checks") or []
     failed = sum(1 for c in checks if c.get("status") != "pass")
-    lines = ["# verify %s: %s" % (link, "PASS" if report.get("status") == "pass" else "FAIL"), "",
+    lines = ["# %s %s: %s" % (title, link, "PASS" if report.get("status") == "pass" else "FAIL"), "",
              "%d checks, %d passed, %d failed." % (len(checks), len(checks) - failed, failed), ""]
     mtu = None
     for plan in plans or []:
@@ -1199,9 +1199,9 @@ def markdown_report(report: dict, plans: list[dict] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown_summary(reports: list[dict]) -> str:
+def markdown_summary(reports: list[dict], title: str = "verify") -> str:
     """The fleet summary of one run (verify-summary.md): one row per link with its counts."""
-    lines = ["# verify summary", "", "| link | status | checks | failed | failed checks |", "|---|---|---|---|---|"]
+    lines = ["# %s summary" % title, "", "| link | status | checks | failed | failed checks |", "|---|---|---|---|---|"]
     for rep in reports or []:
         checks = rep.get("checks") or []
         bad = ["%s %s" % (c.get("host"), c.get("name")) for c in checks if c.get("status") != "pass"]

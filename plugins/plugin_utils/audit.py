@@ -1,0 +1,234 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Audit (read only): what is on a router against what the deploy would have put there, for one link.
+
+Input: the router's configuration as it prints it (IOS-XE ``show running-config``, Junos
+``show configuration | display set``) and the deploy's own renders of the encrypt phases for that router
+(the templates of roles/deploy, rendered with :data:`PSK_PLACEHOLDER` instead of the key: device syntax stays in
+the templates, and no secret enters the audit).
+
+Each rendered line becomes an expectation:
+- IOS-XE: a configuration line with its parents (indentation); ``no X`` under a parent expects X to be absent
+  there. Only leaf lines count (a parent such as ``interface GigabitEthernet2`` exists before any change).
+- Junos: ``set X`` expects the line ``set X`` in ``display set``; ``delete X`` expects no ``set X...`` line.
+- A line holding the PSK placeholder matches any line with the same text before the key: devices show keys
+  encrypted (IOS type 6/7, Junos ``$9$``), so the audit cannot tell one key from another (rotation is
+  rotate_p2p's business).
+
+The state of the link on the router, from the phases (in deploy order):
+- ``matching``: every expectation of every phase holds;
+- ``clear``: no line of the first phase that names the link's objects (``MPLSSEC-<LINK>``, the tunnels'
+  ``MPLSSEC <link>`` descriptions) is there: no crypto or tunnel object of the link;
+- ``half_deployed``: the first phases hold entirely and the later ones not at all (a deploy that stopped);
+- ``drifted``: anything else; the lines that do not hold are named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+PSK_PLACEHOLDER = "MPLSSEC-AUDIT-PSK-PLACEHOLDER"
+STATES = ("matching", "clear", "half_deployed", "drifted")
+MAX_LINES = 20  # lines named in a detail
+OWNED = "MPLSSEC"  # every object the deploy creates is named MPLSSEC-<LINK> (plan.object_name), and described so
+
+
+class AuditError(ValueError):
+    """Bad input (unknown platform, malformed phases)."""
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.replace('"', "").split())
+
+
+def _ios_lines(text: str) -> list[tuple[str, ...]]:
+    """Every line of an IOS-XE configuration text as a path (its parents, then itself), in order."""
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[str, ...]] = []
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("!") or stripped == "end":
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        out.append(tuple(line for _, line in stack) + (_norm(stripped),))
+        stack.append((indent, out[-1][-1]))
+    return out
+
+
+def ios_tree(text: str) -> tuple[set[tuple[str, ...]], list[tuple[str, ...]]]:
+    """(every path, the leaf paths in order) of an IOS-XE configuration text."""
+    lines = _ios_lines(text)
+    parents = {path[:-1] for path in lines if len(path) > 1}
+    return set(lines), [path for path in dict.fromkeys(lines) if path not in parents]
+
+
+def _ios_expectations(rendered: str) -> list[tuple[str, tuple[str, ...]]]:
+    out = []
+    for path in ios_tree(rendered)[1]:
+        if path[-1].startswith("no "):
+            out.append(("absent", path[:-1] + (path[-1][3:],)))
+        else:
+            out.append(("present", path))
+    return out
+
+
+def _ios_holds(kind: str, path: tuple[str, ...], device: set[tuple[str, ...]]) -> bool:
+    if PSK_PLACEHOLDER in path[-1]:
+        prefix = path[-1].split(PSK_PLACEHOLDER, 1)[0]
+        return any(p[:-1] == path[:-1] and p[-1].startswith(prefix) for p in device if len(p) == len(path))
+    return (path in device) == (kind == "present")
+
+
+def junos_set_lines(text: str) -> list[str]:
+    """The ``set`` lines of a Junos configuration in the hierarchical (curly-brace) form ``show configuration``
+    prints: statements ``a b;``, blocks ``a b { ... }``, lists ``a [ x y ];`` (one set line per element),
+    ``/* */`` and ``#`` comments, ``inactive:``/``protect:`` prefixes dropped. Text already in set form is returned
+    as it is."""
+    if any(line.startswith("set ") for line in text.splitlines()):
+        return [line.strip() for line in text.splitlines() if line.strip().startswith("set ")]
+    tokens = _junos_tokens(text)
+    out: list[str] = []
+    stack: list[list[str]] = []
+    words: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok == "{":
+            stack.append(words)
+            words = []
+        elif tok == "}":
+            if words:
+                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words]))
+            words = []
+            if stack:
+                stack.pop()
+        elif tok == ";":
+            if words:
+                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words]))
+            words = []
+        elif tok == "[":
+            end = tokens.index("]", i)
+            for element in tokens[i + 1:end]:
+                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words, element]))
+            words = []
+            i = end + 1 if end + 1 < len(tokens) and tokens[end + 1] == ";" else end
+        elif tok not in ("inactive:", "protect:"):
+            words.append(tok)
+        i += 1
+    return out
+
+
+def _junos_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif c == "#":  # a comment to the end of the line (## Last commit, ## SECRET-DATA)
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "{};[]":
+            tokens.append(c)
+            i += 1
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            tokens.append(text[i + 1:j])
+            i = j + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in "{};":
+                j += 1
+            tokens.append(text[i:j])
+            i = j
+    return tokens
+
+
+def _junos_expectations(rendered: str) -> list[tuple[str, tuple[str, ...]]]:
+    out = []
+    for raw in rendered.splitlines():
+        line = _norm(raw)
+        if line.startswith("set "):
+            out.append(("present", (line,)))
+        elif line.startswith("delete "):
+            out.append(("absent", ("set " + line[len("delete "):],)))
+    return out
+
+
+def _junos_holds(kind: str, path: tuple[str, ...], device: set[str]) -> bool:
+    line = path[0]
+    if PSK_PLACEHOLDER in line:
+        prefix = line.split(PSK_PLACEHOLDER, 1)[0]
+        return any(d.startswith(prefix) for d in device)
+    if kind == "present":
+        return line in device
+    return not any(d == line or d.startswith(line + " ") for d in device)
+
+
+def _show(kind: str, path: tuple[str, ...]) -> str:
+    text = " / ".join(path).replace(PSK_PLACEHOLDER, "<psk>")
+    return text if kind == "present" else f"{text} (must be absent)"
+
+
+def audit_link(platform: str, config: str, phases: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The state of one link on one router: ``{"state", "detail", "phases": [{name, total, holding, missing}]}``.
+
+    ``phases``: ``[{"name": "phase1", "text": <render>}, ...]`` in deploy order (empty renders are skipped)."""
+    if platform == "ios":
+        device: Any = ios_tree(config or "")[0]
+        expect, holds = _ios_expectations, _ios_holds
+    elif platform == "junos":
+        device = {_norm(line) for line in junos_set_lines(config or "")}
+        expect, holds = _junos_expectations, _junos_holds
+    else:
+        raise AuditError(f"platform must be ios or junos, got {platform!r}")
+    summary = []
+    for phase in phases:
+        if not isinstance(phase, Mapping) or "name" not in phase:
+            raise AuditError(f"each phase needs a name and a text, got {phase!r}")
+        expectations = expect(str(phase.get("text") or ""))
+        if not expectations:
+            continue
+        missing = [_show(kind, path) for kind, path in expectations if not holds(kind, path, device)]
+        added = [(k, p) for k, p in expectations if k == "present"]
+        owned = [(k, p) for k, p in added if any(OWNED in part for part in p)]
+        summary.append({"name": phase["name"], "total": len(expectations), "holding": len(expectations) - len(missing),
+                        "added_holding": sum(1 for k, p in added if holds(k, p, device)),
+                        "owned": len(owned), "owned_holding": sum(1 for k, p in owned if holds(k, p, device)), "missing": missing})
+    return {**_classify(summary), "phases": summary}
+
+
+def _classify(phases: list[dict[str, Any]]) -> dict[str, str]:
+    if not phases:
+        return {"state": "matching", "detail": "matching: nothing to deploy on this router"}
+    if all(not p["missing"] for p in phases):
+        total = sum(p["total"] for p in phases)
+        return {"state": "matching", "detail": f"matching: all {total} lines of {len(phases)} phases are in place"}
+    if phases[0]["owned_holding"] == 0:
+        return {"state": "clear", "detail": f"clear: none of the {phases[0]['owned']} lines of {phases[0]['name']} that "
+                                            f"name the link's objects ({OWNED}*: crypto, tunnels) is on the router"}
+    done = 0
+    while done < len(phases) and not phases[done]["missing"]:
+        done += 1
+    rest = phases[done:]
+    if done and all(p["added_holding"] == 0 and p["missing"] for p in rest):
+        applied = ", ".join(p["name"] for p in phases[:done])
+        pending = ", ".join(p["name"] for p in rest)
+        return {"state": "half_deployed", "detail": f"half_deployed: {applied} in place, {pending} not applied"}
+    missing = [f"{p['name']}: {line}" for p in phases for line in p["missing"]]
+    shown = "; ".join(missing[:MAX_LINES]) + (f"; ... {len(missing) - MAX_LINES} more" if len(missing) > MAX_LINES else "")
+    return {"state": "drifted", "detail": f"drifted: {len(missing)} line(s) differ from the plan: {shown}"}
+
+
+def audit_results(link: str, host: str, platform: str, config: str, phases: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One verify-shaped result (roles/verify report contract): ``{link, name: config, host, status, detail, state}``."""
+    out = audit_link(platform, config, phases)
+    return {"link": link, "name": "config", "host": host, "status": "pass" if out["state"] == "matching" else "fail",
+            "detail": out["detail"], "state": out["state"]}
