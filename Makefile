@@ -98,10 +98,11 @@ molecule: bootstrap
 	cd extensions && for s in $(MOLECULE_SCENARIOS); do molecule test -s $$s; done
 
 # pytest last, so that its summary is the last line of `make test` (and of CI). No tests = exit 5 = failure.
+# --dist loadfile: the tests of one file run in one worker, in order (the lab tests share one lab per module).
 # --durations: the slowest tests, printed before the summary, to keep an eye on the 90-minute CI budget.
 unit: bootstrap
 	@echo "==> make unit ($$(date -u +%T) UTC)"
-	pytest -q -n 2 --durations=15 tests lab/tests
+	pytest -q -n 2 --dist loadfile --durations=15 tests lab/tests
 
 test: lint sanity molecule unit
 
