@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.mplssec.p2p.plugins.plugin_utils.config_text import _norm, ios_tree, junos_set_lines
+
 PSK_PLACEHOLDER = "MPLSSEC-AUDIT-PSK-PLACEHOLDER"
 STATES = ("matching", "clear", "half_deployed", "drifted")
 MAX_LINES = 20  # lines named in a detail
@@ -35,33 +37,6 @@ OWNED = "MPLSSEC"  # every object the deploy creates is named MPLSSEC-<LINK> (pl
 
 class AuditError(ValueError):
     """Bad input (unknown platform, malformed phases)."""
-
-
-def _norm(line: str) -> str:
-    return " ".join(line.replace('"', "").split())
-
-
-def _ios_lines(text: str) -> list[tuple[str, ...]]:
-    """Every line of an IOS-XE configuration text as a path (its parents, then itself), in order."""
-    stack: list[tuple[int, str]] = []
-    out: list[tuple[str, ...]] = []
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("!") or stripped == "end":
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        out.append(tuple(line for _, line in stack) + (_norm(stripped),))
-        stack.append((indent, out[-1][-1]))
-    return out
-
-
-def ios_tree(text: str) -> tuple[set[tuple[str, ...]], list[tuple[str, ...]]]:
-    """(every path, the leaf paths in order) of an IOS-XE configuration text."""
-    lines = _ios_lines(text)
-    parents = {path[:-1] for path in lines if len(path) > 1}
-    return set(lines), [path for path in dict.fromkeys(lines) if path not in parents]
 
 
 def _ios_expectations(rendered: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -79,76 +54,6 @@ def _ios_holds(kind: str, path: tuple[str, ...], device: set[tuple[str, ...]]) -
         prefix = path[-1].split(PSK_PLACEHOLDER, 1)[0]
         return any(p[:-1] == path[:-1] and p[-1].startswith(prefix) for p in device if len(p) == len(path))
     return (path in device) == (kind == "present")
-
-
-def junos_set_lines(text: str) -> list[str]:
-    """The ``set`` lines of a Junos configuration in the hierarchical (curly-brace) form ``show configuration``
-    prints: statements ``a b;``, blocks ``a b { ... }``, lists ``a [ x y ];`` (one set line per element),
-    ``/* */`` and ``#`` comments, ``inactive:``/``protect:`` prefixes dropped. Text already in set form is returned
-    as it is."""
-    if any(line.startswith("set ") for line in text.splitlines()):
-        return [line.strip() for line in text.splitlines() if line.strip().startswith("set ")]
-    tokens = _junos_tokens(text)
-    out: list[str] = []
-    stack: list[list[str]] = []
-    words: list[str] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok == "{":
-            stack.append(words)
-            words = []
-        elif tok == "}":
-            if words:
-                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words]))
-            words = []
-            if stack:
-                stack.pop()
-        elif tok == ";":
-            if words:
-                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words]))
-            words = []
-        elif tok == "[":
-            end = tokens.index("]", i)
-            for element in tokens[i + 1:end]:
-                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words, element]))
-            words = []
-            i = end + 1 if end + 1 < len(tokens) and tokens[end + 1] == ";" else end
-        elif tok not in ("inactive:", "protect:"):
-            words.append(tok)
-        i += 1
-    return out
-
-
-def _junos_tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif c == "#":  # a comment to the end of the line (## Last commit, ## SECRET-DATA)
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif c in "{};[]":
-            tokens.append(c)
-            i += 1
-        elif c == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            tokens.append(text[i + 1:j])
-            i = j + 1
-        else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in "{};":
-                j += 1
-            tokens.append(text[i:j])
-            i = j
-    return tokens
 
 
 def _junos_expectations(rendered: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -1,7 +1,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""playbooks/audit_p2p.yml against the emulated lab, in ONE test (one lab, one worker, a fixed order):
+"""playbooks/audit_p2p.yml (and the deploy's check-mode diff) against the emulated lab, in ONE test (one lab, a fixed
+order):
 
-1. before encryption: both routers of core1 are reported clear, the play passes (report only);
+1. before encryption: both routers of core1 are reported clear, the play passes (report only); encrypt_p2p.yml
+   --check --diff shows a real Ansible diff (IOS-XE lines under their parents, Junos show | compare, PSK masked) and
+   changes nothing;
 2. after playbooks/encrypt_p2p.yml: both routers matching, nothing changed by the audit;
 3. drift made by an operator with the stock modules (another `ip mtu` on the IOS GRE tunnel, the Junos DPD
    statements deleted): each router is reported drifted with exactly those lines, and with p2p_audit_fail=true the
@@ -49,6 +52,16 @@ def test_audit_clear_matching_drifted(lab):
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert [before[h]["detail"].split(":")[0] for h in ("p1", "p2")] == ["clear", "clear"], before
     assert "changed=0" in proc.stdout.split("PLAY RECAP")[-1]
+
+    # check mode first: a real Ansible diff with the IOS lines under their parents, Junos show | compare, PSK masked
+    check = lab.playbook("encrypt_p2p.yml", "--check", "--diff", "-e", "p2p_verify_after_deploy=false")
+    assert check.returncode == 0, check.stdout[-4000:]
+    assert "--- before\n+++ after" in check.stdout
+    assert " crypto ikev2 profile MPLSSEC-CORE1\n+ match address local 192.0.2.0\n" in check.stdout
+    assert " interface GigabitEthernet2\n+ no mpls ip\n" in check.stdout and "+  pre-shared-key <masked>" in check.stdout
+    assert "[edit protocols ldp]\n-   interface ge-0/0/0.0;" in check.stdout
+    assert lab.psk() not in check.stdout + check.stderr
+    assert audit(lab, "after-check")[1]["p1"]["detail"].startswith("clear"), "check mode changed a router"
 
     encrypt = lab.playbook("encrypt_p2p.yml", "-e", "p2p_verify_after_deploy=false")
     assert encrypt.returncode == 0, encrypt.stdout[-4000:]
