@@ -26,7 +26,7 @@ def _ios_lines(text: str) -> list[tuple[str, ...]]:
         indent = len(raw) - len(raw.lstrip(" "))
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        out.append(tuple(line for _, line in stack) + (_norm(stripped),))
+        out.append(tuple(line for _indent, line in stack) + (_norm(stripped),))
         stack.append((indent, out[-1][-1]))
     return out
 

@@ -1205,8 +1205,8 @@ def markdown_summary(reports: list[dict], title: str = "verify") -> str:
     for rep in reports or []:
         checks = rep.get("checks") or []
         bad = ["%s %s" % (c.get("host"), c.get("name")) for c in checks if c.get("status") != "pass"]
-        lines.append("| %s | %s | %d | %d | %s |" % (_md(rep.get("link")), "PASS" if rep.get("status") == "pass" else "**FAIL**",
-                                                    len(checks), len(bad), _md(", ".join(bad)) or "-"))
+        verdict = "PASS" if rep.get("status") == "pass" else "**FAIL**"
+        lines.append("| %s | %s | %d | %d | %s |" % (_md(rep.get("link")), verdict, len(checks), len(bad), _md(", ".join(bad)) or "-"))
     total = sum(len(r.get("checks") or []) for r in reports or [])
     bad_links = sum(1 for r in reports or [] if r.get("status") != "pass")
     lines += ["", "%d links, %d failed; %d checks." % (len(reports or []), bad_links, total)]

@@ -17,7 +17,10 @@ import json
 import subprocess
 
 import pytest
-from test_verify_lab import BIN, ROOT, Lab, pytestmark  # noqa: F401  (the same lab driver and skip condition)
+import test_verify_lab
+from test_verify_lab import BIN, ROOT, Lab
+
+pytestmark = test_verify_lab.pytestmark  # the same skip condition (lab and ansible-playbook in this venv)
 
 
 @pytest.fixture()

@@ -111,7 +111,7 @@ def test_deterministic_whatever_the_input_order() -> None:
     links = ring(9) + [("chord1", "p1", "p5"), ("chord2", "p3", "p7")]
     expected = batches.compute_batches(links, 3)
     rnd = random.Random(7)
-    for _ in range(20):
+    for _round in range(20):
         shuffled = links[:]
         rnd.shuffle(shuffled)
         assert batches.compute_batches(shuffled, 3) == expected

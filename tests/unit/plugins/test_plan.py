@@ -395,7 +395,7 @@ def test_subnet_index_agrees_with_the_pairwise_scan():
 
     rng = random.Random(9)
     nets = []
-    for _ in range(400):
+    for _index in range(400):
         if rng.random() < 0.5:
             nets.append(IPNetwork(f"10.{rng.randrange(4)}.{rng.randrange(4)}.{rng.randrange(256)}/{rng.choice((16, 24, 30, 31, 32))}").cidr)
         else:

@@ -226,8 +226,8 @@ def test_show_commands_isis():
 
 
 @pytest.mark.parametrize("args,message", [
-    (("bogus", PLAN_IOS, "core1"), "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping, "
-                                  "lsp_ping, no_carrier_ldp)"),
+    (("bogus", PLAN_IOS, "core1"),
+     "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping, lsp_ping, no_carrier_ldp)"),
     (("ike_sa", {"host": "p1", "platform": "eos", "links": []}, "core1"), "p2p_plan.platform must be one of ios, junos, got 'eos'"),
     (("ike_sa", PLAN_IOS, "core9"), "link 'core9' is not in the p2p_plan of host p1"),
 ])
@@ -666,8 +666,7 @@ def test_no_secret_in_results_or_reports():
 
 
 def test_filters_registered():
-    assert sorted(F.FilterModule().filters()) == ["p2p_check", "p2p_junit", "p2p_markdown", "p2p_report", "p2p_show",
-                                                          "p2p_table"]
+    assert sorted(F.FilterModule().filters()) == ["p2p_check", "p2p_junit", "p2p_markdown", "p2p_report", "p2p_show", "p2p_table"]
 
 
 def test_filter_p2p_show_and_check():

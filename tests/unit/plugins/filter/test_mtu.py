@@ -450,7 +450,7 @@ def test_validation_cache_keeps_types_apart_and_never_caches_an_error():
     except AnsibleFilterError:
         as_bool = None
     assert len(spec.cache) == (2 if as_bool is None else 3)
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(AnsibleFilterError, match="ipsec_mode"):
             spec.params((1400,), {"encap": "gre", "ipsec_mode": "bogus"})
     assert len(spec.cache) == (2 if as_bool is None else 3)
