@@ -20,13 +20,13 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help bootstrap demo test lint sanity build molecule unit clean
+.PHONY: help bootstrap demo test lint sanity build molecule unit bench clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo   - bootstrap .venv, start the emulated lab, encrypt its link, verify, stop the lab"
 	@echo "make test   - bootstrap .venv, then lint, sanity, molecule and pytest (unit, lab, integration)"
-	@echo "building blocks: bootstrap lint sanity build molecule unit clean"
+	@echo "building blocks: bootstrap lint sanity build molecule unit bench clean"
 
 # The whole Python tool chain comes from PyPI, pinned by requirements/constraints.txt (the lock).
 # The collections bundled in the `ansible` package satisfy galaxy.yml's dependencies: Galaxy is never used.
@@ -105,6 +105,10 @@ unit: bootstrap
 	pytest -q -n 2 --dist loadfile --durations=15 tests lab/tests
 
 test: lint sanity molecule unit
+
+# A measuring script, not a test (not part of `make test`): plan and filter costs on this machine; docs/performance.md.
+bench: bootstrap
+	$(BIN)/python bench/plan_and_filters.py
 
 clean:
 	rm -rf .cache reports tests/output
