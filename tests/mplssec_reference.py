@@ -46,11 +46,12 @@ def in_ci() -> bool:
 
 
 def missing_reason() -> str:
+    where = "from $%s" % ENV if os.environ.get(ENV) else "default ../shared/reference"
+    outcome = "CI=true, so the tests that need them fail" if in_ci() else "the tests that need them are skipped"
     return (
-        "real device captures not found at %s (%s): the tests that need them are skipped. "
-        "Point %s=/path/to/reference at a copy (device-output/ and configs/ with their INDEX.md), "
-        "or put shared/reference beside the checkout; under CI=true this is a failure"
-        % (REFERENCE, "from $%s" % ENV if os.environ.get(ENV) else "default ../shared/reference", ENV)
+        "real device captures not found at %s (%s): %s. Point %s=/path/to/reference at a copy "
+        "(device-output/ and configs/ with their INDEX.md), or put shared/reference beside the checkout"
+        % (REFERENCE, where, outcome, ENV)
     )
 
 
