@@ -17,4 +17,4 @@ init_plugin_loader([COLLECTIONS])
 
 # The reference-data policy (skip with one reason, fail under CI=true): tests/mplssec_reference.py.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mplssec_reference import pytest_configure, pytest_runtest_setup  # noqa: E402,F401
+from mplssec_reference import pytest_configure, pytest_runtest_setup  # noqa: E402,F401 pylint: disable=unused-import
