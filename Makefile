@@ -46,7 +46,7 @@ demo: bootstrap
 # ruff (Python), yamllint (all YAML), ansible-lint production profile (offline: Galaxy is unreachable),
 # antsibull-changelog lint (changelogs/fragments), antsibull-docs (plugin/role doc markup: P(), O(), RV() references).
 # antsibull-docs copies the collection and its dependencies with git when they sit in a git work tree; the
-# dependencies live in .venv, inside this (ignored) tree, so without the ceiling they are copied empty, the filter
+# dependencies live in .venv, inside this (ignored) tree, so without the ceilings they are copied empty, the filter
 # files that define several filters (mtu.py, verify.py, facts.py) fail to import and their docs are not linted.
 lint: bootstrap
 	@echo "==> make lint ($$(date -u +%T) UTC)"
@@ -54,7 +54,7 @@ lint: bootstrap
 	yamllint -s .
 	ansible-lint --profile production
 	antsibull-changelog lint
-	GIT_CEILING_DIRECTORIES=$(CURDIR) antsibull-docs lint-collection-docs --plugin-docs .
+	GIT_CEILING_DIRECTORIES=$(CURDIR):$(VENV) antsibull-docs lint-collection-docs --plugin-docs .
 
 # The built collection (galaxy.yml build_ignore drops lab/, .venv, .cache, tests/output, ...).
 build: bootstrap
