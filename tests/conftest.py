@@ -14,3 +14,7 @@ if COLLECTIONS not in sys.path:
 from ansible.plugins.loader import init_plugin_loader  # noqa: E402
 
 init_plugin_loader([COLLECTIONS])
+
+# The reference-data policy (skip with one reason, fail under CI=true): tests/mplssec_reference.py.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mplssec_reference import pytest_configure, pytest_runtest_setup  # noqa: E402,F401 pylint: disable=unused-import

@@ -9,11 +9,9 @@ BIN = os.path.dirname(sys.executable)
 
 
 def real_devices() -> bool:
-    try:
-        from mplssec_lab.ios import IosDevice  # noqa: F401
-        from mplssec_lab.junos import JunosDevice  # noqa: F401
-    except Exception:
-        return False
+    """The lab's device classes are in the repository: a broken import is an error here, never a skip."""
+    from mplssec_lab.ios import IosDevice  # noqa: F401
+    from mplssec_lab.junos import JunosDevice  # noqa: F401
     return True
 
 

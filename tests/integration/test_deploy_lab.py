@@ -132,6 +132,9 @@ def test_ios_junos_converge_idempotent_then_rollback(lab1):
     assert "<masked>" in first.stdout, "the --diff output shows the key lines masked"
     # the verify summary table ends the play and every check passed
     assert "mtu_ping" in first.stdout and "ike_sa" in first.stdout
+    # one progress line per step: link n/N, step k/K, elapsed (issue 11 section 3)
+    progress = re.findall(r"link (\S+)\s+\((\d+)/(\d+)\):\s+step\s+(\d+)/(\d+)\s+(\w+),\s+[\d.]+\s+s\s+since\s+its\s+first\s+step", first.stdout)
+    assert [(p[3], p[5]) for p in progress][:3] == [("1", "phase1"), ("2", "phase3"), ("3", "phase4")], progress
     for psk in lab1.psks():
         assert psk not in first.stdout + first.stderr
     after = lab1.configs()

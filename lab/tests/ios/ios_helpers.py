@@ -8,12 +8,13 @@ LAB = Path(__file__).resolve().parents[2]          # lab/
 if str(LAB) not in sys.path:
     sys.path.insert(0, str(LAB))
 
+from mplssec_reference import REFERENCE  # noqa: E402  (tests/ is on sys.path via lab/tests/conftest.py)
+
 from mplssec_lab import model  # noqa: E402
 
 REPO = LAB.parent
-SHARED = REPO.parent / "shared"
-REF_CONFIGS = SHARED / "reference" / "configs" / "ios"
-REF_OUTPUT = SHARED / "reference" / "device-output" / "ios"
+REF_CONFIGS = REFERENCE / "configs" / "ios"
+REF_OUTPUT = REFERENCE / "device-output" / "ios"
 
 BASELINE = {
     "hostname": "p1", "router_id": "203.0.113.1",

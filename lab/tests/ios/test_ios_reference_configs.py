@@ -1,6 +1,7 @@
-"""The real IOS snippets in ../shared/reference/configs/ios load; mutated versions are refused the IOS way."""
+"""The real IOS snippets in the reference data's configs/ios load; mutated versions are refused the IOS way."""
 import pytest
 from ios_helpers import REF_CONFIGS
+from mplssec_reference import REFERENCE_TEST, params
 
 from mplssec_lab.ios import parser as P
 from mplssec_lab.ios.config import render_lines
@@ -10,14 +11,15 @@ HARDWARE = ["GigabitEthernet1", "TenGigabitEthernet0/0", "TenGigabitEthernet0/1"
 # ikev2_vti_02.cfg is a pasted fragment: its interface lines lost their "interface Tunnel1" parent, so on a
 # real router they land in global configuration mode and are refused there (lines 30-36).
 BROKEN = {"ikev2_vti_02.cfg": list(range(30, 37))}
-FILES = sorted(p.name for p in REF_CONFIGS.glob("*.cfg")) if REF_CONFIGS.is_dir() else []
+FILES = sorted(p.name for p in REF_CONFIGS.glob("*.cfg"))
+pytestmark = REFERENCE_TEST  # every test here reads the reference configs (tests/mplssec_reference.py)
 
 
 def test_reference_configs_present():
     assert len(FILES) >= 10, f"reference configs not found at {REF_CONFIGS}"
 
 
-@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("name", params(FILES))
 def test_reference_config_loads(name):
     root, errors = P.load_text((REF_CONFIGS / name).read_text(), hardware=HARDWARE)
     assert [e[0] for e in errors] == BROKEN.get(name, []), errors
@@ -54,7 +56,7 @@ def _clone_ctx(ctx):
     return P.Ctx(root, ctx.hardware, path)
 
 
-@pytest.mark.parametrize("name", [f for f in FILES if f not in BROKEN])
+@pytest.mark.parametrize("name", params(f for f in FILES if f not in BROKEN))
 def test_mutations_refused(name):
     """Every line, misspelt or cut down to its first word, is refused with the IOS message, in the mode
     the real file has reached at that line."""

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from ios_helpers import COLLECTION_CONFIG, REF_OUTPUT, push, run_cli
+from mplssec_reference import REFERENCE_TEST
 from ntc_templates.parse import parse_output
 
 from mplssec_lab import model
@@ -63,6 +64,7 @@ NTC = ["show crypto ipsec sa detail", "show crypto session detail", "show interf
        "show mpls interfaces"]
 
 
+@REFERENCE_TEST
 @pytest.mark.parametrize("command", NTC)
 @pytest.mark.parametrize("state", ["up", "down"])
 def test_ntc_templates_parse_like_real_captures(command, state, request):
@@ -114,6 +116,7 @@ IKEV2_SPI = re.compile(r"^\s+Local spi: ([0-9A-F]{16})\s+Remote spi: ([0-9A-F]{1
 IKEV2_HDR = re.compile(r"^\s*IPv(4|6) Crypto IKEv2\s+SA\s*$")
 
 
+@REFERENCE_TEST
 def test_real_ikev2_captures_match_our_regexes():
     # the regexes are derived from the real captures: prove they match them
     txt = (REF_OUTPUT / "show_crypto_ikev2_sa" / "01.txt").read_text()
@@ -125,6 +128,7 @@ def test_real_ikev2_captures_match_our_regexes():
     assert any(IKEV2_SPI.match(ln) for ln in d)
 
 
+@REFERENCE_TEST
 def test_show_crypto_ikev2_sa_up(up):
     out = _out(up, "show crypto ikev2 sa")
     lines = out.split("\n")
@@ -158,6 +162,7 @@ SESS = {
 }
 
 
+@REFERENCE_TEST
 def test_real_crypto_session_capture_shapes():
     lines = (REF_OUTPUT / "show_crypto_session" / "03.txt").read_text().split("\n")
     for name, rx in SESS.items():
@@ -186,6 +191,7 @@ LDP = {
 }
 
 
+@REFERENCE_TEST
 def test_real_ldp_capture_shapes():
     lines = (REF_OUTPUT / "show_mpls_ldp_neighbor" / "01.txt").read_text().split("\n")
     for name, rx in LDP.items():

@@ -14,9 +14,9 @@ if str(LAB) not in sys.path:
     sys.path.insert(0, str(LAB))
 
 REPO = LAB.parent
-SHARED = REPO.parent / "shared"
 
 from lab_ssh import PasswordServer  # noqa: E402  (lab/tests is on sys.path via lab/tests/conftest.py)
+from mplssec_reference import REFERENCE  # noqa: E402,F401  (tests/ is on sys.path via lab/tests/conftest.py)
 
 from mplssec_lab import model  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Show renderers vs the real Junos captures in shared/reference/device-output/junos:
+"""Show renderers vs the real Junos captures in the reference data's device-output/junos (tests/mplssec_reference.py):
 text line shapes (regexes derived from the captures, checked against both), XML element names and
 nesting, JSON = the mechanical conversion of the XML."""
 
@@ -8,21 +8,21 @@ import json
 import re
 
 import pytest
-from junos_helpers import GRE_IPSEC, SHARED
+from junos_helpers import GRE_IPSEC, REFERENCE
 from lxml import etree
+from mplssec_reference import REFERENCE_TEST
 
 from mplssec_lab import model
 from mplssec_lab.junos import show as SH
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.device import Session
 
-CAP = SHARED / "reference" / "device-output" / "junos"
+CAP = REFERENCE / "device-output" / "junos"
 
 
 def captures(name):
     d = CAP / name
-    if not d.exists():
-        pytest.skip(f"capture {name} missing")
+    assert d.is_dir(), f"capture {name} missing from {CAP}"  # only REFERENCE_TEST tests call this
     return [p.read_text() for p in sorted(d.glob("*.txt"))]
 
 
@@ -129,6 +129,7 @@ def _check_lines(lines, hdr, row, min_rows=1):
     return rows
 
 
+@REFERENCE_TEST
 @pytest.mark.parametrize("cap", range(4))
 def test_regexes_match_real_ike_captures(cap):
     caps = captures("show_security_ike_security_associations")
@@ -137,6 +138,7 @@ def test_regexes_match_real_ike_captures(cap):
     assert all(IKE_ROW_COLS.match(ln) for ln in lines if IKE_ROW.match(ln))
 
 
+@REFERENCE_TEST
 def test_ike_sa_text(up):
     lines = run(up, "show security ike security-associations")[0].splitlines()
     rows = _check_lines(lines, IKE_HDR, IKE_ROW)
@@ -153,6 +155,7 @@ def test_ike_sa_down_row(up, lab):
     assert " DOWN " in rows[0] and "0000000000000000" in rows[0]
 
 
+@REFERENCE_TEST
 def test_regexes_match_real_ipsec_captures():
     for c in captures("show_security_ipsec_security_associations"):
         lines = body(c)
@@ -188,6 +191,7 @@ def _xml_paths(el, prefix=""):
     return out
 
 
+@REFERENCE_TEST
 def test_ipsec_xml_matches_real_capture_structure(up):
     real = etree.fromstring(captures("show_security_ipsec_security_associations_xml")[-1].encode())
     real_info = real.find(".//ipsec-security-associations-information")
@@ -222,6 +226,7 @@ def test_xml_to_json_rules():
     }
 
 
+@REFERENCE_TEST
 def test_regexes_match_real_ldp_captures():
     for c in captures("show_ldp_session"):
         lines = body(c)
@@ -263,6 +268,7 @@ def test_ldp_session_down_when_no_adjacency(up, lab):
     assert run(up, "show ldp session")[0] == ""
 
 
+@REFERENCE_TEST
 def test_regexes_match_real_terse_capture():
     lines = [ln.rstrip() for ln in captures("show_interfaces_gr_terse")[0].splitlines() if ln.strip()]
     assert TERSE_HDR.match(lines[0])
@@ -391,6 +397,7 @@ def _if_lines_check(text):
     return seen
 
 
+@REFERENCE_TEST
 def test_interface_regexes_match_real_capture():
     seen = _if_lines_check(captures("show_interfaces_statistics")[0])
     assert seen == set(IF_RX)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from junos_helpers import GRE_IPSEC, SHARED
+from junos_helpers import GRE_IPSEC, REFERENCE
 from lxml import etree
+from mplssec_reference import REFERENCE_TEST, params
 
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.secret import decrypt9, encrypt9, is_9
@@ -250,7 +251,7 @@ OUTSIDE = re.compile(
     r"^(set|deactivate) (routing-options forwarding-table|policy-options|"
     r"protocols bgp group \S+ neighbor \S+ peer-as|security policies from-zone \S+ to-zone \S+$)"
 )
-REF = sorted((SHARED / "reference" / "configs" / "junos").glob("*.cfg"))
+REF = sorted((REFERENCE / "configs" / "junos").glob("*.cfg"))
 
 
 def _ref_lines(p):
@@ -262,8 +263,8 @@ def _ref_lines(p):
     return out
 
 
-@pytest.mark.skipif(not REF, reason="shared reference configs not available")
-@pytest.mark.parametrize("path", REF, ids=lambda p: p.name)
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(REF), ids=lambda p: p.name)
 def test_reference_config_accepted(path):
     lines = _ref_lines(path)
     t = load("\n".join(lines))
@@ -278,8 +279,8 @@ def test_reference_config_accepted(path):
     assert T.render_set(t2) == rendered
 
 
-@pytest.mark.skipif(not REF, reason="shared reference configs not available")
-@pytest.mark.parametrize("path", REF, ids=lambda p: p.name)
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(REF), ids=lambda p: p.name)
 def test_reference_config_mutations_refused(path):
     lines = [ln for ln in _ref_lines(path) if ln.startswith("set ")]
     mutated = 0
@@ -300,10 +301,9 @@ def test_reference_config_mutations_refused(path):
     assert mutated >= 3
 
 
+@REFERENCE_TEST
 def test_reference_gcp_config_vpn_gateway_name_mismatch_fails_commit():
-    p = SHARED / "reference" / "configs" / "junos" / "junos_st0_03.cfg"
-    if not p.exists():
-        pytest.skip("reference missing")
+    p = REFERENCE / "configs" / "junos" / "junos_st0_03.cfg"
     t = load("\n".join(_ref_lines(p)))
     errs = [(e.edit, e.message) for e in T.check_commit(t)]
     assert ("[edit security ipsec vpn home-2-gcp-vpn ike]", "Referenced IKE gateway 'gw_home-2-gcp-vpn' is not defined") in errs

@@ -2,9 +2,9 @@
 """Parsers of the gather step (plugins/plugin_utils/facts.py) against real captures and documented samples.
 
 Sources:
-- ../shared/reference/configs/ios/vti_ikev1_01.cfg: a real IOS-XE (CSR) show running-config (batfish lab-validation),
+- reference configs/ios/vti_ikev1_01.cfg (tests/mplssec_reference.py): a real IOS-XE (CSR) show running-config (batfish lab-validation),
   with pre-shared keys in its keyrings: none of them may reach the facts.
-- ../shared/reference/configs/junos/junos_st0_01.cfg: a set-format SRX export (batfish srx-testbed); its zones are
+- reference configs/junos/junos_st0_01.cfg: a set-format SRX export (batfish srx-testbed); its zones are
   turned into the Junos JSON shape (named lists, [null] for empty leaves) by to_junos_json() below.
 - show security flow status text: Juniper CLI reference "show security flow status" (field names) and a public vSRX
   capture quoted in a blog post ("MPLS forwarding mode: packet based", "ISO forwarding mode: drop"); node0/node1
@@ -17,13 +17,13 @@ Sources:
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from mplssec_reference import REFERENCE, REFERENCE_TEST
 
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import facts
 
-REF = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "configs"
+REF = REFERENCE / "configs"
 
 IOS_VERSION = """Cisco IOS XE Software, Version 17.09.04a
 Cisco IOS Software [Cupertino], Virtual XE Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, RELEASE SOFTWARE (fc3)
@@ -128,10 +128,9 @@ def test_ios_secrets_never_in_facts():
     assert f["interfaces"]["Tunnel100"]["ipv4"] == ["198.51.100.40/31"]
 
 
+@REFERENCE_TEST
 def test_ios_real_running_config_capture():
     path = REF / "ios" / "vti_ikev1_01.cfg"
-    if not path.exists():
-        pytest.skip("../shared/reference not present")
     running = path.read_text()
     f = ios(running)
     assert f["interfaces"]["Tunnel1"]["ipv4"] == ["169.254.25.162/30"]
@@ -199,10 +198,9 @@ def junos(config: dict, flow=FLOW_TEXT) -> dict:
     return facts.parse_facts("junos", [VERSION_JSON, config, flow])
 
 
+@REFERENCE_TEST
 def test_junos_real_srx_zones_capture():
     path = REF / "junos" / "junos_st0_01.cfg"
-    if not path.exists():
-        pytest.skip("../shared/reference not present")
     lines = [ln for ln in path.read_text().splitlines() if ln.startswith(("set security zones", "set interfaces"))]
     f = junos(to_junos_json(lines))
     assert f["interfaces"]["ge-0/0/0.0"]["zone"] == "untrust"

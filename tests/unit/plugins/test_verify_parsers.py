@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The verify parsers against EVERY relevant real capture in ../shared/reference/device-output.
+"""The verify parsers against EVERY relevant real capture in the reference data's device-output/.
 
-The captures are read in place (the repository never copies them): the ``shared`` directory sits
-beside the checkout, in development and in CI. Where the capture's source published a parsed result
+The captures are read in place (the repository never copies them): tests/mplssec_reference.py finds them
+(``../shared/reference`` beside the checkout, as in CI, or ``$MPLSSEC_REFERENCE``); the tests marked
+``REFERENCE_TEST`` skip with that module's reason without them, and fail under CI=true. Where the capture's
+source published a parsed result
 (``NN.expected.json`` from genieparser, ``NN.expected.yml`` from ntc-templates), the fields the
 checks rely on are compared with it; otherwise the values are asserted literally.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 import textfsm
 import yaml
+from mplssec_reference import REFERENCE, REFERENCE_TEST, params
 
 ROOT = Path(__file__).resolve().parents[3]
 try:
@@ -26,7 +29,7 @@ except ImportError:  # collection not linked into a collections path: import fro
     sys.path.insert(0, str(ROOT / ".cache" / "collections"))
     from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
 
-REF = ROOT.parent / "shared" / "reference" / "device-output"
+REF = REFERENCE / "device-output"
 TEMPLATES = ROOT / "plugins" / "textfsm"
 
 
@@ -37,8 +40,8 @@ def captures(platform: str, *commands: str) -> list[Path]:
     return files
 
 
-def ids(files):
-    return ["%s/%s" % (f.parent.name, f.stem) for f in files]
+def capture_id(path) -> str:
+    return "%s/%s" % (path.parent.name, path.stem)
 
 
 def textfsm_rows(template: str, path: Path) -> list[dict]:
@@ -55,8 +58,9 @@ def expected(path: Path):
     return None
 
 
+@REFERENCE_TEST
 def test_reference_captures_are_present():
-    """Fails (instead of silently skipping) when ../shared is not beside the checkout."""
+    """The canary: the reference data is where tests/mplssec_reference.py says (skipped/failed with its reason)."""
     assert (REF / "INDEX.md").is_file(), "real captures expected at %s" % REF
 
 
@@ -80,6 +84,7 @@ COVERAGE = {
 }
 
 
+@REFERENCE_TEST
 @pytest.mark.parametrize("platform,command", sorted(COVERAGE))
 def test_every_capture_of_a_relevant_command_is_tested(platform, command):
     assert len(captures(platform, command)) == COVERAGE[(platform, command)]
@@ -109,7 +114,8 @@ def _expected_ikev2(exp: dict) -> dict:
     return out
 
 
-@pytest.mark.parametrize("path", IKEV2, ids=ids(IKEV2))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(IKEV2), ids=capture_id)
 def test_ios_ikev2_sa_template_matches_expected(path):
     rows = textfsm_rows("ios_show_crypto_ikev2_sa.textfsm", path)
     want = _expected_ikev2(expected(path))
@@ -122,7 +128,8 @@ def test_ios_ikev2_sa_template_matches_expected(path):
         assert r["LOCAL"] and r["REMOTE_PORT"] and r["PRF"] and r["HASH"]
 
 
-@pytest.mark.parametrize("path", IKEV2, ids=ids(IKEV2))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(IKEV2), ids=capture_id)
 def test_ios_ikev2_sa_normalised(path):
     sas = V.ike_sas("ios", path.read_text())
     assert sas and all(s["established"] and s["state"] == "READY" for s in sas)
@@ -130,6 +137,7 @@ def test_ios_ikev2_sa_normalised(path):
     assert all(isinstance(s["dh_group"], int) for s in sas)
 
 
+@REFERENCE_TEST
 def test_ios_ikev2_gcm_sa_values():
     sas = V.ike_sas("ios", (REF / "ios/show_crypto_ikev2_sa_detailed/02.txt").read_text())
     gcm = [s for s in sas if s["remote"] == "10.1.1.1"][0]
@@ -163,7 +171,8 @@ def _expected_ipsec(exp) -> set:
     return out
 
 
-@pytest.mark.parametrize("path", IPSEC, ids=ids(IPSEC))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(IPSEC), ids=capture_id)
 def test_ios_ipsec_sa_template_matches_expected(path):
     rows = textfsm_rows("ios_show_crypto_ipsec_sa.textfsm", path)
     want = _expected_ipsec(expected(path))
@@ -177,6 +186,7 @@ def test_ios_ipsec_sa_template_matches_expected(path):
         assert len(r["OUTBOUND_SPI"]) == len(r["OUTBOUND_STATUS"]) == len(r["OUTBOUND_TRANSFORM"])
 
 
+@REFERENCE_TEST
 def test_ios_ipsec_sa_values():
     sas = V.ipsec_sas("ios", (REF / "ios/show_crypto_ipsec_sa_detail/06.txt").read_text())
     assert sas[0] == {
@@ -192,6 +202,7 @@ def test_ios_ipsec_sa_values():
     assert V.ipsec_counters("ios", (REF / "ios/show_crypto_ipsec_sa/01.txt").read_text(), "1.1.1.1") == (4, 4)
 
 
+@REFERENCE_TEST
 def test_ios_ipsec_sa_down_capture_has_no_active_sa():
     down = V.ipsec_sas("ios", (REF / "ios/show_crypto_ipsec_sa_detail/05.txt").read_text())
     assert down == [{
@@ -217,13 +228,15 @@ def _expected_ldp(exp) -> set:
     return out
 
 
-@pytest.mark.parametrize("path", LDP, ids=ids(LDP))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(LDP), ids=capture_id)
 def test_ios_ldp_neighbor_template_matches_expected(path):
     rows = textfsm_rows("ios_show_mpls_ldp_neighbor.textfsm", path)
     assert {(r["PEER_LDP_ID"], tuple(sorted(r["DISCOVERY_INTERFACES"]))) for r in rows} == _expected_ldp(expected(path))
     assert all(r["STATE"] == "Oper" for r in rows)
 
 
+@REFERENCE_TEST
 def test_ios_ldp_neighbor_values():
     peers = V.ldp_neighbors("ios", (REF / "ios/show_mpls_ldp_neighbor/01.txt").read_text())
     assert peers[0] == {"peer_id": "10.169.197.252", "state": "Oper", "interfaces": ["GigabitEthernet0/0/0"],
@@ -245,12 +258,14 @@ def _expected_mpls(exp) -> set:
     return {(name, d["operational"].capitalize()) for vrf in exp["vrf"].values() for name, d in vrf["interfaces"].items()}
 
 
-@pytest.mark.parametrize("path", MPLS, ids=ids(MPLS))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(MPLS), ids=capture_id)
 def test_ios_mpls_interfaces_template_matches_expected(path):
     rows = textfsm_rows("ios_show_mpls_interfaces.textfsm", path)
     assert {(r["INTERFACE"], r["OPERATIONAL"]) for r in rows} == _expected_mpls(expected(path))
 
 
+@REFERENCE_TEST
 def test_ios_mpls_interfaces_echoed_prompt():
     rows = V.mpls_interfaces("ios", (REF / "ios/show_mpls_interfaces/02.txt").read_text())
     assert rows == [{"interface": "GigabitEthernet6", "detail": "IP Yes (ldp), operational Yes"}]
@@ -269,7 +284,8 @@ def _expected_sessions(exp) -> set:
     return {(iface, d["session_status"], peer) for iface, d in exp["interface"].items() for peer in d["peer"]}
 
 
-@pytest.mark.parametrize("path", SESSION, ids=ids(SESSION))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(SESSION), ids=capture_id)
 def test_ios_crypto_session_template_matches_expected(path):
     rows = V.parse_text("ios", "crypto_session", path.read_text())
     assert {(r["interface"], r["session_status"], r["peer"]) for r in rows} == _expected_sessions(expected(path))
@@ -284,6 +300,7 @@ def test_ios_crypto_session_template_matches_expected(path):
             assert sorted(int(a) for a in r["active_sas"]) == sorted(f["active_sas"] for f in port["ipsec_flow"].values())
 
 
+@REFERENCE_TEST
 def test_ios_crypto_session_down_and_wrapped():
     rows = V.parse_text("ios", "crypto_session", (REF / "ios/show_crypto_session_detail/01.txt").read_text())
     assert [(r["session_status"], r["ike_status"], r["active_sas"]) for r in rows] == [
@@ -306,7 +323,8 @@ JUNOS_IKE_STATE = {"01": ("13.68.203.192", "UP"), "02": ("13.68.202.166", "UP"),
                    "03": ("128.168.104.229", "UP"), "04": ("128.168.104.229", "DOWN")}
 
 
-@pytest.mark.parametrize("path", JUNOS_IKE, ids=ids(JUNOS_IKE))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(JUNOS_IKE), ids=capture_id)
 def test_junos_ike_sa_text(path):
     sas = V.ike_sas("junos", path.read_text())
     remote, state = JUNOS_IKE_STATE[path.stem]
@@ -318,7 +336,8 @@ JUNOS_IPSEC_SA = {"01": ("13.68.203.192", "aes-cbc-256/sha1"), "02": ("13.68.202
                   "03": ("128.168.104.229", "aes-gcm-128/none"), "04": ("40.xx.xx.xx", "aes-cbc-256/sha256")}
 
 
-@pytest.mark.parametrize("path", JUNOS_IPSEC, ids=ids(JUNOS_IPSEC))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(JUNOS_IPSEC), ids=capture_id)
 def test_junos_ipsec_sa_text(path):
     sas = V.ipsec_sas("junos", path.read_text())
     peer, transform = JUNOS_IPSEC_SA[path.stem]
@@ -329,7 +348,8 @@ def test_junos_ipsec_sa_text(path):
 JUNOS_IPSEC_XML = captures("junos", "show_security_ipsec_security_associations_xml")
 
 
-@pytest.mark.parametrize("path", JUNOS_IPSEC_XML, ids=ids(JUNOS_IPSEC_XML))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(JUNOS_IPSEC_XML), ids=capture_id)
 def test_junos_ipsec_sa_xml_as_display_json(path):
     as_json = V.junos_xml_to_json(path.read_text())  # the raw | display json shape ({"data": ...} leaves)
     assert "rpc-reply" in as_json
@@ -352,7 +372,8 @@ JUNOS_LDP_STATE = {
 }
 
 
-@pytest.mark.parametrize("path", JUNOS_LDP_SESSION, ids=ids(JUNOS_LDP_SESSION))
+@REFERENCE_TEST
+@pytest.mark.parametrize("path", params(JUNOS_LDP_SESSION), ids=capture_id)
 def test_junos_ldp_session_text_and_expected_json(path):
     want = JUNOS_LDP_STATE["%s/%s" % (path.parent.name, path.stem)]
     assert [(s["address"], s["state"]) for s in V.ldp_sessions("junos", path.read_text())] == [want]
@@ -361,6 +382,7 @@ def test_junos_ldp_session_text_and_expected_json(path):
         assert [(s["address"], s["state"]) for s in V.ldp_sessions("junos", exp)] == [want]
 
 
+@REFERENCE_TEST
 def test_junos_ldp_neighbor_text_and_expected_json():
     path = captures("junos", "show_ldp_neighbor")[0]
     want = [{"peer_id": "10.34.2.250", "state": "", "interfaces": ["ge-0/0/0.0"], "address": "10.169.14.158"}]
@@ -477,6 +499,7 @@ CLI_PARSE_CASES = [
 ]
 
 
+@REFERENCE_TEST
 def test_templates_through_ansible_utils_cli_parse(tmp_path):
     """The role parses in the p2p_check filter; users can run the same templates through cli_parse."""
     import os
@@ -512,6 +535,7 @@ def test_templates_through_ansible_utils_cli_parse(tmp_path):
 # --- no_carrier_ldp against the real "show mpls ldp neighbor detail" / "show ldp neighbor" captures:
 # the capture's own discovery interface plays the carrier (fail), any other interface passes.
 
+@REFERENCE_TEST
 @pytest.mark.parametrize("path,carrier", [
     (REF / "ios/show_mpls_ldp_neighbor_detail/01.txt", "GigabitEthernet0/0/2"),
     (REF / "ios/show_mpls_ldp_neighbor_detail/02.txt", "Port-channel20"),
@@ -525,6 +549,7 @@ def test_no_carrier_ldp_ios_captures(path, carrier):
     assert V.valid_no_carrier_ldp(link, V.ldp_neighbors("ios", text))["status"] == "pass"
 
 
+@REFERENCE_TEST
 def test_no_carrier_ldp_junos_capture():
     text = (REF / "junos/show_ldp_neighbor/01.txt").read_text()
     link = {"name": "x", "physical": {"interface": "ge-0/0/0.0"}, "peer": {"address": "192.0.2.1"}}
