@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -249,3 +250,36 @@ def test_ansible_navigator_names_the_ee_image():
     assert nav["execution-environment"]["image"].endswith(f":{version}")
     assert nav["execution-environment"]["pull"]["policy"] in ("missing", "never")  # a locally built image
     assert nav["mode"] == "stdout"
+
+
+def _plan_with_injected_psks(tmp_path: Path, psks: dict) -> subprocess.CompletedProcess:
+    """plan_p2p.yml on the example inventory whose PSKs come from the PSK credential type: the extra variable
+    file is written as AWX writes it (awx/main/models/credential.py: safe_dump, i.e. tagged !unsafe, passed -e @)."""
+    inv = tmp_path / "inv"
+    shutil.copytree(ROOT / "inventory" / "example", inv)
+    (inv / "group_vars" / "all" / "vault.yml").unlink()
+    links = inv / "group_vars" / "all" / "p2p_links.yml"
+    text, count = re.subn(r'"\{\{ vault_p2p_psk_(\w+) \}\}"', "\"{{ (mplssec_p2p_psks | from_yaml)['\\1'] }}\"", links.read_text())
+    assert count == 2
+    links.write_text(text)
+    extravars = tmp_path / "extravars"
+    body = yaml.safe_dump(psks)   # the credential's multi-line field, as a user types it
+    extravars.write_text("mplssec_p2p_psks: !unsafe " + json.dumps(body) + "\n")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"))
+    return subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inv / "hosts.yml"), str(ROOT / "playbooks" / "plan_p2p.yml"),
+                           "-e", f"@{extravars}"], env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_psk_credential_type_contract_feeds_the_plan(tmp_path):
+    psks = {"core1": "k1-{{not-a-template}}-0123456789", "core2": "k2-abcdefghijklmnopqrstuvwxyz"}
+    proc = _plan_with_injected_psks(tmp_path, psks)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    for psk in psks.values():
+        assert psk not in proc.stdout + proc.stderr
+
+
+def test_psk_credential_type_missing_link_is_named(tmp_path):
+    proc = _plan_with_injected_psks(tmp_path, {"core1": "k1-0123456789abcdef"})
+    assert proc.returncode != 0
+    assert "core2" in proc.stdout + proc.stderr
