@@ -152,8 +152,11 @@ def test_strong_preset(example):
         "ike": {"version": 2, "encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384", "dh_group": 20, "lifetime": 86400},
         "esp": {"encryption": "aes-gcm-256", "integrity": "none", "pfs_group": 20, "lifetime": 3600},
         "dpd": {"interval": 10, "retries": 3},
+        "anti_replay_window": 1024,
         "auth": "psk", "trustpoint": None, "certificate": None,
     }
+    link = patched(CORE2, {"crypto": {"anti_replay_window": 256}})
+    assert entry(plan.build_plan([link], HOSTVARS), "p3", "core2")["crypto"]["anti_replay_window"] == 256
 
 
 def test_compatible_preset_with_overrides():
