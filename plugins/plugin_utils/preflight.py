@@ -103,6 +103,12 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         "acl6_in": iface.get("acl6_in"),
         "zone": iface.get("zone"),
         "zone_ike": iface.get("zone_ike"),
+        # IOS (issue 8 #3/#13): passive before the deploy (then cut-over/rollback leave passive-interface alone),
+        # IPv6 on the carrier, and the entries of the existing inbound ACLs (fail-closed merges them)
+        "ospf_passive": bool(ospf and ospf.get("passive")),
+        "ipv6": bool(iface.get("ipv6")),
+        "acl_in_entries": list((facts.get("acls") or {}).get(iface.get("acl_in") or "", [])),
+        "acl6_in_entries": list((facts.get("acls") or {}).get("ipv6 " + (iface.get("acl6_in") or ""), [])),
     }
     entry["carrier"] = carrier
     if igp.get("protocol") == "ospf" and ospf:
