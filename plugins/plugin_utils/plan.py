@@ -417,6 +417,7 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
         "tcp_mss": mtu.tcp_mss(carrier, **profile),
         "carrier_mtu_for_1500": for_1500,
         "overhead": mtu.overhead(ip_mtu, **profile),
+        "ipsec_ip_mtu": mtu.esp_plaintext(ip_mtu, **profile) if link.get("ipsec_mode") == "tunnel" else None,
         "warning": warning,
     }
 
