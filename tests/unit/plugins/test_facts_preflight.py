@@ -190,6 +190,18 @@ ADAPTATIONS = [
     pytest.param(dict(p1_running=P1_RUNNING.replace(" ip ospf 1 area 0\n", "").replace(
         "router ospf 1\n", "router ospf 1\n passive-interface GigabitEthernet2\n network 192.0.2.0 0.0.0.255 area 0\n")),
         "p1", {"ospf_network": True, "ospf_passive": True}, "cut-over makes GigabitEthernet2 passive", id="ospf-network-passive"),
+    # a deployed router (re-run, rollback_p2p): the carrier has our ACL and passive-interface; phase1 recorded the
+    # original carrier in the GRE tunnel's description, and that is what the plan uses
+    pytest.param(dict(p1_running=P1_RUNNING.replace(" ip ospf 1 area 0\n mpls ip", " ip access-group MPLSSEC-CORE1 in").replace(
+        "router ospf 1\n", "router ospf 1\n passive-interface GigabitEthernet2\n network 192.0.2.0 0.0.0.1 area 0\n")
+        + "interface Tunnel100\n description MPLSSEC core1 gre to p2 pre acl_in=EDGE-IN acl6_in=- ospf_passive=no\n"
+          " ip address 198.51.100.0 255.255.255.254\n"
+          "interface Tunnel1100\n ip address 198.51.100.128 255.255.255.254\n"
+          "ip access-list extended EDGE-IN\n 10 deny udp any any eq snmp\n"
+          "ip access-list extended MPLSSEC-CORE1\n 10 deny udp any any eq snmp\n 20 permit esp any any\n"
+          "crypto ikev2 profile MPLSSEC-CORE1\n"),
+        "p1", {"ospf_network": True, "ospf_passive": False, "acl_in": "EDGE-IN", "acl6_in": None, "deployed": True,
+               "acl_in_entries": ["10 deny udp any any eq snmp"]}, "fail-closed merges it", id="deployed-reads-pre"),
     pytest.param(dict(p2_cfg=p2_config(filter="EDGE-IN")), "p2", {"acl_in": "EDGE-IN"}, "fail-closed merges it",
                  id="junos-filter"),
     pytest.param(dict(p2_cfg=p2_config(tcp_mss=1300)), "p2", {}, "tcp-mss ipsec-vpn mss is 1300 (global), below",
