@@ -202,3 +202,16 @@ def test_brownfield_with_facts_deploys_and_rolls_back_exactly(scenarios, carrier
     for h in ("p3", "p4"):
         assert canon(lab.running_config(h)) == canon(before[h]), h
     assert _adj(lab, "p3") == ["GigabitEthernet1", "GigabitEthernet2"]
+
+
+def test_fail_closed_ipv6_carrier_is_filtered_and_merged():
+    """Rendering only: the lab has no IPv6 ACL grammar (ios/README.md known gaps)."""
+    link = copy.deepcopy(LINK)
+    link["carrier"] = {"ipv6": True, "acl6_in": "E6", "acl6_in_entries": ["sequence 10 deny tcp any any eq 23",
+                                                                           "sequence 20 permit ipv6 any any"]}
+    text = render("phase5", link)
+    v6 = text.split("ipv6 access-list MPLSSEC-CORE1-V6\n", 1)[1].split("interface", 1)[0].splitlines()
+    assert v6 == [" deny tcp any any eq 23", " permit icmp any any nd-na", " permit icmp any any nd-ns", " deny ipv6 any any"]
+    assert text.endswith("interface GigabitEthernet2\n ipv6 traffic-filter MPLSSEC-CORE1-V6 in\n")
+    undo = render("undo_restore", link)
+    assert " ipv6 traffic-filter E6 in" in undo and "no ipv6 access-list MPLSSEC-CORE1-V6" in undo
