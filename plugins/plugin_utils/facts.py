@@ -151,7 +151,7 @@ def _int(value: Any) -> int | None:
 def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
     iface: dict[str, Any] = {
         "config": [f"interface {name}"] + [" " + _mask(line) for line in body],
-        "ipv4": [], "mtu": 1500, "ip_mtu": None, "acl_in": None, "acl6_in": None, "mpls": False, "ldp": False,
+        "ipv4": [], "ipv6": False, "mtu": 1500, "ip_mtu": None, "acl_in": None, "acl6_in": None, "mpls": False, "ldp": False,
         "ospf": None, "ospf_cost": None, "isis": None, "shutdown": False, "description": None,
         "tunnel_source": None, "tunnel_destination": None, "zone": None, "zone_ike": None,
     }
@@ -164,6 +164,8 @@ def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
                 iface["ipv4"].append(str(IPNetwork(f"{words[2]}/{words[3]}")))
             except (AddrFormatError, ValueError):
                 pass
+        elif words[0] == "ipv6" and len(words) >= 2 and words[1] in ("address", "enable"):
+            iface["ipv6"] = True
         elif words[0] == "mtu" and len(words) == 2:
             iface["mtu"] = _int(words[1]) or 1500
         elif words[:2] == ["ip", "mtu"] and len(words) == 3:
@@ -225,8 +227,13 @@ def _parse_ios(version_text: Any, running: Any, flash: Any) -> dict[str, Any]:
     ospf: dict[int, dict[str, Any]] = {}
     isis: list[str | None] = []
     objects: list[str] = []
+    acls: dict[str, list[str]] = {}
     for header, body in sections:
         words = header.split()
+        if words[:3] == ["ip", "access-list", "extended"] and len(words) == 4:
+            acls[words[3]] = [line.strip() for line in body]  # ACL entries hold no secret
+        elif words[:2] == ["ipv6", "access-list"] and len(words) == 3:
+            acls["ipv6 " + words[2]] = [line.strip() for line in body]
         if words[0] == "interface" and len(words) == 2:
             interfaces[words[1]] = _ios_interface(words[1], body)
         elif words[:2] == ["router", "ospf"] and len(words) >= 3 and _int(words[2]) is not None:
@@ -274,6 +281,7 @@ def _parse_ios(version_text: Any, running: Any, flash: Any) -> dict[str, Any]:
         "security": None,
         "objects": objects,
         "files": files,
+        "acls": acls,
     }
 
 

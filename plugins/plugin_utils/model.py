@@ -183,11 +183,12 @@ LINK_SCHEMA: Mapping[str, Field] = {
         "area": Field("raw", "OSPF area as an integer or dotted quad (default 0). Not valid with IS-IS (its area is in the NET)."),
         "level": Field("int", "IS-IS circuit level 1 or 2 (default 2). Not valid with OSPF.", choices=(1, 2)),
         "metric": Field("int", "IGP metric of the tunnel (OSPF 1-65535, IS-IS wide 1-16777214).", default=10, minimum=1),
-        "clear_metric": Field("int", "Metric left on the physical interface when keep_clear_igp is true; must be higher "
-                              "than metric so the encrypted path is preferred.", default=1000, minimum=1),
+        "clear_metric": Field("int", "Unused: keep_clear_igp is refused (it was the metric left on the physical "
+                              "interface).", default=1000, minimum=1),
     }),
-    "keep_clear_igp": Field("bool", "Keep the IGP on the physical interface as a high-cost backup (clear_metric). MPLS/LDP are "
-                            "always removed from it. Requires fail_closed: false.", default=False),
+    "keep_clear_igp": Field("bool", "Refused when true: a clear IGP backup without MPLS/LDP on the physical interface "
+                            "blackholes labelled traffic and sends IP in clear when the tunnel fails (fail-open). Kept so "
+                            "that old inventories get a clear error; leave it false.", default=False),
     "fail_closed": Field("bool", "Filter on the physical interface: only IKE (500), NAT-T (4500), ESP (+ BFD) pass, so "
                          "nothing leaves in clear text when the tunnel is down.", default=True),
 }

@@ -58,6 +58,7 @@ __all__ = [
     "resolve_profile",
     "tcp_mss",
     "wire_size",
+    "esp_plaintext",
 ]
 
 
@@ -376,6 +377,16 @@ def max_inner(link_mtu: int, **profile: Any) -> int:
         else:
             high = mid - 1
     return low
+
+
+def esp_plaintext(inner: int, **profile: Any) -> int:
+    """Size of what ESP encrypts for one inner packet: GRE delivery IP + GRE + labels + inner (IPsec encapsulations).
+
+    In tunnel mode this is the IP packet the route-based IPsec interface (IOS sVTI, Junos st0) carries, so it is
+    the IP MTU to pin on that interface (vendor-truth #23: IOS-XE shows "plaintext mtu 1446" for esp-gcm over 1500).
+    """
+    inside = ("gre_delivery_ip", "gre", "mpls_labels", "inner")
+    return sum(size for name, size in breakdown(inner, **profile) if name in inside)
 
 
 def tcp_mss(link_mtu: int, **profile: Any) -> int:

@@ -291,14 +291,15 @@ def _check_igp(link: dict[str, Any], errors: list[PlanError]) -> None:
         value = igp.get(key)
         if value is not None and value > maximum:
             errors.append(PlanError(label, f"igp.{key}", f"{value} is out of range for {proto}", f"use a value from 1 to {maximum}"))
-    metric, clear = igp.get("metric"), igp.get("clear_metric")
-    if link.get("keep_clear_igp") and metric is not None and clear is not None and clear <= metric:
-        errors.append(PlanError(label, "igp.clear_metric", f"{clear} is not higher than igp.metric {metric}, so the "
-                                "clear-text physical path would win", f"set igp.clear_metric above {metric} (default 1000)"))
-    if link.get("keep_clear_igp") and link.get("fail_closed"):
-        errors.append(PlanError(label, "keep_clear_igp", "true with fail_closed: true keeps an IGP path over a physical "
-                                "interface that drops all data traffic: when the tunnel fails, traffic is attracted into a "
-                                "black hole", "set fail_closed: false to accept a clear-text backup path, or keep_clear_igp: false"))
+    if link.get("keep_clear_igp"):
+        # vendor-truth #12: the clear link would stay in the IGP without labels (MPLS/LDP leave it at cut-over).
+        # When the tunnel fails the IGP reroutes there: LDP LSPs break (IOS forwards "No Label", VPN traffic is
+        # lost) and whatever IP remains crosses the carrier in clear -- broken and fail-open at once. Refused;
+        # docs/deploy.md "keep_clear_igp".
+        errors.append(PlanError(label, "keep_clear_igp", "true keeps the clear carrier in the IGP without MPLS/LDP: when the "
+                                "tunnel fails, labelled traffic is blackholed and IP traffic crosses the carrier in clear "
+                                "(fail-open)", "set keep_clear_igp: false (the default; the link then fails closed); "
+                                "a clear backup path belongs on another, deliberately unencrypted labelled link"))
 
 
 def _ospf_area(area: Any) -> int | None:
@@ -416,6 +417,7 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
         "tcp_mss": mtu.tcp_mss(carrier, **profile),
         "carrier_mtu_for_1500": for_1500,
         "overhead": mtu.overhead(ip_mtu, **profile),
+        "ipsec_ip_mtu": mtu.esp_plaintext(ip_mtu, **profile) if link.get("ipsec_mode") == "tunnel" else None,
         "warning": warning,
     }
 
@@ -741,6 +743,7 @@ def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
             "ike": dict(crypto["ike"]),
             "esp": dict(crypto["esp"]),
             "dpd": dict(crypto["dpd"]),
+            "anti_replay_window": crypto.get("anti_replay_window") or 1024,
             "auth": crypto["auth"],
             "trustpoint": crypto.get("trustpoint") if crypto["auth"] != "psk" else None,
             "certificate": crypto.get("certificate") if crypto["auth"] != "psk" else None,

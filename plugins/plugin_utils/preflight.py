@@ -12,6 +12,7 @@ docs/deploy.md "Gather and preflight".
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 __all__ = ["apply_facts", "SRX_NO_PACKET_MODE"]
@@ -103,7 +104,14 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         "acl6_in": iface.get("acl6_in"),
         "zone": iface.get("zone"),
         "zone_ike": iface.get("zone_ike"),
+        # IOS (issue 8 #3/#13): passive before the deploy (then cut-over/rollback leave passive-interface alone),
+        # IPv6 on the carrier, and the entries of the existing inbound ACLs (fail-closed merges them)
+        "ospf_passive": bool(ospf and ospf.get("passive")),
+        "ipv6": bool(iface.get("ipv6")),
+        "acl_in_entries": list((facts.get("acls") or {}).get(iface.get("acl_in") or "", [])),
+        "acl6_in_entries": list((facts.get("acls") or {}).get("ipv6 " + (iface.get("acl6_in") or ""), [])),
     }
+    _pre_deploy(entry, carrier, interfaces, facts)
     entry["carrier"] = carrier
     if igp.get("protocol") == "ospf" and ospf:
         if ospf.get("process") is not None and ospf["process"] != igp.get("process_id"):
@@ -128,6 +136,24 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         errors.extend(_junos(host, entry, facts, iface, allow_reboot, actions, warnings))
     errors.extend(_existing(host, entry, facts))
     return errors
+
+
+# What phase1 records in the GRE tunnel's description when the plan had carrier facts (ios/tunnel.j2): the
+# carrier as it was before the deploy. A re-run or rollback_p2p reads the deployed router, whose carrier has
+# the fail-closed ACL and the passive-interface of the deploy; they must be planned from the original.
+_PRE = re.compile(r"\bpre acl_in=(\S+) acl6_in=(\S+) ospf_passive=(yes|no)\b")
+
+
+def _pre_deploy(entry: Mapping[str, Any], carrier: dict[str, Any], interfaces: Mapping[str, Any],
+                facts: Mapping[str, Any]) -> None:
+    tunnel = interfaces.get(entry["tunnel"]["interface"]) or {}
+    found = _PRE.search(str(tunnel.get("description") or ""))
+    if not found:
+        return
+    acls = facts.get("acls") or {}
+    acl_in, acl6_in = (None if v == "-" else v for v in found.group(1, 2))
+    carrier.update(acl_in=acl_in, acl6_in=acl6_in, ospf_passive=found.group(3) == "yes", deployed=True,
+                   acl_in_entries=list(acls.get(acl_in or "", [])), acl6_in_entries=list(acls.get("ipv6 " + (acl6_in or ""), [])))
 
 
 def _via(ospf: Mapping[str, Any]) -> str:

@@ -40,13 +40,14 @@ pytestmark = [
 
 
 class Lab:
-    def __init__(self, base: Path, pairs: int = 1) -> None:
+    def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = ()) -> None:
         self.base = base
         self.state = base / "state"
         self.inventory = base / "inv" / "hosts.yml"
         self.vault_pass = self.inventory.parent / ".vault-pass"
         self.env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
-        self.lab("up", "--pairs", str(pairs), "--inventory", str(self.inventory), timeout=180)
+        self.lab("up", "--pairs", str(pairs), "--inventory", str(self.inventory),
+                 *[f"--scenario={name}" for name in scenarios], timeout=180)
 
     def lab(self, *args: str, timeout: int = 60) -> str:
         proc = subprocess.run([str(LAB), "--state-dir", str(self.state), *args], env=self.env, capture_output=True,
@@ -232,5 +233,33 @@ def test_ios_ios_tunnel_mode(tmp_path):
         assert proc.returncode == 0, _explain(proc)
         config = lab.config("p3")
         assert "tunnel mode ipsec ipv4" in config and "mode transport" not in config
+    finally:
+        lab.down()
+
+
+def test_ios_brownfield_ospf_network_acl_rollback_file(tmp_path):
+    """Issue 8: IOS-IOS core2 starts with OSPF by network statement, an inbound ACL and a stale rollback file.
+    With gathered facts the deploy adapts (passive-interface, merged ACL, overwrite answered), a re-run changes
+    nothing, and rollback_p2p gives back the exact brownfield configuration of both routers."""
+    lab = Lab(tmp_path, pairs=2, scenarios=("ospf-network:2", "carrier-acl:2", "rollback-file:2"))
+    try:
+        before = {h: lab.config(h) for h in ("p3", "p4")}
+        assert " network 192.0.2.2 0.0.0.1 area 0" in before["p3"] and " ip access-group CARRIER-IN in" in before["p3"]
+        args = ("-e", '{"p2p_deploy_links": ["core2"], "p2p_verify_links": ["core2"], "p2p_gather_facts": true}')
+        proc = lab.playbook("encrypt_p2p.yml", *args)
+        assert proc.returncode == 0, _explain(proc)
+        for host in ("p3", "p4"):
+            config = lab.config(host)
+            assert " passive-interface GigabitEthernet2" in config, host
+            acl = config.split("ip access-list extended MPLSSEC-CORE2\n", 1)[1].split("!", 1)[0]
+            assert acl.startswith(" 10 deny udp any any eq snmp\n 20 permit udp"), acl
+            state = json.loads(lab.lab("state", host))
+            assert [a for a in state["adjacencies"] if a["interface"] == "GigabitEthernet2"] == [], state["adjacencies"]
+        again = lab.playbook("encrypt_p2p.yml", *args)
+        assert again.returncode == 0, _explain(again)
+        assert changed(again.stdout) == 0, _explain(again)
+        back = lab.playbook("rollback_p2p.yml", "-e", '{"p2p_deploy_links": ["core2"], "p2p_gather_facts": true}')
+        assert back.returncode == 0, _explain(back)
+        assert {h: lab.config(h) for h in ("p3", "p4")} == before
     finally:
         lab.down()

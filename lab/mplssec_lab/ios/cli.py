@@ -401,6 +401,13 @@ class Session:
             ans = (await self.readline()).strip()
             if ans:
                 name = fs_name(ans)
+            if name in self.dev.files:
+                # IOS asks a second question when the destination exists (ios/README.md "copy")
+                self.write("%Warning:There is a file already existing with this name \n"
+                           "Do you want to over write? [confirm]")
+                ans = (await self.readline()).strip().lower()
+                if ans not in ("", "y", "yes"):
+                    return ""
         text = self.dev.config_text()
         self.dev.files[name] = text
         return f"\n{len(text)} bytes copied in 0.071 secs ({len(text) * 14} bytes/sec)"

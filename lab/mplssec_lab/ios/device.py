@@ -43,6 +43,7 @@ class IosDevice:
         self.root = self._baseline_root()
         self.startup = "\n".join(self.config_lines()) + "\n"
         self.files["packages.conf"] = "# packages\n"
+        self.files.update(baseline.get("files") or {})   # scenario rollback-file
         self._revert_task = None
 
     # ------------------------------------------------------------ baseline
@@ -90,11 +91,14 @@ class IosDevice:
                 lines.append(f" ip address {net.ip} {net.netmask}")
             else:
                 lines.append(" no ip address")
+            if i.get("acl_in"):
+                lines.append(f" ip access-group {i['acl_in']} in")
             ospf = i.get("ospf")
             if ospf and ospf.get("network"):
                 lines.append(f" ip ospf network {ospf['network']}")
-            if ospf:
+            if ospf and ospf.get("via") != "network":
                 lines.append(f" ip ospf {proc} area {ospf.get('area', '0')}")
+            if ospf:
                 if ospf.get("cost") is not None:
                     lines.append(f" ip ospf cost {ospf['cost']}")
             if i["name"].startswith("GigabitEthernet"):
@@ -114,7 +118,12 @@ class IosDevice:
                 lines.append(f" router-id {b['router_id']}")
             for p in passive:
                 lines.append(f" passive-interface {p}")
+            for n in (b.get("ospf") or {}).get("networks", []):
+                lines.append(f" network {n['network']} {n['wildcard']} area {n['area']}")
         lines += ["ip forward-protocol nd", "no ip http server", "no ip http secure-server", "ip ssh version 2"]
+        for name, entries in (b.get("acls") or {}).items():
+            lines.append(f"ip access-list extended {name}")
+            lines += [f" {10 * (n + 1)} {e}" for n, e in enumerate(entries)]
         if lo and any(i.get("ldp") or i.get("mpls") for i in b.get("interfaces", [])):
             lines.append(f"mpls ldp router-id {lo['name']} force")
         lines += ["control-plane", "line con 0", " stopbits 1", "line vty 0 4", " login local",

@@ -335,9 +335,11 @@ MODES: dict = {
     ],
     "ipsec-profile": [
         _r("description LINE", key=1),
+        # show order of real IOS-XE: kilobytes before seconds (public CSR1000v/C8000V running configs)
+        _r("set security-association lifetime kilobytes {<2560-4294967295>|disable}", key=4),
         _r("set security-association lifetime seconds <120-2592000>", key=4,
            default=("set security-association lifetime seconds 3600",)),
-        _r("set security-association lifetime kilobytes {<2560-4294967295>|disable}", key=4),
+        _r("set security-association replay {window-size [{64|128|256|512|1024}]|disable}", key=3),
         _r("set transform-set WORD...", key=2, trail=" "),
         _r("set pfs " + PFS, key=2),
         _r("set ikev2-profile WORD", key=2),

@@ -640,7 +640,7 @@ def show_ipsec_sa(dev, peer=None, interface=None, detail=False):
                         f"crypto map: {tag}",
                         f"        sa timing: remaining key lifetime (k/sec): (4608000/{left})",
                         f"        IV size: {8 if gcm else 16} bytes",
-                        f"        replay detection support: Y  replay window size: {_replay_window(dev)}",
+                        f"        replay detection support: Y  replay window size: {_replay_window(dev, i)}",
                         "        Status: ACTIVE(ACTIVE)"]
             out += ["", f"     {direction} ah sas:", "", f"     {direction} pcp sas:", ""]
         out.append("")
@@ -649,7 +649,12 @@ def show_ipsec_sa(dev, peer=None, interface=None, detail=False):
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _replay_window(dev):
+def _replay_window(dev, iface=None):
+    """The IPsec profile's "set security-association replay window-size N" wins over the global one."""
+    prof = dev.root.find("crypto ipsec profile " + iface.ipsec_policy) if iface is not None and iface.ipsec_policy else None
+    own = prof.find("set security-association replay") if prof is not None else None
+    if own is not None and own.tokens()[3] == "window-size":
+        return own.tokens()[4] if len(own.tokens()) > 4 else "64"
     n = dev.root.find("crypto ipsec security-association replay")
     t = n.tokens() if n is not None else []
     return t[5] if len(t) > 5 and t[4] == "window-size" else "64"

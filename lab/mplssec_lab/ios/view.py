@@ -11,6 +11,11 @@ ENC_IKE = {"aes-cbc-128": "aes-cbc-128", "aes-cbc-192": "aes-cbc-192", "aes-cbc-
            "aes-gcm-128": "aes-gcm-128", "aes-gcm-256": "aes-gcm-256", "3des": "3des", "des": "des"}
 
 
+# IOS ACL port keywords (Cisco IOS Security Command Reference, "permit (IP extended)": port names)
+IOS_PORTS = {"isakmp": 500, "non500-isakmp": 4500, "domain": 53, "ntp": 123, "tftp": 69, "bgp": 179, "snmp": 161,
+             "www": 80, "telnet": 23, "ssh": 22, "bootps": 67, "bootpc": 68, "syslog": 514}
+
+
 def esp_transform(tokens):
     """['esp-gcm', '256'] / ['esp-aes', '256', 'esp-sha256-hmac'] -> {"encryption", "integrity"}."""
     enc, integ = None, "none"
@@ -115,6 +120,29 @@ def _iface(root: Node, n: Node) -> model.Interface:
     return i
 
 
+def _ospf_networks(proc_node: Node, proc: str, interfaces: dict) -> None:
+    """``network A W area X`` under ``router ospf N``: OSPF runs on every interface with an address
+    whose bits agree with A where W is 0 (Cisco OSPF command reference, ``network area``). An interface
+    with ``ip ospf N area X`` keeps that (interface mode takes precedence). The first statement in
+    configuration order that matches wins."""
+    stmts = []
+    for c in proc_node.ordered():
+        t = c.tokens()
+        if t[0] == "network" and len(t) == 5 and t[3] == "area":
+            stmts.append((int(ipaddress.IPv4Address(t[1])), int(ipaddress.IPv4Address(t[2])), t[4]))
+    if not stmts:
+        return
+    for i in interfaces.values():
+        if i.ospf is not None and i.ospf.get("area") is not None:
+            continue
+        for net, wild, area in stmts:
+            if any((int(a.ip) | wild) == (net | wild) for a in i.ipv4):
+                i.ospf = dict(i.ospf or {}, process=proc, area=area, via="network")
+                for key, default in (("cost", None), ("p2p", False), ("passive", False)):
+                    i.ospf.setdefault(key, default)
+                break
+
+
 def _proposal(node: Node):
     vals = {}
     for c in node.ordered():
@@ -149,15 +177,16 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
     if rid is not None:
         ldp_rid = _addr_of(root, rid.tokens()[3])
     for n in root.ordered():
-        if n.text.startswith("router ospf "):
+        if n.text.startswith("router ospf ") and v.ospf is None:
             proc = n.tokens()[2]
             r = n.find("router-id")
             v.ospf = {"process": proc, "router_id": r.tokens()[1] if r else None}
+            _ospf_networks(n, proc, v.interfaces)
             for c in n.ordered():
                 t = c.tokens()
                 if t[0] == "passive-interface" and t[1] in v.interfaces and v.interfaces[t[1]].ospf:
                     v.interfaces[t[1]].ospf["passive"] = True
-            break
+            continue
         if n.text.startswith("router isis"):
             net = n.line("net")
             lvl = n.find("is-type")
@@ -167,6 +196,11 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
                 t = c.tokens()
                 if t[0] == "passive-interface" and t[1] in v.interfaces and v.interfaces[t[1]].isis:
                     v.interfaces[t[1]].isis["passive"] = True
+    # "ip ospf cost|network" alone does not run OSPF on an interface: it needs "ip ospf N area X" or a
+    # matching network statement (the interface parameters are kept for when it is enabled).
+    for i in v.interfaces.values():
+        if i.ospf is not None and i.ospf.get("area") is None:
+            i.ospf = None
     if ldp_rid is None:
         lo = [i for i in v.interfaces.values() if i.kind == "loopback" and i.ipv4]
         if lo:
@@ -271,7 +305,7 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
                 port = None
                 if "eq" in t:
                     p = t[t.index("eq") + 1]
-                    port = {"isakmp": 500, "non500-isakmp": 4500}.get(p, int(p) if p.isdigit() else None)
+                    port = IOS_PORTS.get(p, int(p) if p.isdigit() else None)
                 rules.append({"action": t[0], "proto": t[1], "port": port})
             v.filters[n.tokens()[3]] = rules
     return v

@@ -105,10 +105,22 @@ PLAYBOOK = """
       cisco.ios.ios_command:
         commands: [show running-config interface Tunnel100, show crypto ikev2 sa]
       register: after
+    - name: rollback point as the deploy role takes it (ops.j2), twice; the second time the file exists
+      ansible.netcommon.cli_command:
+        command: "{{ ops.rollback_point }}"
+        prompt: "{{ ops.rollback_point_prompts }}"
+        answer: "{{ ops.rollback_point_prompts | map('regex_replace', '.*', '') | list }}"
+        check_all: true
+      register: snap
+      loop: [1, 2]
+    - name: delete it
+      ansible.netcommon.cli_command:
+        command: "{{ ops.delete_rollback_point }}"
+      register: deleted
     - copy:
         dest: "{{ out }}"
         content: "{{ {'first': first, 'second': second, 'ts': ts, 'planned': planned, 'cli': cli,
-                      'bad': bad, 'after': after} | to_json }}"
+                      'bad': bad, 'after': after, 'snap': snap, 'deleted': deleted} | to_json }}"
       delegate_to: localhost
 """
 
@@ -133,8 +145,9 @@ def test_stock_cisco_ios_modules(tmp_path):
         env = dict(os.environ, ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"),
                    PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
                    ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(tmp_path / "pc"))
+        ops = _ops("flash:mplssec-core1-pre.cfg")
         r = subprocess.run([str(ANSIBLE), "-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml"),
-                            "-e", f"out={out}"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            "-e", f"out={out}", "-e", json.dumps({"ops": ops})], env=env, cwd=tmp_path, capture_output=True, text=True,
                            timeout=300)
         assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
         res = json.loads(out.read_text())
@@ -152,3 +165,17 @@ def test_stock_cisco_ios_modules(tmp_path):
     assert "crypto ipsec transform-set MPLSSEC-CORE1 esp-gcm 256 \n mode transport\n" in rc
     assert "interface Loopback1\n description test\n" in rc
     assert dev.stats["ssh_sessions"] >= 1 and dev.stats["config_transactions"] >= 3
+    # the second copy met IOS's overwrite question and answered it (vendor-truth #8); then the file is gone
+    assert [r["failed"] for r in res["snap"]["results"]] == [False, False]
+    assert "bytes copied" in res["snap"]["results"][1]["stdout"]
+    assert "mplssec-core1-pre.cfg" not in dev.files
+
+
+def _ops(rollback_file):
+    """The deploy role's IOS operational commands (roles/deploy/templates/ios/ops.j2), rendered like the role."""
+    import jinja2
+    import yaml
+    from ios_helpers import REPO
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPO / "roles" / "deploy" / "templates")),
+                             trim_blocks=True, undefined=jinja2.StrictUndefined)
+    return yaml.safe_load(env.get_template("ios/ops.j2").render(rollback_file=rollback_file))

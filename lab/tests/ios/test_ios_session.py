@@ -157,6 +157,24 @@ def test_copy_and_configure_replace_restores_exactly(dev, lab):
     assert "%Error opening flash:nope (No such file or directory)" in out
 
 
+def test_copy_over_an_existing_file_asks_to_overwrite(dev):
+    """Real IOS: a second question when the destination exists (pyATS/genielibs captures, ios/README.md)."""
+    out = run_cli(dev, ["copy running-config flash:pre.cfg", ""])
+    assert "over write" not in out
+    push(dev, ["interface Loopback7"])
+    # answering only the first prompt leaves IOS waiting at [confirm]: the next line is its answer
+    out = run_cli(dev, ["copy running-config flash:pre.cfg", "", "n"])
+    assert ("Destination filename [pre.cfg]? \n%Warning:There is a file already existing with this name \n"
+            "Do you want to over write? [confirm]") in out
+    assert "bytes copied" not in out and "interface Loopback7" not in dev.files["pre.cfg"]
+    out = run_cli(dev, ["copy running-config flash:pre.cfg", "", ""])
+    assert "bytes copied" in out and "interface Loopback7" in dev.files["pre.cfg"]
+    # file prompt quiet: no question at all
+    push(dev, ["file prompt quiet", "interface Loopback8"])
+    out = run_cli(dev, ["copy running-config flash:pre.cfg"])
+    assert "over write" not in out and "interface Loopback8" in dev.files["pre.cfg"]
+
+
 def test_file_prompt_quiet_and_dir_delete(dev):
     push(dev, ["file prompt quiet"])
     out = run_cli(dev, ["copy running-config flash:snap1", "dir flash:", "delete /force flash:snap1", "dir flash:"])

@@ -65,9 +65,11 @@ def test_clean_facts_plan_and_fill_the_contract():
     result, errors = run()
     assert errors == []
     p1, p2 = result["hosts"]["p1"], result["hosts"]["p2"]
-    assert p1["links"][0]["carrier"] == {"ospf_network": False, "acl_in": None, "acl6_in": None, "zone": None, "zone_ike": None}
+    clean = {"ospf_passive": False, "ipv6": False, "acl_in_entries": [], "acl6_in_entries": []}
+    assert p1["links"][0]["carrier"] == {"ospf_network": False, "acl_in": None, "acl6_in": None, "zone": None, "zone_ike": None,
+                                         **clean}
     assert p2["links"][0]["carrier"] == {"ospf_network": False, "acl_in": None, "acl6_in": None, "zone": "untrust",
-                                         "zone_ike": True}
+                                         "zone_ike": True, **clean}
     assert p2["device"] == {"model": "vsrx", "version": "23.4R2-S3.9", "mpls_mode_active": "packet-based",
                             "iso_mode_active": "drop", "inet6_mode_active": "flow-based", "tcp_mss_ipsec_vpn": None}
     assert p1["device"]["model"] == "C8000V" and p1["device"]["mpls_mode_active"] is None
@@ -179,6 +181,27 @@ ADAPTATIONS = [
         "cut-over makes GigabitEthernet2 passive", id="ospf-network"),
     pytest.param(dict(p1_running=P1_RUNNING.replace(" mpls ip", " ip access-group EDGE-IN in\n ipv6 traffic-filter E6 in\n mpls ip")),
                  "p1", {"acl_in": "EDGE-IN", "acl6_in": "E6"}, "fail-closed merges it", id="ios-acl"),
+    pytest.param(dict(p1_running=P1_RUNNING.replace(" mpls ip", " ip access-group EDGE-IN in\n ipv6 address 2001:DB8::/127\n"
+                                                    " ipv6 traffic-filter E6 in\n mpls ip") +
+                      "ip access-list extended EDGE-IN\n 10 deny udp any any eq snmp\n 20 permit ip any any\n"
+                      "ipv6 access-list E6\n sequence 10 permit ipv6 any any\n"),
+                 "p1", {"acl_in": "EDGE-IN", "ipv6": True, "acl_in_entries": ["10 deny udp any any eq snmp", "20 permit ip any any"],
+                        "acl6_in_entries": ["sequence 10 permit ipv6 any any"]}, "fail-closed merges it", id="ios-acl-entries"),
+    pytest.param(dict(p1_running=P1_RUNNING.replace(" ip ospf 1 area 0\n", "").replace(
+        "router ospf 1\n", "router ospf 1\n passive-interface GigabitEthernet2\n network 192.0.2.0 0.0.0.255 area 0\n")),
+        "p1", {"ospf_network": True, "ospf_passive": True}, "cut-over makes GigabitEthernet2 passive", id="ospf-network-passive"),
+    # a deployed router (re-run, rollback_p2p): the carrier has our ACL and passive-interface; phase1 recorded the
+    # original carrier in the GRE tunnel's description, and that is what the plan uses
+    pytest.param(dict(p1_running=P1_RUNNING.replace(" ip ospf 1 area 0\n mpls ip", " ip access-group MPLSSEC-CORE1 in").replace(
+        "router ospf 1\n", "router ospf 1\n passive-interface GigabitEthernet2\n network 192.0.2.0 0.0.0.1 area 0\n")
+        + "interface Tunnel100\n description MPLSSEC core1 gre to p2 pre acl_in=EDGE-IN acl6_in=- ospf_passive=no\n"
+          " ip address 198.51.100.0 255.255.255.254\n"
+          "interface Tunnel1100\n ip address 198.51.100.128 255.255.255.254\n"
+          "ip access-list extended EDGE-IN\n 10 deny udp any any eq snmp\n"
+          "ip access-list extended MPLSSEC-CORE1\n 10 deny udp any any eq snmp\n 20 permit esp any any\n"
+          "crypto ikev2 profile MPLSSEC-CORE1\n"),
+        "p1", {"ospf_network": True, "ospf_passive": False, "acl_in": "EDGE-IN", "acl6_in": None, "deployed": True,
+               "acl_in_entries": ["10 deny udp any any eq snmp"]}, "fail-closed merges it", id="deployed-reads-pre"),
     pytest.param(dict(p2_cfg=p2_config(filter="EDGE-IN")), "p2", {"acl_in": "EDGE-IN"}, "fail-closed merges it",
                  id="junos-filter"),
     pytest.param(dict(p2_cfg=p2_config(tcp_mss=1300)), "p2", {}, "tcp-mss ipsec-vpn mss is 1300 (global), below",

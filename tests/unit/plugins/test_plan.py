@@ -152,8 +152,11 @@ def test_strong_preset(example):
         "ike": {"version": 2, "encryption": "aes-gcm-256", "integrity": "none", "prf": "sha384", "dh_group": 20, "lifetime": 86400},
         "esp": {"encryption": "aes-gcm-256", "integrity": "none", "pfs_group": 20, "lifetime": 3600},
         "dpd": {"interval": 10, "retries": 3},
+        "anti_replay_window": 1024,
         "auth": "psk", "trustpoint": None, "certificate": None,
     }
+    link = patched(CORE2, {"crypto": {"anti_replay_window": 256}})
+    assert entry(plan.build_plan([link], HOSTVARS), "p3", "core2")["crypto"]["anti_replay_window"] == 256
 
 
 def test_compatible_preset_with_overrides():
@@ -201,13 +204,16 @@ def test_mtu_values_computed_by_hand(example):
     # = 66 + inner (+ pad to a 4-byte boundary): 1434 fits exactly (12 + 1434 + 2 = 1448 = 4 * 362)
     assert entry(example, "p3", "core2")["mtu"] == {
         "carrier_mtu": 1500, "labels": 2, "ip_mtu": 1434, "mpls_mtu": 1442, "tcp_mss": 1394, "carrier_mtu_for_1500": 1568,
-        "overhead": 66,
+        "overhead": 66, "ipsec_ip_mtu": None,
         "warning": "carrier_mtu 1500 limits inner packets to 1434 bytes (< 1500); a carrier MTU of 1568 would carry full 1500-byte packets",
     }
     # tunnel mode adds the 20-byte GRE delivery header
     m = entry(example, "p1", "core1")["mtu"]
     assert (m["ip_mtu"], m["mpls_mtu"], m["tcp_mss"], m["carrier_mtu_for_1500"], m["overhead"]) == (1414, 1422, 1374, 1588, 86)
     assert entry(example, "p2", "core1")["mtu"] == m
+    # the sVTI/st0 carries the GRE delivery packet: 20 + 4 + 8 + 1414 = 1446, what IOS-XE itself shows as
+    # "plaintext mtu 1446" for esp-gcm tunnel mode over 1500 (../shared/reference show_crypto_ipsec_sa_detail/04.txt)
+    assert m["ipsec_ip_mtu"] == 1446
 
 
 def test_mtu_compatible_preset_by_hand():

@@ -31,6 +31,12 @@ def test_the_base_links_plan_cleanly():
     assert errors_of([CORE1, CORE2]) == []
 
 
+# vendor-truth #12: refused whatever fail_closed and clear_metric say
+KEEP_CLEAR = ("link core2: keep_clear_igp: true keeps the clear carrier in the IGP without MPLS/LDP: when the tunnel fails, "
+              "labelled traffic is blackholed and IP traffic crosses the carrier in clear (fail-open). Fix: set "
+              "keep_clear_igp: false (the default; the link then fails closed); a clear backup path belongs on another, "
+              "deliberately unencrypted labelled link.")
+
 CASES = [
     pytest.param(
         [patched(CORE1, {"ipsec_mdoe": "tunnel"})],
@@ -439,11 +445,7 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"keep_clear_igp": True})],
         [
-            (
-                "link core2: keep_clear_igp: true with fail_closed: true keeps an IGP path over a physical interface that "
-                "drops all data traffic: when the tunnel fails, traffic is attracted into a black hole. Fix: set fail_closed: "
-                "false to accept a clear-text backup path, or keep_clear_igp: false."
-            ),
+            KEEP_CLEAR,
         ],
         id='keepclear',
     ),
@@ -529,12 +531,9 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"keep_clear_igp": True, "fail_closed": False, "igp": {"clear_metric": 5}})],
         [
-            (
-                "link core2: igp.clear_metric: 5 is not higher than igp.metric 10, so the clear-text physical path would win. "
-                "Fix: set igp.clear_metric above 10 (default 1000)."
-            ),
+            KEEP_CLEAR,
         ],
-        id='clear-metric-not-higher',
+        id='keepclear-without-fail-closed',
     ),
     pytest.param(
         [patched(CORE2, {"crypto": {"dpd": {"interval": 5}}})],
