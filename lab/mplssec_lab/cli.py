@@ -117,7 +117,7 @@ def _port_accepts(port: int) -> bool:
         return False
 
 
-def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0) -> dict:
+def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0, scenarios=None) -> dict:
     from . import inventory as inv
     from .topology import build
 
@@ -126,17 +126,17 @@ def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0) -> dic
     os.chmod(state_dir, 0o700)
     try:
         c = Client(state_dir)
-        if int(c.state.get("pairs", 0)) != pairs:
-            raise LabError(f"a lab with {c.state.get('pairs')} pair(s) is already running in {state_dir}; "
-                           "run `mplssec-lab down` first")
-        files = inv.write(inventory, build(pairs), c.state["ports"], c.cfg["auth"])
+        if int(c.state.get("pairs", 0)) != pairs or sorted(c.cfg.get("scenarios") or []) != sorted(scenarios or []):
+            raise LabError(f"a lab with {c.state.get('pairs')} pair(s) and scenarios {c.cfg.get('scenarios') or []} "
+                           f"is already running in {state_dir}; run `mplssec-lab down` first")
+        files = inv.write(inventory, build(pairs, scenarios), c.state["ports"], c.cfg["auth"])
         return {"already_running": True, "pid": c.state["pid"], **files, "ports": c.state["ports"]}
     except NotRunning:
         pass
     for pid in _server_pids(state_dir):       # a stale daemon of ours (state.json lost): stop it
         _terminate(pid)
-    topo = build(pairs)
-    cfg = {"pairs": pairs, "token": inv.random_secret(32),
+    topo = build(pairs, scenarios)
+    cfg = {"pairs": pairs, "scenarios": list(scenarios or []), "token": inv.random_secret(32),
            "auth": {"username": "admin", "password": inv.random_secret(20),
                     "enable_password": inv.random_secret(20)},
            "inventory": os.path.abspath(inventory)}
@@ -250,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pairs", type=int, default=1)
     p.add_argument("--inventory", default=DEFAULT_INVENTORY)
     p.add_argument("--timeout", type=float, default=30.0)
+    from .topology import SCENARIOS
+    p.add_argument("--scenario", action="append", default=[], metavar="NAME[:PAIR,...]",
+                   help="brownfield starting point for every pair, or only the listed pairs (repeatable): "
+                        + "; ".join(f"{k}: {v}" for k, v in SCENARIOS.items()))
     sub.add_parser("down", help="stop the lab (verifies no process or listener is left)")
     p = sub.add_parser("status")
     p.add_argument("--json", action="store_true")
@@ -293,7 +297,7 @@ def main(argv=None) -> int:
     try:
         if args.cmd == "up":
             t0 = time.monotonic()
-            r = up(args.pairs, args.inventory, args.state_dir, args.timeout)
+            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario)
             verb = "already running" if r["already_running"] else f"up in {time.monotonic() - t0:.1f}s"
             print(f"lab {verb}: pid {r['pid']}, {len(r['ports'])} routers, inventory {r['inventory']}")
             print(f"vault password file: {r['vault_password_file']} "

@@ -60,7 +60,7 @@ class Daemon:
         self.state_dir = os.path.abspath(state_dir)
         with open(os.path.join(self.state_dir, "lab.json")) as f:
             self.cfg = json.load(f)
-        self.topology = build(int(self.cfg["pairs"]))
+        self.topology = build(int(self.cfg["pairs"]), self.cfg.get("scenarios"))
         self.lab = Lab(self.topology, factories=_factories(self.cfg.get("devices")), auth=self.cfg["auth"], lazy=True)
         self.lab.on_drop = self.drop_host
         self.listeners: dict = {}

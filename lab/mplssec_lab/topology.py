@@ -67,11 +67,46 @@ class CarrierLink:
         return self.b if host == self.a else self.a
 
 
+# Brownfield starting points (``mplssec-lab up --scenario NAME[:PAIR,...]``), docs/lab.md "Scenarios".
+# Each names what it changes in the baseline of the routers of the selected pairs (IOS-XE ends only).
+SCENARIOS = {
+    "ospf-network": "IOS: OSPF on the carrier enabled by 'network <carrier> 0.0.0.1 area 0' under router ospf 1 "
+                    "instead of 'ip ospf 1 area 0' on the interface",
+    "carrier-acl": "IOS: an inbound ACL CARRIER-IN already on the carrier (deny udp any any eq snmp, permit ip any any)",
+    "rollback-file": "IOS: flash:mplssec-<link>-pre.cfg already exists (a stale rollback point of an earlier run)",
+}
+
+
+
+def _junos_scenarios() -> dict:
+    from .junos.device import SCENARIOS as junos
+    return junos
+
+
+SCENARIOS.update(_junos_scenarios())
+
+
+def parse_scenarios(specs) -> dict:
+    """["ospf-network", "carrier-acl:1,3"] -> {"ospf-network": None (all pairs), "carrier-acl": {1, 3}}."""
+    out: dict = {}
+    for spec in specs or []:
+        name, _, pairs = str(spec).partition(":")
+        if name not in SCENARIOS:
+            raise ValueError(f"unknown scenario {name!r} (known: {', '.join(sorted(SCENARIOS))})")
+        out[name] = {int(x) for x in pairs.split(",") if x.strip()} if pairs else None
+    return out
+
+
 @dataclass
 class Topology:
     pairs: int
     hosts: dict = field(default_factory=dict)    # name -> Host
     links: dict = field(default_factory=dict)    # name -> CarrierLink
+    scenarios: dict = field(default_factory=dict)  # scenario name -> set of pair numbers, or None = every pair
+
+    def scenarios_of(self, host: str) -> list:
+        pair = self.hosts[host].pair
+        return sorted(n for n, pairs in self.scenarios.items() if pairs is None or pair in pairs)
 
     def link_of(self, host: str) -> CarrierLink:
         return self.links[self.hosts[host].link]
@@ -117,10 +152,28 @@ class Topology:
             ],
             "ospf": {"process": "1"},
         }
+        if h.platform == "ios":
+            self._ios_scenarios(h, spec)
+        if h.platform == "junos":
+            spec["scenarios"] = [n for n in self.scenarios_of(h.name) if n.startswith("srx")]
         if auth:
             spec["auth"] = dict(auth)
             spec["enable_password"] = auth.get("enable_password")
         return spec
+
+    def _ios_scenarios(self, h: Host, spec: dict) -> None:
+        names = self.scenarios_of(h.name)
+        carrier = spec["interfaces"][1]
+        if "ospf-network" in names:
+            net = ipaddress.ip_interface(h.carrier_address).network
+            carrier["ospf"] = dict(carrier["ospf"], via="network")
+            spec["ospf"]["networks"] = [{"network": str(net.network_address),
+                                         "wildcard": str(net.hostmask), "area": "0"}]
+        if "carrier-acl" in names:
+            carrier["acl_in"] = "CARRIER-IN"
+            spec["acls"] = {"CARRIER-IN": ["deny udp any any eq snmp", "permit ip any any"]}
+        if "rollback-file" in names:
+            spec["files"] = {f"mplssec-{h.link}-pre.cfg": "! stale rollback point of an earlier run\nend\n"}
 
     def p2p_links(self) -> list[dict]:
         """The links in the collection's input model (docs/architecture.md §2), PSK from the vault."""
@@ -172,10 +225,10 @@ def router_id(i: int) -> str:
     return f"198.18.{255 - j // 254}.{j % 254 + 1}"
 
 
-def build(pairs: int = 1) -> Topology:
+def build(pairs: int = 1, scenarios=None) -> Topology:
     if not 1 <= pairs <= MAX_PAIRS:
         raise ValueError(f"pairs must be between 1 and {MAX_PAIRS}")
-    topo = Topology(pairs=pairs)
+    topo = Topology(pairs=pairs, scenarios=parse_scenarios(scenarios))
     for k in range(1, pairs + 1):
         pa, pb = PLATFORM_CYCLE[(k - 1) % len(PLATFORM_CYCLE)]
         link_name = f"core{k}"

@@ -40,6 +40,8 @@ OP_RPCS = {
     "get-ospf-neighbor-information": "show ospf neighbor",
     "get-isis-adjacency-information": "show isis adjacency",
     "get-commit-information": "show system commit",
+    "get-flow-status-information": "show security flow status",
+    "request-reboot": "request system reboot",
 }
 
 
