@@ -96,6 +96,9 @@ class DeviceView:
     host_inbound: Optional[dict] = None  # SRX flow mode: interface name -> set of host-inbound services/protocols
                                      # allowed by its zone ("ike", "ping", "ospf", "ldp", "isis", "all"); an interface
                                      # missing from the dict is in no zone (drops all host traffic). None = not modelled.
+    fwd_modes: Optional[dict] = None  # SRX: forwarding mode IN EFFECT per family ("inet", "inet6", "mpls", "iso" ->
+                                     # "flow-based" | "packet-based" | "drop"); the configured mode applies only after a
+                                     # reboot. None = not modelled (IOS).
     getvpn: Optional[dict] = None    # reserved for GET VPN work
     macsec: Optional[dict] = None    # reserved for MACsec work
 

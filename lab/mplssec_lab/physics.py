@@ -110,9 +110,23 @@ def host_inbound_ok(view: model.DeviceView, ifname: str, proto: str, port: int |
         return False           # interface in no security zone
     if "all" in services:
         return True
-    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp"}.get((proto, port))
+    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp",
+            ("udp", 3784): "bfd", ("udp", 3785): "bfd", ("tcp", 22): "ssh", ("tcp", 830): "netconf",
+            ("udp", 161): "snmp", ("udp", 123): "ntp", ("tcp", 179): "bgp"}.get((proto, port))
     need = need or {"icmp": "ping", "ospf": "ospf", "isis": "isis"}.get(proto)
     return need is None or need in services
+
+
+def fwd_mode_ok(view: model.DeviceView, family: str) -> bool:
+    """SRX: does the forwarding mode IN EFFECT let this family through (MPLS/ISO need packet-based, IPv6
+    flow- or packet-based)? Devices without ``fwd_modes`` (IOS) always forward."""
+    modes = getattr(view, "fwd_modes", None)
+    if modes is None:
+        return True
+    mode = modes.get(family)
+    if family in ("mpls", "iso"):
+        return mode == "packet-based"
+    return mode in ("flow-based", "packet-based")
 
 
 @dataclass
@@ -578,6 +592,8 @@ class _Ctx:
         if not (self.up[frm].get(f_if) and self.up[to].get(t_if)):
             return False, "line protocol down", None, None
         if c.kind == "physical":
+            if labels and not (fwd_mode_ok(self.views[frm], "mpls") and fwd_mode_ok(self.views[to], "mpls")):
+                return False, "labelled packet dropped: MPLS forwarding mode in effect is not packet-based", None, None
             if labels:
                 inner_wire = inner + 4 * labels
             else:
@@ -586,6 +602,9 @@ class _Ctx:
             return ok, why, inner_wire, None
         vf, vt = self.views[frm], self.views[to]
         fi, ti = vf.interfaces[f_if], vt.interfaces[t_if]
+        if labels and not (fwd_mode_ok(vf, "mpls") and fwd_mode_ok(vt, "mpls")):
+            who = frm if not fwd_mode_ok(vf, "mpls") else to
+            return False, f"labelled packet dropped by {who}: MPLS forwarding mode in effect is not packet-based", None, None
         if not host_inbound_ok(vt, t_if, proto, port):
             return False, f"{proto} not allowed by the security zone of {to} {t_if}", None, None
         if c.kind == "ipsec":
@@ -676,7 +695,8 @@ class _Ctx:
             sa_, sb_ = ia.isis, ib.isis
             if (va.isis is not None and vb.isis is not None and sa_ and sb_
                     and not sa_.get("passive") and not sb_.get("passive")
-                    and eff_p2p(ia, sa_) == eff_p2p(ib, sb_)):
+                    and eff_p2p(ia, sa_) == eff_p2p(ib, sb_)
+                    and fwd_mode_ok(va, "iso") and fwd_mode_ok(vb, "iso")):
                 size = min(eff_ip_mtu(va, ia), eff_ip_mtu(vb, ib))
                 if self.conn_pass_both(c, "isis", None, inner=size)[0]:
                     since = self.since(("isis", c.a, c.a_if, c.b, c.b_if))

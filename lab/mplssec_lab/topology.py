@@ -77,6 +77,15 @@ SCENARIOS = {
 }
 
 
+
+def _junos_scenarios() -> dict:
+    from .junos.device import SCENARIOS as junos
+    return junos
+
+
+SCENARIOS.update(_junos_scenarios())
+
+
 def parse_scenarios(specs) -> dict:
     """["ospf-network", "carrier-acl:1,3"] -> {"ospf-network": None (all pairs), "carrier-acl": {1, 3}}."""
     out: dict = {}
@@ -145,6 +154,8 @@ class Topology:
         }
         if h.platform == "ios":
             self._ios_scenarios(h, spec)
+        if h.platform == "junos":
+            spec["scenarios"] = [n for n in self.scenarios_of(h.name) if n.startswith("srx")]
         if auth:
             spec["auth"] = dict(auth)
             spec["enable_password"] = auth.get("enable_password")

@@ -200,25 +200,24 @@ def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Ma
                            f"set security forwarding-options family inet6 mode flow-based, commit and reboot {host}, "
                            "or remove tunnel.ipv6"))
     if not iface.get("zone_ike"):
-        manage = bool(((entry.get("junos") or {}).get("manage_carrier_zone")))
-        found = (f"in zone {iface['zone']}, whose host-inbound-traffic does not admit IKE" if iface.get("zone")
-                 else "in no security zone (an SRX drops everything to it)")
-        if not manage:
-            errors.append(_msg(name, host, f"security zone of {ifname}", found,
-                               f"add 'system-services ike' to host-inbound-traffic of {iface.get('zone') or 'its zone'} "
-                               f"(set security zones security-zone {iface.get('zone') or '<zone>'} interfaces {ifname} "
-                               "host-inbound-traffic system-services ike), or set junos.manage_carrier_zone: true on the link"))
+        # vendor-truth #1: refused, never changed by the product (the zone is the operator's security policy).
+        zone = iface.get("zone")
+        found = (f"in zone {zone}, whose host-inbound-traffic does not admit IKE (udp 500/4500 to {ifname} is dropped)"
+                 if zone else "in no security zone (an SRX drops everything addressed to it)")
+        if zone:
+            fix = (f"admit IKE in zone {zone}: set security zones security-zone {zone} host-inbound-traffic system-services ike "
+                   f"(or, when {ifname} has host-inbound-traffic of its own, set security zones security-zone {zone} "
+                   f"interfaces {ifname} host-inbound-traffic system-services ike), commit, then re-run")
+        else:
+            fix = (f"put {ifname} in the zone that faces the carrier and admit IKE there (set security zones security-zone "
+                   f"untrust interfaces {ifname} host-inbound-traffic system-services ike), commit, then re-run")
+        errors.append(_msg(name, host, f"security zone of {ifname}", found, fix))
     existing = security.get("tcp_mss_ipsec_vpn")
     planned = entry["mtu"].get("tcp_mss")
     if existing is not None and planned is not None and existing != planned:
-        if existing > planned:
-            errors.append(_msg(name, host, "security flow tcp-mss ipsec-vpn mss", f"{existing} (global: every VPN of the "
-                               f"router uses it), above the {planned} this link needs",
-                               f"lower it to {planned} on {host} if its other VPNs allow it (set security flow tcp-mss "
-                               f"ipsec-vpn mss {planned}); the product never overwrites a global value"))
-        else:
-            warnings.append(f"link {name}: {host}: security flow tcp-mss ipsec-vpn mss is {existing} (global), below the "
-                            f"link's {planned}: kept as it is")
+        # vendor-truth #16: the global value is never set by the product (it does not act on GRE/labelled packets)
+        warnings.append(f"link {name}: {host}: security flow tcp-mss ipsec-vpn mss is {existing} (global, used by the "
+                        f"router's other VPNs), the link's MSS is {planned}: the product does not change the global value")
     return errors
 
 

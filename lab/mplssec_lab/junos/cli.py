@@ -48,6 +48,11 @@ class CliSession:
 
     # ------------------------------------------------------------------ io
     def prompt(self):
+        if getattr(self, "question", None):
+            return self.question
+        return self._prompt()
+
+    def _prompt(self):
         host = self.dev.hostname
         return f"{self.sess.user}@{host}{'#' if self.mode == 'cfg' else '>'} "
 
@@ -142,6 +147,17 @@ class CliSession:
 
     # ------------------------------------------------------------------ commands
     def execute(self, line):
+        if getattr(self, "question", None):   # the answer to "Reboot the system ? [yes,no] (no)"
+            self.question = None
+            if line.strip().lower() not in ("yes", "y"):
+                return ""
+            text = self.dev.request_reboot()
+            self.closed = True   # the router goes down: the session ends
+            return (f"\n*** FINAL System shutdown message from {self.sess.user}@{self.dev.hostname} ***\n\n"
+                    f"System going down IMMEDIATELY\n\n{text}")
+        if self.mode == "op" and line.split()[:3] == ["request", "system", "reboot"] and len(line.split()) == 3:
+            self.question = "Reboot the system ? [yes,no] (no) "
+            return ""
         if not line:
             return "\n[edit]\n" if self.mode == "cfg" and False else ("" if self.mode == "op" else self._edit_banner())
         try:

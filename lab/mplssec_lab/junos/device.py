@@ -25,6 +25,26 @@ from . import view as V
 
 JUNOS_VERSION = "23.4R2-S3.9"
 MODEL = "vsrx"
+# Juniper, forwarding-options (Security): "Packet-based processing is not supported on the following SRX
+# Series devices: SRX5400, SRX5600, and SRX5800."
+NO_PACKET_MODE_MODELS = ("srx5400", "srx5600", "srx5800")
+
+# Lab scenarios for Junos routers (``mplssec-lab up --scenario NAME[:PAIR,...]``), docs/lab.md "Scenarios".
+SCENARIOS = {
+    "srx-carrier-no-ike": "Junos: the carrier unit's zone (untrust) admits ping, OSPF and LDP but no IKE",
+    "srx-mpls-not-active": "Junos: 'security forwarding-options family mpls mode packet-based' committed, but the "
+                           "router was not rebooted since, so MPLS is still dropped (show security flow status: drop)",
+    "srx-mpls-absent": "Junos: no security forwarding-options (factory default: MPLS, ISO and IPv6 dropped)",
+    "srx5600": "Junos: the router is an SRX5600 (packet-based MPLS unsupported: refused at commit, MPLS dropped)",
+}
+
+
+def reboot_seconds():
+    """How long an emulated ``request system reboot`` keeps the router away (a real SRX takes minutes)."""
+    try:
+        return float(os.environ.get("MPLSSEC_LAB_REBOOT_SECONDS", "3"))
+    except ValueError:
+        return 3.0
 
 
 def minute_seconds():
@@ -114,14 +134,28 @@ def baseline_set(hostname, spec):
     for name, _addr, i in ifaces:
         if i.get("ldp"):
             lines.append(f"set protocols ldp interface {name}")
+    scen = set(spec.get("scenarios") or [])
+    if not scen & {"srx-mpls-absent", "srx5600"}:
+        lines.append("set security forwarding-options family mpls mode packet-based")
     lines += [
-        "set security forwarding-options family mpls mode packet-based",
         "set security policies default-policy permit-all",
         "set security zones security-zone trust host-inbound-traffic system-services all",
         "set security zones security-zone trust host-inbound-traffic protocols all",
     ]
+    # the carrier unit faces the provider: zone untrust, as in real SRX VPN configs
+    # (../shared/reference/configs/junos/junos_st0_01.cfg: untrust + system-services ike + ge-0/0/0.0)
+    carrier = [name for name, _addr, i in ifaces if i.get("role") == "carrier"]
+    if carrier:
+        if "srx-carrier-no-ike" not in scen:
+            lines.append("set security zones security-zone untrust host-inbound-traffic system-services ike")
+        lines += [
+            "set security zones security-zone untrust host-inbound-traffic system-services ping",
+            "set security zones security-zone untrust host-inbound-traffic protocols ospf",
+            "set security zones security-zone untrust host-inbound-traffic protocols ldp",
+        ]
     for name, _addr, _i in ifaces:
-        lines.append(f"set security zones security-zone trust interfaces {name}")
+        zone = "untrust" if name in carrier else "trust"
+        lines.append(f"set security zones security-zone {zone} interfaces {name}")
     return "\n".join(lines)
 
 
@@ -148,12 +182,69 @@ class JunosDevice:
         self.sessions = set()
         self._view = None
         self.started = now
+        scen = set(baseline.get("scenarios") or [])
+        self.model = "srx5600" if "srx5600" in scen else MODEL
+        # the forwarding modes in effect: the committed ones at boot, except that the scenario
+        # srx-mpls-not-active committed packet-based MPLS after the last boot
+        self.active_modes = V.configured_modes(self.committed)
+        if "srx-mpls-not-active" in scen:
+            self.active_modes["mpls"] = "drop"
+        self.booting_until = None
 
     # ------------------------------------------------------------------ contract
     def view(self):
+        if self.booting_until is not None and self._now() >= self.booting_until:
+            self._boot_done()
         if self._view is None:
-            self._view = V.build(self.hostname, self.committed)
+            v = V.build(self.hostname, self.committed)
+            v.fwd_modes = dict(self.active_modes)
+            if self.booting_until is not None:   # rebooting: no interface forwards anything
+                for it in v.interfaces.values():
+                    it.enabled = False
+            self._view = v
         return self._view
+
+    # ------------------------------------------------------------------ reboot
+    def booting(self):
+        if self.booting_until is not None and self._now() >= self.booting_until:
+            self._boot_done()
+        return self.booting_until is not None
+
+    def request_reboot(self):
+        """``request system reboot``: every session drops, the router is away for reboot_seconds(), then
+        comes back with the committed configuration, and the configured forwarding modes take effect."""
+        delay = reboot_seconds()
+        self._cancel_confirm()
+        self.booting_until = self._now() + delay
+        self._changed()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            # after the reply is written: drop every session of this router
+            loop.call_later(0.2, self._drop_sessions)
+            loop.call_later(delay, self._boot_done)
+        return f"Shutdown NOW!\n[pid {4242 + len(self.history)}]\n"
+
+    def _drop_sessions(self):
+        hook = getattr(self.lab, "on_drop", None)
+        if hook is not None:
+            try:
+                hook(self.hostname)
+            except Exception:
+                pass
+
+    def _boot_done(self):
+        if self.booting_until is None:
+            return
+        self.booting_until = None
+        self.active_modes = V.configured_modes(self.committed)
+        self.candidate = self.committed.copy()
+        self.candidate_owner = None
+        self.lock_owner = None
+        self.started = self._now()
+        self._changed()
 
     def running_config(self) -> str:
         c = self.history[0]
@@ -242,6 +333,10 @@ class JunosDevice:
             raise ConfigFailure([T.JunosError(fault, (), None, kind="fault")], "configuration check-out failed")
         cand = self.candidate_for(sess)
         errs = T.check_commit(cand)
+        if self.model in NO_PACKET_MODE_MODELS and cand.leaf("security", "forwarding-options", "family", "mpls", "mode") == "packet-based":
+            # lab wording (the real message is not documented): the platform does not support the statement
+            errs = list(errs) + [T.JunosError("Packet-based processing is not supported on this platform "
+                                              f"({self.model.upper()})", ("security", "forwarding-options", "family", "mpls"), "mode")]
         if errs:
             mand = any(e.kind == "mandatory" for e in errs)
             raise ConfigFailure(errs, "configuration check-out failed" + (": (missing mandatory statements)" if mand else ""))
@@ -315,6 +410,13 @@ class JunosDevice:
 
     # ------------------------------------------------------------------ SSH
     async def handle_process(self, process):
+        if self.booting():   # rebooting: the SSH service is not up yet
+            try:
+                conn = process.get_extra_info("connection")
+                conn.abort() if conn is not None else process.close()
+            except Exception:
+                pass
+            return
         self.stats["ssh_sessions"] += 1
         if getattr(process, "subsystem", None) == "netconf":
             from .netconf import NetconfSession

@@ -40,6 +40,8 @@ OP_RPCS = {
     "get-ospf-neighbor-information": "show ospf neighbor",
     "get-isis-adjacency-information": "show isis adjacency",
     "get-commit-information": "show system commit",
+    "get-flow-status-information": "show security flow status",
+    "request-reboot": "request system reboot",
 }
 
 
@@ -351,6 +353,12 @@ class NetconfSession:
         except SH.CmdError as e:
             msg = e.message or (f"syntax error, expecting <command>: {e.token}" if e.kind == "syntax" else f"unknown command: {e.token}")
             return rpc_error(msg.replace("error: ", ""), bad=e.token)
+        if fmt == "json" and cmd.split()[:2] == ["show", "configuration"] and "|" not in cmd:
+            # the configuration in Junos JSON configuration form (named lists of {"name": ...}, leaves as
+            # values), as <get-configuration format="json"> and CLI "| display json" give it; not the
+            # {"data": ...} form of operational output
+            jtext, _x = SH.run(self.dev, cmd + " | display json", self.sess)
+            return escape(jtext)
         if fmt == "text" or xml is None:
             return f"<output>\n{escape(text)}</output>"
         if fmt == "json":

@@ -270,6 +270,9 @@ _ipsec_vpn = N(
                 "gateway": L(WORD),
                 "ipsec-policy": L(WORD),
                 "no-anti-replay": F(),
+                # Juniper techpost "SRX4700 100Gbps Full Duplex IPSEC tunnel": "ike anti-replay-window-size 4096"
+                # (the upper bound here is the lab's, not verified on a device)
+                "anti-replay-window-size": L(rng(64, 65536)),
                 "proxy-identity": C({"local": L(IPV4PFX), "remote": L(IPV4PFX), "service": L(WORD)}),
             },
             mandatory=("gateway",),

@@ -162,6 +162,8 @@ def build(hostname, root) -> model.DeviceView:
                 v.interfaces[name] = it
 
     sec = root.get("security")
+    v.host_inbound = zones_host_inbound(sec)
+    v.fwd_modes = configured_modes(root)
     if sec is not None and not sec.inactive:
         ike = sec.get("ike")
         ipsec = sec.get("ipsec")
@@ -243,6 +245,66 @@ def build(hostname, root) -> model.DeviceView:
                 if bi in v.interfaces:
                     v.interfaces[bi].ipsec_policy = vname
     return v
+
+
+# Junos defaults when no "security forwarding-options family X mode" is configured: IPv4 is flow-based;
+# MPLS, ISO and IPv6 are dropped (junos-es 9.3 "mode (Forwarding-Options)": "By default, the device drops
+# traffic for the protocol family"; "mpls": "By default, the device drops MPLS traffic"; forwarding-options
+# (Security) reference: inet6 "drop - Drop IPv6 packets. This is the default setting.").
+DEFAULT_MODES = {"inet": "flow-based", "inet6": "drop", "mpls": "drop", "iso": "drop"}
+
+
+def configured_modes(root) -> dict:
+    """The forwarding modes the committed configuration asks for (they take effect after a reboot)."""
+    out = dict(DEFAULT_MODES)
+    fam = root.get("security", "forwarding-options", "family")
+    if fam is None or fam.inactive:
+        return out
+    for name in ("inet6", "mpls", "iso"):
+        node = fam.get(name)
+        if node is not None and not node.inactive and node.leaf("mode"):
+            out[name] = node.leaf("mode")
+    return out
+
+
+def _services(hit) -> set | None:
+    """host-inbound-traffic node -> set of admitted services/protocols (None when the node is absent)."""
+    if hit is None or hit.inactive:
+        return None
+    out = set()
+    for kind in ("system-services", "protocols"):
+        entries = list(hit.entries(kind))
+        names = {n for n, c in entries if c.get("except") is None and not c.inactive}
+        excepted = {n for n, c in entries if c.get("except") is not None}
+        if "all" in names or "any-service" in names:
+            # "all" minus the "<name> except" entries of the same statement
+            base = {"ike", "ping", "ssh", "telnet", "http", "https", "netconf", "traceroute", "dhcp", "ntp", "snmp", "bfd"} \
+                if kind == "system-services" else {"ospf", "ospf3", "isis", "ldp", "rsvp", "bgp", "bfd", "pim", "vrrp"}
+            names = (names | base) - excepted - {"all", "any-service"}
+        out |= names
+    return out
+
+
+def zones_host_inbound(sec) -> dict:
+    """Interface -> admitted host-inbound services (SRX security zones).
+
+    Juniper, "Supported System Services for Host Inbound Traffic" / security-zone host-inbound-traffic:
+    services configured on an interface of a zone override the zone's host-inbound-traffic for that interface;
+    an interface in no zone accepts no host-inbound traffic at all (its key is absent)."""
+    out: dict = {}
+    zones = sec.get("zones") if sec is not None and not sec.inactive else None
+    if zones is None or zones.inactive:
+        return out
+    for _zname, zone in zones.entries("security-zone"):
+        if zone.inactive:
+            continue
+        zone_services = _services(zone.get("host-inbound-traffic")) or set()
+        for ifname, member in zone.entries("interfaces"):
+            if member.inactive:
+                continue
+            own = _services(member.get("host-inbound-traffic"))
+            out[ifname] = own if own is not None else set(zone_services)
+    return out
 
 
 def _port(p):

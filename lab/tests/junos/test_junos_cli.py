@@ -139,3 +139,34 @@ def test_on_command_fault_drops_shell(server, lab):
                 await sh._until()
 
     run(go())
+
+
+def test_request_system_reboot_asks_then_drops_and_refuses_logins(server, dev, monkeypatch):
+    monkeypatch.setenv("MPLSSEC_LAB_REBOOT_SECONDS", "1.5")
+
+    async def go():
+        async with Shell(server.port) as sh:
+            sh.p.stdin.write("request system reboot\r")
+            buf = ""
+            while "[yes,no] (no)" not in buf:
+                buf += await asyncio.wait_for(sh.p.stdout.read(4096), 5)
+            assert "Reboot the system ? [yes,no] (no) " in buf
+            sh.p.stdin.write("yes\r")
+            out = ""
+            while True:
+                chunk = await asyncio.wait_for(sh.p.stdout.read(4096), 5)
+                if not chunk:
+                    break
+                out += chunk
+            assert "Shutdown NOW!" in out
+        assert dev.booting()
+        # while it boots, SSH sessions are closed at once
+        with pytest.raises((asyncssh.Error, OSError, EOFError, asyncio.TimeoutError)):
+            async with Shell(server.port) as sh:
+                await sh.cmd("show version")
+        await asyncio.sleep(1.6)
+        async with Shell(server.port) as sh:
+            body, _ = await sh.cmd("show security flow status")
+            assert "MPLS forwarding mode: packet based" in body
+
+    run(go())

@@ -90,6 +90,12 @@ def test_phases_commit_and_mean_what_they_say(dev, igp):
     assert ip.transforms == [{"encryption": "aes-gcm-256", "integrity": "none"}] and ip.pfs_group == 20
     rules = v.filters["MPLSSEC-CORE1-CARRIER"]
     assert {"action": "permit", "proto": "udp", "port": 4500} in rules and rules[-1]["action"] == "deny"
+    cfg = T.to_set(dev.committed)
+    # vendor-truth #14: IS-IS over an SRX needs ISO packet mode; #10: a raised anti-replay window; #4/#5: the zone
+    assert ("set security forwarding-options family iso mode packet-based" in cfg) is (igp == "isis")
+    assert "set security ipsec vpn MPLSSEC-CORE1 ike anti-replay-window-size 1024" in cfg
+    assert v.host_inbound["gr-0/0/0.100"] >= {"ospf", "isis", "ldp", "bfd", "ping", "ssh", "netconf", "snmp"}
+    assert not any(line.startswith("set security flow tcp-mss") for line in cfg)
     # the PSK never shows in clear
     assert "vault-psk-core1" not in dev.running_config()
     # undo back to the baseline meaning

@@ -95,19 +95,16 @@ REFUSALS = [
         "model, or IOS-XE)."], id="srx5k"),
     pytest.param(dict(p2_cfg=p2_config(zone=[{"name": "untrust", "host-inbound-traffic": {"system-services": [
         {"name": "ssh"}]}, "interfaces": [{"name": "ge-0/0/0.0"}]}])), [
-        "link core1: p2: security zone of ge-0/0/0.0: in zone untrust, whose host-inbound-traffic does not admit IKE. "
-        "Fix: add 'system-services ike' to host-inbound-traffic of untrust (set security zones security-zone untrust "
-        "interfaces ge-0/0/0.0 host-inbound-traffic system-services ike), or set junos.manage_carrier_zone: true on the link."],
+        "link core1: p2: security zone of ge-0/0/0.0: in zone untrust, whose host-inbound-traffic does not admit IKE "
+        "(udp 500/4500 to ge-0/0/0.0 is dropped). Fix: admit IKE in zone untrust: set security zones security-zone untrust "
+        "host-inbound-traffic system-services ike (or, when ge-0/0/0.0 has host-inbound-traffic of its own, set security "
+        "zones security-zone untrust interfaces ge-0/0/0.0 host-inbound-traffic system-services ike), commit, then re-run."],
         id="zone-without-ike"),
     pytest.param(dict(p2_cfg=p2_config(zone=[])), [
-        "link core1: p2: security zone of ge-0/0/0.0: in no security zone (an SRX drops everything to it). Fix: add "
-        "'system-services ike' to host-inbound-traffic of its zone (set security zones security-zone <zone> interfaces "
-        "ge-0/0/0.0 host-inbound-traffic system-services ike), or set junos.manage_carrier_zone: true on the link."],
+        "link core1: p2: security zone of ge-0/0/0.0: in no security zone (an SRX drops everything addressed to it). Fix: "
+        "put ge-0/0/0.0 in the zone that faces the carrier and admit IKE there (set security zones security-zone untrust "
+        "interfaces ge-0/0/0.0 host-inbound-traffic system-services ike), commit, then re-run."],
         id="no-zone"),
-    pytest.param(dict(p2_cfg=p2_config(tcp_mss=1400)), [
-        "link core1: p2: security flow tcp-mss ipsec-vpn mss: 1400 (global: every VPN of the router uses it), above the "
-        "1374 this link needs. Fix: lower it to 1374 on p2 if its other VPNs allow it (set security flow tcp-mss ipsec-vpn "
-        "mss 1374); the product never overwrites a global value."], id="tcp-mss-higher"),
     pytest.param(dict(p2_cfg=p2_config(st0="10.0.0.0/31")), [
         "link core1: p2: st0.100 (tunnel.id 100): exists with address 10.0.0.0/31, not this link's 198.51.100.129/31. "
         "Fix: choose another tunnel.id, or remove the interface if it is unused."], id="st0-collision"),
@@ -204,8 +201,10 @@ ADAPTATIONS = [
                "acl_in_entries": ["10 deny udp any any eq snmp"]}, "fail-closed merges it", id="deployed-reads-pre"),
     pytest.param(dict(p2_cfg=p2_config(filter="EDGE-IN")), "p2", {"acl_in": "EDGE-IN"}, "fail-closed merges it",
                  id="junos-filter"),
-    pytest.param(dict(p2_cfg=p2_config(tcp_mss=1300)), "p2", {}, "tcp-mss ipsec-vpn mss is 1300 (global), below",
+    pytest.param(dict(p2_cfg=p2_config(tcp_mss=1300)), "p2", {}, "tcp-mss ipsec-vpn mss is 1300 (global, used by",
                  id="tcp-mss-lower-kept"),
+    pytest.param(dict(p2_cfg=p2_config(tcp_mss=1400)), "p2", {}, "the product does not change the global value",
+                 id="tcp-mss-higher-kept"),
 ]
 
 
