@@ -30,7 +30,7 @@ DUMP = """---
   ansible.builtin.import_playbook: {gather}
 
 - name: Write the gathered facts
-  hosts: p2p_gather_routers
+  hosts: "{{{{ hostvars['localhost'].p2p_gather_hosts }}}}"
   gather_facts: false
   tasks:
     - name: Dump p2p_facts
