@@ -101,12 +101,13 @@ def audit_link(platform: str, config: str, phases: Sequence[Mapping[str, Any]]) 
         expectations = expect(str(phase.get("text") or ""))
         if not expectations:
             continue
-        missing = [_show(kind, path) for kind, path in expectations if not holds(kind, path, device)]
-        added = [(k, p) for k, p in expectations if k == "present"]
-        owned = [(k, p) for k, p in added if any(OWNED in part for part in p)]
-        summary.append({"name": phase["name"], "total": len(expectations), "holding": len(expectations) - len(missing),
-                        "added_holding": sum(1 for k, p in added if holds(k, p, device)),
-                        "owned": len(owned), "owned_holding": sum(1 for k, p in owned if holds(k, p, device)), "missing": missing})
+        judged = [(kind, path, holds(kind, path, device)) for kind, path in expectations]  # each line judged once
+        added = [(path, ok) for kind, path, ok in judged if kind == "present"]
+        owned = [ok for path, ok in added if any(OWNED in part for part in path)]
+        missing = [_show(kind, path) for kind, path, ok in judged if not ok]
+        summary.append({"name": phase["name"], "total": len(judged), "holding": len(judged) - len(missing),
+                        "added_holding": sum(ok for _path, ok in added), "owned": len(owned), "owned_holding": sum(owned),
+                        "missing": missing})
     return {**_classify(summary), "phases": summary}
 
 
