@@ -161,3 +161,28 @@ def junos_change_view(compare: str) -> dict[str, str]:
             before.append(line)
             after.append(line)
     return {"before": "\n".join(before) + ("\n" if before else ""), "after": "\n".join(after) + ("\n" if after else "")}
+
+
+def ios_drop_noop_negations(commands: Sequence[str], running: str) -> list[str]:
+    """The commands without the ``no X`` lines that change nothing: X (or a line starting with X, e.g. ``no ip ospf 1
+    area 0`` for ``ip ospf 1 area 0``) is not in the running configuration under the same parents. A line diff
+    (cliconf get_diff) keeps them because ``no X`` itself is never in the running configuration; sent again they do
+    nothing, but they would make check mode report a change on a link that is already deployed. Parent lines left
+    without children are dropped when they exist in the running configuration already."""
+    paths, _leaves = ios_tree(running)
+    kept: list[tuple[str, ...]] = []
+    for path in _ios_lines("\n".join(commands)):
+        leaf = path[-1]
+        if leaf.startswith("no "):
+            positive = leaf[3:]
+            if not any(len(q) == len(path) and q[:-1] == path[:-1] and (q[-1] == positive or q[-1].startswith(positive + " "))
+                       for q in paths):
+                continue
+        kept.append(path)
+    out: list[str] = []
+    for i, path in enumerate(kept):
+        has_child = i + 1 < len(kept) and kept[i + 1][: len(path)] == path and len(kept[i + 1]) > len(path)
+        if not has_child and path in paths and any(q[: len(path)] == path and len(q) > len(path) for q in paths):
+            continue  # an existing parent whose children were all dropped
+        out.append(" " * (len(path) - 1) + path[-1])
+    return out

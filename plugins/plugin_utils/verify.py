@@ -65,10 +65,14 @@ __all__ = [
     "lsp_ping_result",
     "lsp_ping_size",
     "valid_no_clear_mpls",
+    "valid_no_clear_igp",
 ]
 
 CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping",
-                           "lsp_ping", "no_carrier_ldp")
+                           "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session")
+#: checks of the link's clear state (the carrier interface): the deploy gates of cut-over (no_clear_igp) and of the
+#: decommission steps (clear_*) use them; same commands and parsers as igp_adjacency / ldp_session
+CLEAR_CHECKS: tuple[str, ...] = ("no_clear_igp", "clear_igp_adjacency", "clear_ldp_session")
 PLATFORMS: tuple[str, ...] = ("ios", "junos")
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "textfsm"
 
@@ -852,6 +856,8 @@ def show_commands(check: str, plan: dict, link: Any) -> list[str]:
     protocol = (link.get("igp") or {}).get("protocol", "ospf")
     if check in LABEL_CHECKS:
         return _label_show_commands(check, platform, link)
+    if check in CLEAR_CHECKS:
+        return show_commands("ldp_session" if check == "clear_ldp_session" else "igp_adjacency", plan, link)
     if platform == "ios":
         if check == "ike_sa":
             return ["show crypto ikev2 sa"]
@@ -899,6 +905,8 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
     try:
         if check in LABEL_CHECKS:
             return _label_run_check(check, platform, outputs, link, host, min_success_pct)
+        if check in CLEAR_CHECKS:
+            return _clear_run_check(check, platform, outputs, link, host)
         if check == "ike_sa":
             return valid_ike_sa(link, ike_sas(platform, outputs[0]), host)
         if check == "ipsec_sa":
@@ -928,6 +936,42 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
         raise
     except Exception as exc:  # a parser error on unexpected output is a failed check, not a crash
         return _result(check, host, False, "could not parse the output: %s: %s" % (type(exc).__name__, _short(str(exc))))
+
+
+def _on_carrier(link: dict) -> dict:
+    """The link with the carrier interface in place of the tunnel: what the clear state is checked against."""
+    phys = (link.get("physical") or {}).get("interface")
+    if not phys:
+        raise VerifyError("link %s: plan has no physical.interface" % link.get("name"))
+    return dict(link, tunnel=dict(link.get("tunnel") or {}, interface=phys))
+
+
+def valid_no_clear_igp(link: dict, neighbors: list[dict], host: str = "") -> dict:
+    """After cut-over no IGP adjacency is left up on the carrier interface (vendor-truth #3: a network statement keeps
+    OSPF there, and with equal costs ECMP sends half the traffic unlabelled and in clear)."""
+    name = "no_clear_igp"
+    phys = (link.get("physical") or {}).get("interface")
+    protocol = (link.get("igp") or {}).get("protocol", "ospf")
+    label = {"ospf": "OSPF", "isis": "IS-IS"}.get(protocol, protocol)
+    hits = [n for n in neighbors if n.get("up") and _same_or_parent(n.get("interface"), phys)]
+    if hits:
+        return _result(name, host, False, "%s adjacency still up on carrier interface %s (neighbor %s %s)" % (
+            label, phys, hits[0].get("neighbor"), hits[0].get("state")))
+    return _result(name, host, True, "no %s adjacency on carrier interface %s" % (label, phys))
+
+
+def _clear_run_check(check: str, platform: str, outputs: list, link: dict, host: str) -> dict:
+    protocol = (link.get("igp") or {}).get("protocol", "ospf")
+    if check == "no_clear_igp":
+        return valid_no_clear_igp(link, igp_neighbors(platform, protocol, outputs[0]), host)
+    carrier = _on_carrier(link)
+    if check == "clear_igp_adjacency":
+        result = valid_igp_adjacency(carrier, igp_neighbors(platform, protocol, outputs[0]), host)
+    elif platform == "ios":
+        result = valid_ldp_session(carrier, ldp_neighbors(platform, outputs[0]), None, host)
+    else:
+        result = valid_ldp_session(carrier, ldp_neighbors(platform, outputs[1]), ldp_sessions(platform, outputs[0]), host)
+    return dict(result, name=check)
 
 
 def _short(text: str, limit: int = 300) -> str:

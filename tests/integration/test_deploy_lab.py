@@ -106,10 +106,14 @@ def recap(out: str) -> dict[str, dict[str, int]]:
 
 
 def changed(out: str) -> int:
-    """changed= of the plan and deploy plays (the link hosts and localhost); the verify role writes its
-    reports on every run, which is not a device change."""
-    return sum(row.get("changed", 0) for host, row in recap(out).items()
-               if host == "localhost" or host.startswith("mplssec-link-"))
+    """changed= of every host of the run (the routers and localhost); the verify role's reports are not changes."""
+    return sum(row.get("changed", 0) for row in recap(out).values())
+
+
+def finished(out: str) -> list[str]:
+    """The links the run finished on both routers (the outcome play's list, playbooks/tasks/p2p_outcome.yml)."""
+    block = out.split("TASK [Links that finished on both routers]", 1)[1].split("\nTASK [", 1)[0]
+    return re.findall(r"^    - (\S+)$", block, re.M)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ group_vars/all files: p2p_links, the vaulted PSKs, p2p_routers) reach every slic
 (core1 p1-p2, core2 p3-p4, core3 p5-p6) and three slices ({p1,p4}, {p2,p5}, {p3,p6}): every slice owns the
 one link whose side-a router it holds, and the side-b router of each is in another slice. What is checked:
 
-* encrypt_p2p.yml, slice by slice: each slice deploys exactly its own link (one link host in the recap),
+* encrypt_p2p.yml, slice by slice: each slice deploys exactly its own link (the outcome play lists it),
   both routers of it (the other slice's router included), and touches no router of another link;
   over all slices every link is deployed exactly once;
 * verify_p2p.yml, slice by slice: each slice reports only its own link, and it passes.
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
-from test_deploy_lab import BIN, FAST, LAB, ROOT, Lab, _explain, recap
+from test_deploy_lab import BIN, FAST, LAB, ROOT, Lab, _explain, finished
 
 SLICES = 3
 
@@ -85,7 +85,7 @@ def test_slices_one_after_the_other_encrypt_and_verify_every_link_once(tmp_path)
             before = lab.configs()
             proc = run(lab, inv, "encrypt_p2p.yml", "-e", f"p2p_report_dir={tmp_path / f'enc{i + 1}'}")
             assert proc.returncode == 0, f"slice {i + 1}:\n" + _explain(proc)
-            deployed = sorted(h.removeprefix("mplssec-link-") for h in recap(proc.stdout) if h.startswith("mplssec-link-"))
+            deployed = sorted(finished(proc.stdout))
             mine = sorted(name for name, o in owner.items() if o == i)
             assert deployed == mine, f"slice {i + 1} deployed {deployed}, owns {mine}"
             done += deployed

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "deploy"
 GOLDEN = ROOT / "tests" / "golden" / "deploy"
 FIXTURE = yaml.safe_load((GOLDEN / "plan.yml").read_text())
-PHASES = ("phase1", "phase3", "phase4", "phase5", "undo_restore", "undo_remove", "checks")
+PHASES = ("phase1", "phase3", "phase4", "phase5", "undo_restore", "undo_remove")
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 init_plugin_loader()
@@ -108,3 +108,23 @@ def test_transport_refused_shape():
     p1 = FIXTURE["p2p_plan"]["p1"]
     text = render("ios/phase1.j2", p1["links"][0], p1, "x" * 20)
     assert "tunnel mode ipsec ipv4" in text and " mode transport" not in text
+
+
+def test_every_gate_check_is_a_verify_check():
+    """The gates of roles/deploy/vars/main.yml name checks of plugins/plugin_utils/verify.py (one command, parser and
+    pass criterion per check, shared by the deploy gates and the verify role), and each renders its commands for
+    every example link."""
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify
+
+    steps = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
+    names = set()
+    for key in ("deploy_steps_encrypt", "deploy_steps_rollback"):
+        for step in steps[key]:
+            assert (ROLE / "templates" / "ios" / f"{step['template']}.j2").exists()
+            for item in step["checks"]:
+                names.add(item["check"] if isinstance(item, dict) else item)
+    assert names <= set(verify.CHECKS), names - set(verify.CHECKS)
+    for plan in FIXTURE["p2p_plan"].values():
+        for link in plan["links"]:
+            for name in names:
+                assert verify.show_commands(name, plan, link)

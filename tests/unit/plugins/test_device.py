@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""plugins/plugin_utils/device.py (the deploy engine's device calls) against recording fake connections, the
+clear-state checks of verify.py the rollback gates use, and config_text.ios_drop_noop_negations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+
+from ansible_collections.mplssec.p2p.plugins.plugin_utils import config_text, device
+from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
+
+from test_verify_checks import LINK_IOS, LINK_JUNOS, PLAN_IOS, PLAN_JUNOS  # noqa: I001 (sibling test module)
+
+PSK = "FIXTURE-psk-0123456789abcdef"
+IOS_OPS = {"show_config": "show running-config", "rollback_point": "copy running-config flash:x.cfg",
+           "rollback_point_prompts": ["Destination filename", "over write"], "restore": "configure replace flash:x.cfg force",
+           "restore_ok": "Rollback Done", "delete_rollback_point": "delete /force flash:x.cfg", "volatile": ["^! Last"]}
+
+
+class FakeCli:
+    """cliconf calls as the persistent connection answers them; edit_config applies lines to ``running``."""
+
+    def __init__(self, running: str, fail_on: str = ""):
+        self.running, self.fail_on, self.sent, self.edits = running, fail_on, [], []
+
+    def get(self, command, prompt=None, answer=None, check_all=False):
+        self.sent.append((command, prompt, answer, check_all))
+        if self.fail_on and self.fail_on in command:
+            raise ConnectionError("%s\n% Invalid input detected at '^' marker. key " % command + PSK)
+        if command == "show running-config":
+            return self.running
+        if command.startswith("configure replace"):
+            return "Total number of passes: 1\nRollback Done"
+        return ""
+
+    def get_config(self):
+        return self.running
+
+    def get_diff(self, candidate, running):
+        """Like cisco.ios cliconf get_diff (diff_match line): flat commands, a parent before its missing children."""
+        have, out, parent = set(running.split("\n")), [], None
+        for line in candidate.split("\n"):
+            if not line.startswith(" "):
+                parent = line
+                if line not in have:
+                    out.append(line)
+            elif line not in have:
+                if parent in have and parent not in out:
+                    out.append(parent)
+                out.append(line.strip())
+        return {"config_diff": "\n".join(out)}
+
+    def edit_config(self, candidate):
+        self.edits.append(list(candidate))
+        if any(self.fail_on and self.fail_on in line for line in candidate):
+            raise ConnectionError("line has invalid autocommand: pre-shared-key local " + PSK)
+        self.running += "\n" + "\n".join(candidate)
+
+
+def test_ios_push_sends_only_missing_lines_once_then_nothing():
+    conn = FakeCli("interface GigabitEthernet2\n ip address 192.0.2.0 255.255.255.254\n mpls ip")
+    sess = device.session("ios", conn, IOS_OPS, [PSK])
+    config = "interface GigabitEthernet2\n no mpls ip\n no ip ospf 1 area 0\ninterface Tunnel100\n ip mtu 1414"
+    assert sess.push(config) is True
+    # "no ip ospf 1 area 0" changes nothing (ip ospf is not on the interface): not sent
+    assert conn.edits == [["interface GigabitEthernet2", "no mpls ip", "interface Tunnel100", "ip mtu 1414"]]
+    conn.running = "interface GigabitEthernet2\n ip address 192.0.2.0 255.255.255.254\ninterface Tunnel100\n ip mtu 1414"
+    # (the device's running configuration after the push, indented again)
+    assert sess.push(config) is False and len(conn.edits) == 1, "a second push of the same step sends nothing"
+
+
+def test_ios_snapshot_answers_both_prompts_and_errors_are_masked():
+    conn = FakeCli("hostname p1\n! Last configuration change at 10:00\ncrypto ikev2 keyring K\n pre-shared-key local " + PSK)
+    sess = device.session("ios", conn, IOS_OPS, [PSK])
+    saved = sess.snapshot()
+    assert conn.sent[0] == ("copy running-config flash:x.cfg", ["Destination filename", "over write"], ["", ""], True)
+    assert PSK in saved and PSK not in device.mask(saved, [])
+    assert device.digest(saved, IOS_OPS["volatile"]) == device.digest(saved.replace("10:00", "11:00"), IOS_OPS["volatile"])
+    bad = device.session("ios", FakeCli("", fail_on="ikev2"), IOS_OPS, [PSK])
+    with pytest.raises(device.DeviceError) as err:
+        bad.push("crypto ikev2 keyring K\n pre-shared-key local " + PSK)
+    assert PSK not in str(err.value) and "<masked>" in str(err.value)
+
+
+def test_ios_restore_requires_the_success_line():
+    conn = FakeCli("x")
+    device.session("ios", conn, IOS_OPS).restore("x")
+    conn.get = lambda command, **_: "%Rollback aborted"
+    with pytest.raises(device.DeviceError, match="did not report"):
+        device.session("ios", conn, IOS_OPS).restore("x")
+
+
+class FakeNetconf:
+    """The netconf plugin's RPCs as NetconfConnection returns them (parsed elements)."""
+
+    def __init__(self, compare: str = "[edit]\n+ set x", committed: str = "system { host-name p2; }"):
+        self.calls, self.compare, self.committed = [], compare, committed
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            if name == "execute_rpc":
+                el = etree.fromstring(args[0])
+                if el.tag == "get-configuration":
+                    return etree.fromstring("<rpc-reply><configuration-output>%s</configuration-output></rpc-reply>" % self.compare)
+                if el.get("format") == "json":
+                    return etree.fromstring("<rpc-reply>%s</rpc-reply>" % json.dumps({"ldp-session-information": [{}]}))
+                return etree.fromstring("<rpc-reply><output>  %s out  </output></rpc-reply>" % el.text)
+            if name == "get_configuration":
+                return etree.fromstring("<rpc-reply><configuration-text>%s</configuration-text></rpc-reply>" % self.committed)
+            return None
+        return call
+
+
+def test_junos_push_commits_confirmed_in_one_locked_transaction():
+    conn = FakeNetconf()
+    sess = device.session("junos", conn, {"volatile": ["^## Last commit"]}, [PSK])
+    assert sess.push("set a\n\nset b", comment="mplssec.p2p core1 phase1", confirm_minutes=10) is True
+    names = [c[0] for c in conn.calls]
+    assert names == ["lock", "load_configuration", "validate", "execute_rpc", "commit", "unlock"]
+    assert conn.calls[1][2] == {"format": "text", "action": "set", "config": "set a\nset b"}
+    assert conn.calls[4][2] == {"confirmed": True, "timeout": "10", "comment": "mplssec.p2p core1 phase1"}
+
+
+def test_junos_push_without_difference_discards_and_does_not_commit():
+    conn = FakeNetconf(compare="")
+    assert device.session("junos", conn, {}).push("set a", confirm_minutes=10) is False
+    assert [c[0] for c in conn.calls] == ["lock", "load_configuration", "validate", "execute_rpc", "discard_changes", "unlock"]
+
+
+def test_junos_run_gives_the_stock_module_shapes_and_restore_overrides():
+    conn = FakeNetconf()
+    sess = device.session("junos", conn, {})
+    text, data = sess.run(["show ospf neighbor", "show ldp session | display json"])
+    assert text == "show ospf neighbor out" and data == {"ldp-session-information": [{}]}
+    assert etree.fromstring(conn.calls[1][1][0]).attrib == {"format": "json"}
+    assert etree.fromstring(conn.calls[1][1][0]).text == "show ldp session"
+    conn.calls.clear()
+    sess.restore("system { host-name p2; }", comment="back")
+    assert [c[0] for c in conn.calls] == ["lock", "load_configuration", "commit", "unlock"]
+    assert conn.calls[1][2]["action"] == "override"
+    assert sess.read_config() == "system { host-name p2; }"
+
+
+def test_mask_hides_the_secret_and_every_key_line():
+    text = 'pre-shared-key ascii-text "$9$abc.def"; ## SECRET-DATA\n pre-shared-key local 0 %s\nfoo %s bar' % (PSK, PSK)
+    out = device.mask(text, [PSK])
+    assert PSK not in out and "$9$" not in out and out.count("<masked>") == 3
+
+
+# --- clear-state checks (rollback gates, cut-over gate) ----------------------------------------------------------
+
+def nbr(interface, up=True, neighbor="203.0.113.2"):
+    return {"neighbor": neighbor, "interface": interface, "state": "FULL" if up else "INIT", "up": up}
+
+
+@pytest.mark.parametrize("neighbors,status", [
+    ([nbr("Tunnel100")], "pass"),
+    ([nbr("Tunnel100"), nbr("GigabitEthernet2")], "fail"),
+    ([nbr("Tunnel100"), nbr("GigabitEthernet2", up=False)], "pass"),
+])
+def test_no_clear_igp(neighbors, status):
+    assert V.valid_no_clear_igp(LINK_IOS, neighbors)["status"] == status
+
+
+def test_clear_checks_use_the_carrier_interface():
+    assert V.show_commands("clear_igp_adjacency", PLAN_IOS, "core1") == V.show_commands("igp_adjacency", PLAN_IOS, "core1")
+    assert V.show_commands("clear_ldp_session", PLAN_JUNOS, "core1") == V.show_commands("ldp_session", PLAN_JUNOS, "core1")
+    run = V._clear_run_check
+    assert run("clear_igp_adjacency", "ios", [""], LINK_IOS, "p1")["name"] == "clear_igp_adjacency"
+    carrier = V._on_carrier(LINK_IOS)
+    assert carrier["tunnel"]["interface"] == "GigabitEthernet2" and LINK_IOS["tunnel"]["interface"] == "Tunnel100"
+    ok = V.valid_igp_adjacency(carrier, [nbr("GigabitEthernet2")])
+    assert ok["status"] == "pass"
+    assert V.valid_igp_adjacency(carrier, [nbr("Tunnel100")])["status"] == "fail"
+    assert V._on_carrier(LINK_JUNOS)["tunnel"]["interface"] == "ge-0/0/0.0"
+
+
+def test_drop_noop_negations_keeps_real_removals():
+    running = "interface GigabitEthernet2\n mpls ip\n ip ospf 1 area 0\nrouter ospf 1\n passive-interface Tunnel9"
+    cmds = ["interface GigabitEthernet2", " no mpls ip", " no ip ospf 1 area 0", " no ip access-group X in",
+            "router ospf 1", " no passive-interface GigabitEthernet2", "no ip domain lookup"]
+    assert config_text.ios_drop_noop_negations(cmds, running) == [
+        "interface GigabitEthernet2", " no mpls ip", " no ip ospf 1 area 0"]
