@@ -12,9 +12,9 @@ module: p2p_deploy
 short_description: One router's part of one step of the mplssec.p2p deploy (push or gate), over its persistent connection
 version_added: 0.1.0
 description:
-  - An action plugin, run on the controller against the router's persistent connection (C(ansible.netcommon.network_cli)
-    for IOS-XE, C(ansible.netcommon.netconf) for Junos): one task per router per phase instead of one per command, so that
-    a phase on every router of a batch happens at once. The deploy role (C(roles/deploy/tasks/batch.yml)) is its user.
+  - "An action plugin, run on the controller against the router's persistent connection (C(ansible.netcommon.network_cli)
+    for IOS-XE, C(ansible.netcommon.netconf) for Junos): one task per router per step instead of one per command, so that
+    a step on every router of a batch happens at once. The deploy role (C(roles/deploy/tasks/batch.yml)) is its user."
   - "O(op=snapshot): the rollback point (IOS-XE: running configuration copied to flash with the role's ops.j2 command, then
     read; Junos: the committed configuration read as text). O(op=push): one configuration transaction (IOS-XE: the lines
     missing from the running configuration in one configure terminal ... end, as C(ansible.netcommon.cli_config); Junos:
@@ -24,8 +24,9 @@ description:
     (masked diff), IOS-XE rollback file deleted. O(op=restore): back to the rollback point (IOS-XE configure replace, Junos
     load override + commit) and the configuration read back must equal it. O(op=check): what the router would get (check
     mode; nothing is changed)."
-  - The state of the link on this router is the fact C(p2p_deploy_state) (C({link: {host, status, step, msg, changed,
-    restore_error, calls}}); status C(started), C(deployed), C(failed), C(rolled_back) or C(rollback_incomplete)). A
+  - The state of the link on this router is the fact C(p2p_deploy_state), one entry per link name with C(host), C(status),
+    C(step), C(msg), C(changed), C(restore_error) and C(calls); status C(started), C(deployed), C(failed), C(rolled_back)
+    or C(rollback_incomplete). A
     push, gate or finish is skipped when the link already failed on this router or on its peer (the peer's fact), so both
     routers of a link stop together and are rolled back together while the other links carry on.
   - Every message, diff and configuration returned is masked (the O(secrets), any pre-shared-key value, Junos C($9$)
@@ -156,7 +157,7 @@ config_masked:
   type: list
   elements: str
 checks:
-  description: The result of each check polled (C({name, host, status, detail})), in order, up to the first that failed.
+  description: The result of each check polled (C(name), C(host), C(status), C(detail)), in order, up to the first that failed.
   returned: op=gate
   type: list
   elements: str

@@ -9,11 +9,10 @@ import json
 
 import pytest
 from lxml import etree
+from test_verify_checks import LINK_IOS, LINK_JUNOS, PLAN_IOS, PLAN_JUNOS
 
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import config_text, device
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
-
-from test_verify_checks import LINK_IOS, LINK_JUNOS, PLAN_IOS, PLAN_JUNOS  # noqa: I001 (sibling test module)
 
 PSK = "FIXTURE-psk-0123456789abcdef"
 IOS_OPS = {"show_config": "show running-config", "rollback_point": "copy running-config flash:x.cfg",
@@ -30,7 +29,7 @@ class FakeCli:
     def get(self, command, prompt=None, answer=None, check_all=False):
         self.sent.append((command, prompt, answer, check_all))
         if self.fail_on and self.fail_on in command:
-            raise ConnectionError("%s\n% Invalid input detected at '^' marker. key " % command + PSK)
+            raise ConnectionError(command + "\n% Invalid input detected at '^' marker. key " + PSK)
         if command == "show running-config":
             return self.running
         if command.startswith("configure replace"):
