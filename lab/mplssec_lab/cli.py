@@ -1,6 +1,6 @@
 """``mplssec-lab``: start/stop/inspect the emulated lab and inject faults.
 
-    mplssec-lab up [--pairs N] [--inventory PATH] [--state-dir DIR]
+    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--inventory PATH] [--state-dir DIR]
     mplssec-lab down | status | stats
     mplssec-lab config HOST
     mplssec-lab state HOST                       (derived LinkState as JSON)
@@ -117,26 +117,30 @@ def _port_accepts(port: int) -> bool:
         return False
 
 
-def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0, scenarios=None) -> dict:
+def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0, scenarios=None,
+       topology: str | None = None) -> dict:
     from . import inventory as inv
     from .topology import build
+
+    topo = build(pairs, scenarios, topology)         # refuses a bad spec before anything starts
+    pairs = topo.pairs
 
     state_dir = os.path.abspath(state_dir)
     os.makedirs(state_dir, exist_ok=True)
     os.chmod(state_dir, 0o700)
     try:
         c = Client(state_dir)
-        if int(c.state.get("pairs", 0)) != pairs or sorted(c.cfg.get("scenarios") or []) != sorted(scenarios or []):
-            raise LabError(f"a lab with {c.state.get('pairs')} pair(s) and scenarios {c.cfg.get('scenarios') or []} "
+        running = c.state.get("topology") or f"pairs:{c.state.get('pairs')}"
+        if running != topo.spec or sorted(c.cfg.get("scenarios") or []) != sorted(scenarios or []):
+            raise LabError(f"a lab with topology {running} and scenarios {c.cfg.get('scenarios') or []} "
                            f"is already running in {state_dir}; run `mplssec-lab down` first")
-        files = inv.write(inventory, build(pairs, scenarios), c.state["ports"], c.cfg["auth"])
+        files = inv.write(inventory, topo, c.state["ports"], c.cfg["auth"])
         return {"already_running": True, "pid": c.state["pid"], **files, "ports": c.state["ports"]}
     except NotRunning:
         pass
     for pid in _server_pids(state_dir):       # a stale daemon of ours (state.json lost): stop it
         _terminate(pid)
-    topo = build(pairs, scenarios)
-    cfg = {"pairs": pairs, "scenarios": list(scenarios or []), "token": inv.random_secret(32),
+    cfg = {"pairs": pairs, "topology": topo.spec, "scenarios": list(scenarios or []), "token": inv.random_secret(32),
            "auth": {"username": "admin", "password": inv.random_secret(20),
                     "enable_password": inv.random_secret(20)},
            "inventory": os.path.abspath(inventory)}
@@ -230,7 +234,8 @@ def down(state_dir: str, timeout: float = 10.0) -> dict:
 
 # -- output ---------------------------------------------------------------------------------------------
 def _print_status(st: dict) -> None:
-    print(f"lab up: pid {st['pid']}, {st['pairs']} pair(s), uptime {st['uptime']:.0f}s")
+    what = f"{st['pairs']} pair(s)" if st.get("topology", "pairs:").startswith("pairs:") else st["topology"]
+    print(f"lab up: pid {st['pid']}, {what}, uptime {st['uptime']:.0f}s")
     print(f"{'host':<6} {'platform':<8} {'port':>6}  {'listening':<9} sessions")
     for h, x in st["hosts"].items():
         print(f"{h:<6} {x['platform']:<8} {x['port']:>6}  {'yes' if x['listening'] else 'NO':<9} {x['sessions']}")
@@ -247,12 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
                     help="daemon state directory (default .lab, env MPLSSEC_LAB_STATE)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("up", help="start the lab in the background and write the inventory")
-    p.add_argument("--pairs", type=int, default=1)
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--pairs", type=int, default=1, help="N independent router pairs (default 1)")
+    shape.add_argument("--topology", metavar="ring:N|mesh:N|pairs:N",
+                       help="routers ending several carrier links: a ring of N, or a ring plus the chords "
+                            "p(i)-p(i+2) (docs/lab.md, Topologies)")
     p.add_argument("--inventory", default=DEFAULT_INVENTORY)
     p.add_argument("--timeout", type=float, default=30.0)
     from .topology import SCENARIOS
-    p.add_argument("--scenario", action="append", default=[], metavar="NAME[:PAIR,...]",
-                   help="brownfield starting point for every pair, or only the listed pairs (repeatable): "
+    p.add_argument("--scenario", action="append", default=[], metavar="NAME[:LINK,...]",
+                   help="brownfield starting point for every link, or only the listed link numbers (= pairs with "
+                        "--pairs; repeatable): "
                         + "; ".join(f"{k}: {v}" for k, v in SCENARIOS.items()))
     sub.add_parser("down", help="stop the lab (verifies no process or listener is left)")
     p = sub.add_parser("status")
@@ -297,7 +307,7 @@ def main(argv=None) -> int:
     try:
         if args.cmd == "up":
             t0 = time.monotonic()
-            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario)
+            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario, args.topology)
             verb = "already running" if r["already_running"] else f"up in {time.monotonic() - t0:.1f}s"
             print(f"lab {verb}: pid {r['pid']}, {len(r['ports'])} routers, inventory {r['inventory']}")
             print(f"vault password file: {r['vault_password_file']} "

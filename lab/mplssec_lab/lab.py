@@ -105,7 +105,8 @@ class Lab:
         return v
 
     def _refresh(self, hostname: str) -> None:
-        """Recompute the pair at once so that SA/adjacency history (memo) sees every transition."""
+        """Recompute the router and its link peers at once so that SA/adjacency history (memo) sees every
+        transition."""
         self.state(hostname)
 
     def _refresh_all(self) -> None:

@@ -209,17 +209,20 @@ class _Ctx:
     def host(self, name):
         return self.topo.hosts.get(name) if self.topo else None
 
-    def carrier_if(self, host):
+    def carriers(self, host) -> dict:
+        """{carrier interface name: link name} of ``host`` (one entry per carrier link it ends)."""
         h = self.host(host)
-        return h.carrier_interface if h else None
+        if h is None:
+            return {}
+        return {self.topo.links[n].end(host)[0]: n for n in h.links if n in self.topo.links}
 
-    def link_of(self, host):
-        h = self.host(host)
-        return self.topo.links.get(h.link) if h else None
+    def carrier_if(self, host, link_name):
+        """``host``'s interface on carrier link ``link_name`` (None when it does not end that link)."""
+        link = self.topo.links.get(link_name) if (self.topo and link_name) else None
+        return link.end(host)[0] if link is not None and host in (link.a, link.b) else None
 
-    def peer_of(self, host):
-        link = self.link_of(host)
-        return link.other(host) if link else None
+    def link_between(self, a, b):
+        return self.topo.link_between(a, b) if self.topo and self.host(a) else None
 
     def delivered(self, link_name) -> int:
         link = self.topo.links[link_name]
@@ -276,22 +279,21 @@ class _Ctx:
     # -- 1. physical ----------------------------------------------------------------------------------
     def physical(self):
         for host, v in self.views.items():
-            cif = self.carrier_if(host)
-            link = self.link_of(host)
+            carriers = self.carriers(host)
             for name, i in v.interfaces.items():
                 if i.kind in ("gre", "ipsec"):
                     continue
                 up = i.enabled
-                if up and name == cif and link is not None and not self.link_up(link.name):
+                if up and name in carriers and not self.link_up(carriers[name]):
                     up = False
                 self.up[host][name] = up
 
     def carrier_path(self, a, b):
-        """(a_if, b_if, link) when a's and b's carrier interfaces are up, addressed in one subnet."""
-        link = self.link_of(a)
-        if link is None or link.other(a) != b or b not in self.views:
+        """(a_if, b_if, link) when a's and b's interfaces on the link joining them are up, in one subnet."""
+        link = self.link_between(a, b)
+        if link is None or b not in self.views:
             return None
-        ai, bi = self.carrier_if(a), self.carrier_if(b)
+        ai, bi = link.end(a)[0], link.end(b)[0]
         va, vb = self.views[a], self.views[b]
         if ai not in va.interfaces or bi not in vb.interfaces:
             return None
@@ -318,15 +320,18 @@ class _Ctx:
         return True, None
 
     def addressed_over_carrier(self, a, addr):
-        """Peer host whose carrier interface owns addr, when a reaches it over the carrier subnet."""
-        b = self.peer_of(a)
-        if b is None or b not in self.views:
-            return None
-        if self.owner(b, addr) != self.carrier_if(b):
-            return None
-        if self.connected(a, addr) != self.carrier_if(a):
-            return None
-        return b
+        """Peer host whose interface on a carrier link owns addr, when a reaches it over that link's subnet."""
+        h = self.host(a)
+        for n in h.links if h else ():
+            link = self.topo.links.get(n)
+            if link is None:
+                continue
+            b = link.other(a)
+            if b not in self.views:
+                continue
+            if self.owner(b, addr) == link.end(b)[0] and self.connected(a, addr) == link.end(a)[0]:
+                return b
+        return None
 
     # -- 2. IKE ---------------------------------------------------------------------------------------
     def ike_local(self, host, peer: model.IkePeer):
@@ -550,14 +555,11 @@ class _Ctx:
     # -- 5. connections -------------------------------------------------------------------------------
     def connections(self):
         hosts = list(self.views)
-        done = set()
-        for a in hosts:
-            b = self.peer_of(a)
-            if b is None or b not in self.views or (b, a) in done:
+        for link in (self.topo.links.values() if self.topo else ()):
+            a, b = link.a, link.b      # link order: the same (a, b) whatever subset of hosts is derived
+            if a not in self.views or b not in self.views:
                 continue
-            done.add((a, b))
-            link = self.link_of(a)
-            ai, bi = self.carrier_if(a), self.carrier_if(b)
+            ai, bi = link.a_interface, link.b_interface
             if ai in self.views[a].interfaces and bi in self.views[b].interfaces:
                 self.conns.append(Conn(a, ai, b, bi, "physical", link.name))
             for ta, ia in self.views[a].interfaces.items():
@@ -630,7 +632,7 @@ class _Ctx:
                 return False, "tunnel protection: no IPsec SA", None, None
             wire = packets.wire_size(inner, labels, "gre", s.mode, s.transform["encryption"],
                                      s.transform["integrity"], fi.tunnel_key)
-            if under == self.carrier_if(frm):
+            if under is not None and under == self.carrier_if(frm, c.link):
                 ok, why = self.physical_pass(frm, to, "esp", None, size=wire, outer_frag=self.outer_frag(s, df))
                 return ok, why, wire, s
             return False, "protected tunnel not routed over the carrier", None, None
@@ -642,7 +644,7 @@ class _Ctx:
                                      s2.transform["integrity"], fi.tunnel_key)
             ok, why = self.physical_pass(frm, to, "esp", None, size=wire, outer_frag=self.outer_frag(s2, df))
             return ok, why, wire, s2
-        if under == self.carrier_if(frm):
+        if under is not None and under == self.carrier_if(frm, c.link):
             wire = packets.wire_size(inner, labels, "gre", None, gre_key=fi.tunnel_key)
             ok, why = self.physical_pass(frm, to, "gre", None, size=wire, outer_frag=not df)
             return ok, why, wire, None
@@ -857,13 +859,16 @@ class _Ctx:
         return self.states()
 
     def forget_unseen(self):
+        """Drop the history of what this derivation could see and did not: tokens whose routers all have a
+        view here (a ring router's derivation sees its neighbours, not their other links)."""
         hosts = set(self.views)
+        known = set(self.topo.hosts) if self.topo else hosts
         for store in (self.memo["since"], self.memo["extra"]):
             for tok in list(store):
                 if tok in self.seen:
                     continue
-                involved = {p for p in _flatten(tok) if isinstance(p, str)}
-                if involved & hosts:
+                involved = {p for p in _flatten(tok) if isinstance(p, str)} & known
+                if involved and involved <= hosts:
                     del store[tok]
 
 
@@ -976,9 +981,10 @@ def ping(views: dict, topology, faults: Faults | None, now: float, host: str, ds
         if w is not None:
             wire = max(wire, w)
         if not ok:
-            if w is not None and ctx.carrier_if(host) and conn.kind in ("gre", "ipsec") and "larger" in (why or ""):
+            phys_if = ctx.carrier_if(host, conn.link)
+            if w is not None and phys_if and conn.kind in ("gre", "ipsec") and "larger" in (why or ""):
                 # encapsulated packet bigger than what the egress interface says it carries -> local M
-                phys = v.interfaces.get(ctx.carrier_if(host))
+                phys = v.interfaces.get(phys_if)
                 if phys is not None and df and w > eff_ip_mtu(v, phys):
                     return fail("mtu", egress=egress, wire=w, detail=f"encapsulated {w} > {eff_ip_mtu(v, phys)}")
             _count(ctx, sa, count, frag, delivered=False)

@@ -1,7 +1,7 @@
 """The lab daemon: one asyncio process serving every emulated router plus a control channel.
 
 Started by ``mplssec-lab up`` as ``python -m mplssec_lab.server --state-dir DIR`` (new session, stdio to
-``DIR/lab.log``).  It reads ``DIR/lab.json`` (pairs, credentials), builds the topology, the Lab and the
+``DIR/lab.log``).  It reads ``DIR/lab.json`` (pairs or topology, credentials), builds the topology, the Lab and the
 devices, opens one asyncssh listener per router on 127.0.0.1 (port 0 → the kernel picks a free one),
 opens the control channel on 127.0.0.1 (free port, token-authenticated, JSON lines) and only then writes
 ``DIR/state.json`` (pid, ports, control port) — the CLI waits for that file.
@@ -60,7 +60,7 @@ class Daemon:
         self.state_dir = os.path.abspath(state_dir)
         with open(os.path.join(self.state_dir, "lab.json")) as f:
             self.cfg = json.load(f)
-        self.topology = build(int(self.cfg["pairs"]), self.cfg.get("scenarios"))
+        self.topology = build(int(self.cfg.get("pairs") or 1), self.cfg.get("scenarios"), self.cfg.get("topology"))
         self.lab = Lab(self.topology, factories=_factories(self.cfg.get("devices")), auth=self.cfg["auth"], lazy=True)
         self.lab.on_drop = self.drop_host
         self.listeners: dict = {}
@@ -162,7 +162,8 @@ class Daemon:
         cmd = req.get("cmd")
         lab = self.lab
         if cmd == "status":
-            return {"ok": True, "pid": os.getpid(), "pairs": self.topology.pairs, "started": lab.started,
+            return {"ok": True, "pid": os.getpid(), "pairs": self.topology.pairs, "topology": self.topology.spec,
+                    "started": lab.started,
                     "uptime": time.time() - lab.started, "control_port": self.control_port,
                     "hosts": {h: {"platform": self.topology.hosts[h].platform, "port": self.ports[h],
                                   "listening": h in self.listeners,
@@ -238,7 +239,7 @@ class Daemon:
         self.control = await asyncio.start_server(self._control_client, "127.0.0.1", 0)
         self.control_port = self.control.sockets[0].getsockname()[1]
         state = {"pid": os.getpid(), "ports": self.ports, "control_port": self.control_port,
-                 "pairs": self.topology.pairs, "started": self.lab.started,
+                 "pairs": self.topology.pairs, "topology": self.topology.spec, "started": self.lab.started,
                  "startup_cpu_seconds": round(time.process_time(), 3),
                  "platforms": {h: x.platform for h, x in self.topology.hosts.items()}}
         tmp = os.path.join(self.state_dir, "state.json.tmp")

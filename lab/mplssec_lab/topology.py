@@ -1,14 +1,23 @@
-"""The lab topology: N independent P-router pairs, each joined by one carrier Ethernet link.
+"""The lab topology: N independent P-router pairs (the default), or a ring / partial mesh of routers that each
+end several carrier Ethernet links (docs/lab.md "Topologies").
 
-Pair k (1-based) is hosts ``p{2k-1}`` (side a) and ``p{2k}`` (side b); platforms cycle
-IOS–Junos, IOS–IOS, Junos–Junos.  Every router also has an in-building "core" interface towards an
-emulated clear-MPLS neighbour (no listener: physics answers for it) and a loopback router id.
+``--pairs N``: pair k (1-based) is hosts ``p{2k-1}`` (side a) and ``p{2k}`` (side b), joined by link ``core{k}``.
+``--topology ring:N``: hosts p1..pN, link ``core{i}`` joins p{i} (side a) and p{i+1} (pN and p1 for i = N).
+``--topology mesh:N``: the ring plus chords: for i = 1..N, p{i} (side a) is also joined to p{i+2} (mod N, side b),
+unless the two are already joined (no parallel links); chords are numbered core{N+1}, ... in order of i.
 
-Addressing (unique per pair / host):
+Platforms: host i is ``HOST_PLATFORMS[(i-1) % 6]`` (IOS, Junos, IOS, IOS, Junos, Junos), so pairs cycle
+IOS–Junos, IOS–IOS, Junos–Junos and a ring of 6 has every combination.  Every router also has an in-building
+"core" interface towards an emulated clear-MPLS neighbour (no listener: physics answers for it) and a loopback
+router id.  A router's carrier interfaces are assigned in increasing link number: IOS GigabitEthernet2, 3, ...;
+Junos ge-0/0/0.0, then ge-0/0/2.0, ge-0/0/3.0, ... (ge-0/0/1.0 stays the core interface).
+
+Addressing (unique per link / host):
 
 * carrier link k: 192.0.2.(2k-2)/31 for k <= 128, then /31s from 198.18.0.0/16
 * tunnel k: 198.51.100.(2k-2)/31 for k <= 64, then /31s from 198.19.0.0/17
 * IPsec (sVTI/st0) tunnel k: 198.51.100.(128+2k-2)/31 for k <= 64, then /31s from 198.19.128.0/17
+* tunnel id of link k: 100 with --pairs (one link per router); 100 + k - 1 in a ring / mesh (unique per router)
 * router id of host i: 203.0.113.i for i <= 254, then 198.18.255.x / ...
 * core interface of host i: 10.(1 + i//256).(i%256).1/30, emulated neighbour .2, neighbour id 10.254.(i//256).(i%256)
 """
@@ -18,13 +27,24 @@ import ipaddress
 from dataclasses import dataclass, field
 
 MAX_PAIRS = 500
+MAX_LINKS = 500              # ring / mesh: tunnel ids 100..599, so no id meets an IOS sVTI id (id + 1000)
 PLATFORM_CYCLE = [("ios", "junos"), ("ios", "ios"), ("junos", "junos")]
+HOST_PLATFORMS = [p for pair in PLATFORM_CYCLE for p in pair]
+KINDS = ("pairs", "ring", "mesh")
+MIN_ROUTERS = {"ring": 3, "mesh": 4}
 
 NAMES = {
-    "ios": {"loopback": "Loopback0", "core": "GigabitEthernet1", "carrier": "GigabitEthernet2"},
-    "junos": {"loopback": "lo0.0", "core": "ge-0/0/1.0", "carrier": "ge-0/0/0.0"},
+    "ios": {"loopback": "Loopback0", "core": "GigabitEthernet1"},
+    "junos": {"loopback": "lo0.0", "core": "ge-0/0/1.0"},
 }
 MODELS = {"ios": "Cat8000v (IOS-XE 17.x)", "junos": "vSRX 3.0 (Junos)"}
+
+
+def carrier_name(platform: str, j: int) -> str:
+    """The j-th (1-based, in increasing link number) carrier interface of a router."""
+    if platform == "ios":
+        return f"GigabitEthernet{j + 1}"
+    return "ge-0/0/0.0" if j == 1 else f"ge-0/0/{j}.0"
 
 
 @dataclass
@@ -32,23 +52,21 @@ class Host:
     name: str
     platform: str
     index: int                 # 1-based host number
-    pair: int                  # 1-based pair number
-    side: str                  # "a" | "b"
+    pair: int | None           # 1-based pair number (--pairs only)
+    side: str | None           # "a" | "b" (--pairs only; in a ring/mesh each link has its own sides)
     router_id: str
     loopback: str              # interface name
     core_interface: str
     core_address: str          # "10.1.1.1/30"
     core_neighbor_address: str
     core_neighbor_id: str
-    carrier_interface: str
-    carrier_address: str       # "192.0.2.0/31"
-    link: str                  # carrier link name
+    links: list = field(default_factory=list)   # carrier link names, in the order of its carrier interfaces
 
 
 @dataclass
 class CarrierLink:
     name: str                  # "core1" — also the p2p_links name
-    pair: int
+    pair: int                  # link number k (= the pair number with --pairs)
     a: str                     # host names
     b: str
     a_interface: str
@@ -59,6 +77,7 @@ class CarrierLink:
     tunnel_ipv4: str = ""
     ipsec_ipv4: str | None = None
     ipsec_mode: str = "transport"
+    tunnel_id: int = 100
 
     def end(self, host: str) -> tuple[str, str]:
         return (self.a_interface, self.a_address) if host == self.a else (self.b_interface, self.b_address)
@@ -67,8 +86,8 @@ class CarrierLink:
         return self.b if host == self.a else self.a
 
 
-# Brownfield starting points (``mplssec-lab up --scenario NAME[:PAIR,...]``), docs/lab.md "Scenarios".
-# Each names what it changes in the baseline of the routers of the selected pairs (IOS-XE ends only).
+# Brownfield starting points (``mplssec-lab up --scenario NAME[:LINK,...]``), docs/lab.md "Scenarios".
+# Each names what it changes in the baseline of the routers ending the selected links (= pairs with --pairs).
 SCENARIOS = {
     "ospf-network": "IOS: OSPF on the carrier enabled by 'network <carrier> 0.0.0.1 area 0' under router ospf 1 "
                     "instead of 'ip ospf 1 area 0' on the interface",
@@ -87,7 +106,7 @@ SCENARIOS.update(_junos_scenarios())
 
 
 def parse_scenarios(specs) -> dict:
-    """["ospf-network", "carrier-acl:1,3"] -> {"ospf-network": None (all pairs), "carrier-acl": {1, 3}}."""
+    """["ospf-network", "carrier-acl:1,3"] -> {"ospf-network": None (all links), "carrier-acl": {1, 3}}."""
     out: dict = {}
     for spec in specs or []:
         name, _, pairs = str(spec).partition(":")
@@ -97,30 +116,68 @@ def parse_scenarios(specs) -> dict:
     return out
 
 
+def parse_topology(spec: str | None, pairs: int = 1) -> tuple[str, int]:
+    """"ring:6" -> ("ring", 6); None -> ("pairs", pairs)."""
+    if spec is None or spec == "":
+        return "pairs", int(pairs)
+    kind, sep, n = str(spec).partition(":")
+    if kind not in KINDS or not sep or not n.strip().isdigit():
+        raise ValueError(f"topology must be pairs:N, ring:N or mesh:N, got {spec!r}")
+    return kind, int(n)
+
+
 @dataclass
 class Topology:
-    pairs: int
+    pairs: int                 # number of pairs (--pairs), 0 for a ring / mesh
     hosts: dict = field(default_factory=dict)    # name -> Host
     links: dict = field(default_factory=dict)    # name -> CarrierLink
-    scenarios: dict = field(default_factory=dict)  # scenario name -> set of pair numbers, or None = every pair
+    scenarios: dict = field(default_factory=dict)  # scenario name -> set of link numbers, or None = every link
+    kind: str = "pairs"
+    size: int = 0              # pairs:N -> N pairs; ring:N / mesh:N -> N routers
+
+    @property
+    def spec(self) -> str:
+        return f"{self.kind}:{self.size}"
+
+    def _selected(self, name: str, link: CarrierLink) -> bool:
+        sel = self.scenarios[name]
+        return sel is None or link.pair in sel
 
     def scenarios_of(self, host: str) -> list:
-        pair = self.hosts[host].pair
-        return sorted(n for n, pairs in self.scenarios.items() if pairs is None or pair in pairs)
+        """Scenarios of the router: those selecting at least one of its links."""
+        links = self.links_of(host)
+        return sorted(n for n in self.scenarios if any(self._selected(n, x) for x in links))
+
+    def links_of(self, host: str) -> list[CarrierLink]:
+        return [self.links[n] for n in self.hosts[host].links]
 
     def link_of(self, host: str) -> CarrierLink:
-        return self.links[self.hosts[host].link]
+        """The first carrier link of ``host`` (its only one with --pairs)."""
+        return self.links_of(host)[0]
 
     def peer(self, host: str) -> str:
         return self.link_of(host).other(host)
 
+    def link_between(self, a: str, b: str) -> CarrierLink | None:
+        """The carrier link joining a and b (at most one: the topologies never build parallel links)."""
+        h = self.hosts.get(a)
+        for n in h.links if h else ():
+            link = self.links.get(n)
+            if link is not None and link.other(a) == b:
+                return link
+        return None
+
+    def neighbours(self, host: str) -> list[str]:
+        return [x.other(host) for x in self.links_of(host)]
+
     def component(self, host: str) -> list[str]:
-        """The hosts whose configurations can influence ``host`` (its pair)."""
-        link = self.link_of(host)
-        return [link.a, link.b]
+        """The hosts whose configurations can influence ``host``: itself and the far end of each of its links
+        (the physics is one hop: docs/lab.md "Known gaps"), in host order."""
+        near = {host, *self.neighbours(host)}
+        return sorted(near, key=lambda n: self.hosts[n].index)
 
     def resolve_link(self, spec: str | int | None) -> list[str]:
-        """Link names for a PAIR number, a link name, a host name, or None (= all links)."""
+        """Link names for a PAIR/link number, a link name, a host name (all its links), or None (= all links)."""
         if spec is None or spec == "" or spec == "all":
             return list(self.links)
         spec = str(spec)
@@ -129,12 +186,13 @@ class Topology:
         if spec.isdigit() and f"core{int(spec)}" in self.links:
             return [f"core{int(spec)}"]
         if spec in self.hosts:
-            return [self.hosts[spec].link]
+            return list(self.hosts[spec].links)
         raise KeyError(f"no such pair/link/host: {spec}")
 
     def baseline(self, host: str, auth: dict | None = None) -> dict:
         """The vendor-neutral baseline spec handed to a device class (docs/dev-contracts-lab.md)."""
         h = self.hosts[host]
+        ospf = {"area": "0", "cost": 10, "network": "point-to-point"}
         spec = {
             "hostname": h.name,
             "router_id": h.router_id,
@@ -144,14 +202,17 @@ class Topology:
                          "ospf": {"area": "0", "passive": True}},
             "interfaces": [
                 {"name": h.core_interface, "address": h.core_address, "role": "core",
-                 "mpls": True, "ldp": True, "ospf": {"area": "0", "cost": 10, "network": "point-to-point"},
+                 "mpls": True, "ldp": True, "ospf": dict(ospf),
                  "description": f"in-building clear MPLS to {h.core_neighbor_id}"},
-                {"name": h.carrier_interface, "address": h.carrier_address, "role": "carrier",
-                 "mpls": True, "ldp": True, "ospf": {"area": "0", "cost": 10, "network": "point-to-point"},
-                 "description": f"carrier circuit {h.link} to {self.peer(host)}"},
             ],
             "ospf": {"process": "1"},
         }
+        for link in self.links_of(host):
+            ifname, addr = link.end(host)
+            spec["interfaces"].append(
+                {"name": ifname, "address": addr, "role": "carrier", "link": link.name,
+                 "mpls": True, "ldp": True, "ospf": dict(ospf),
+                 "description": f"carrier circuit {link.name} to {link.other(host)}"})
         if h.platform == "ios":
             self._ios_scenarios(h, spec)
         if h.platform == "junos":
@@ -162,18 +223,23 @@ class Topology:
         return spec
 
     def _ios_scenarios(self, h: Host, spec: dict) -> None:
-        names = self.scenarios_of(h.name)
-        carrier = spec["interfaces"][1]
-        if "ospf-network" in names:
-            net = ipaddress.ip_interface(h.carrier_address).network
-            carrier["ospf"] = dict(carrier["ospf"], via="network")
-            spec["ospf"]["networks"] = [{"network": str(net.network_address),
-                                         "wildcard": str(net.hostmask), "area": "0"}]
-        if "carrier-acl" in names:
-            carrier["acl_in"] = "CARRIER-IN"
-            spec["acls"] = {"CARRIER-IN": ["deny udp any any eq snmp", "permit ip any any"]}
-        if "rollback-file" in names:
-            spec["files"] = {f"mplssec-{h.link}-pre.cfg": "! stale rollback point of an earlier run\nend\n"}
+        """IOS scenarios change the carrier interface of each selected link."""
+        for carrier in spec["interfaces"]:
+            if carrier["role"] != "carrier":
+                continue
+            link = self.links[carrier["link"]]
+            names = [n for n in self.scenarios if self._selected(n, link)]
+            if "ospf-network" in names:
+                net = ipaddress.ip_interface(carrier["address"]).network
+                carrier["ospf"] = dict(carrier["ospf"], via="network")
+                spec["ospf"].setdefault("networks", []).append(
+                    {"network": str(net.network_address), "wildcard": str(net.hostmask), "area": "0"})
+            if "carrier-acl" in names:
+                carrier["acl_in"] = "CARRIER-IN"
+                spec["acls"] = {"CARRIER-IN": ["deny udp any any eq snmp", "permit ip any any"]}
+            if "rollback-file" in names:
+                spec.setdefault("files", {})[f"mplssec-{link.name}-pre.cfg"] = (
+                    "! stale rollback point of an earlier run\nend\n")
 
     def p2p_links(self) -> list[dict]:
         """The links in the collection's input model (docs/architecture.md §2), PSK from the vault."""
@@ -186,7 +252,7 @@ class Topology:
                 "crypto": {"preset": "strong", "psk": "{{ vault_p2p_psk_%s }}" % link.name.replace("-", "_")},
                 "carrier_mtu": link.mtu,
                 "labels": 2,
-                "tunnel": {"id": 100, "ipv4": link.tunnel_ipv4},
+                "tunnel": {"id": link.tunnel_id, "ipv4": link.tunnel_ipv4},
                 "igp": {"protocol": "ospf", "process_id": 1, "area": 0, "metric": 10},
                 "a": {"host": link.a, "interface": link.a_interface, "address": link.a_address},
                 "b": {"host": link.b, "interface": link.b_interface, "address": link.b_address},
@@ -225,34 +291,78 @@ def router_id(i: int) -> str:
     return f"198.18.{255 - j // 254}.{j % 254 + 1}"
 
 
-def build(pairs: int = 1, scenarios=None) -> Topology:
-    if not 1 <= pairs <= MAX_PAIRS:
-        raise ValueError(f"pairs must be between 1 and {MAX_PAIRS}")
-    topo = Topology(pairs=pairs, scenarios=parse_scenarios(scenarios))
-    for k in range(1, pairs + 1):
-        pa, pb = PLATFORM_CYCLE[(k - 1) % len(PLATFORM_CYCLE)]
-        link_name = f"core{k}"
-        sub = carrier_subnet(k)
-        addrs = [f"{sub.network_address}/31", f"{sub.network_address + 1}/31"]
-        names = []
-        for side, platform, addr in (("a", pa, addrs[0]), ("b", pb, addrs[1])):
-            i = 2 * k - 1 if side == "a" else 2 * k
-            name = f"p{i}"
-            core_net = ipaddress.ip_network(f"10.{1 + i // 256}.{i % 256}.0/30")
-            topo.hosts[name] = Host(
-                name=name, platform=platform, index=i, pair=k, side=side, router_id=router_id(i),
+def _host(i: int, pair: int | None = None, side: str | None = None) -> Host:
+    platform = HOST_PLATFORMS[(i - 1) % len(HOST_PLATFORMS)]
+    core_net = ipaddress.ip_network(f"10.{1 + i // 256}.{i % 256}.0/30")
+    return Host(name=f"p{i}", platform=platform, index=i, pair=pair, side=side, router_id=router_id(i),
                 loopback=NAMES[platform]["loopback"], core_interface=NAMES[platform]["core"],
                 core_address=f"{core_net.network_address + 1}/30",
                 core_neighbor_address=str(core_net.network_address + 2),
-                core_neighbor_id=f"10.254.{i // 256}.{i % 256}",
-                carrier_interface=NAMES[platform]["carrier"], carrier_address=addr, link=link_name)
-            names.append(name)
-        junos_involved = "junos" in (pa, pb)
-        topo.links[link_name] = CarrierLink(
-            name=link_name, pair=k, a=names[0], b=names[1],
-            a_interface=NAMES[pa]["carrier"], b_interface=NAMES[pb]["carrier"],
-            a_address=addrs[0], b_address=addrs[1],
-            tunnel_ipv4=str(tunnel_subnet(k)),
-            ipsec_ipv4=str(ipsec_subnet(k)) if junos_involved else None,
-            ipsec_mode="tunnel" if junos_involved else "transport")
+                core_neighbor_id=f"10.254.{i // 256}.{i % 256}")
+
+
+def _add_link(topo: Topology, k: int, a: str, b: str, tunnel_id: int) -> None:
+    """Link core{k} between hosts a and b, each on its next free carrier interface."""
+    ha, hb = topo.hosts[a], topo.hosts[b]
+    if a == b or topo.link_between(a, b) is not None:
+        raise ValueError(f"core{k}: {a} and {b} would get a parallel link")
+    sub = carrier_subnet(k)
+    name = f"core{k}"
+    junos_involved = "junos" in (ha.platform, hb.platform)
+    topo.links[name] = CarrierLink(
+        name=name, pair=k, a=a, b=b,
+        a_interface=carrier_name(ha.platform, len(ha.links) + 1),
+        b_interface=carrier_name(hb.platform, len(hb.links) + 1),
+        a_address=f"{sub.network_address}/31", b_address=f"{sub.network_address + 1}/31",
+        tunnel_ipv4=str(tunnel_subnet(k)),
+        ipsec_ipv4=str(ipsec_subnet(k)) if junos_involved else None,
+        ipsec_mode="tunnel" if junos_involved else "transport",
+        tunnel_id=tunnel_id)
+    ha.links.append(name)
+    hb.links.append(name)
+
+
+def ring_edges(n: int) -> list[tuple[int, int]]:
+    """(i, j) host numbers of ring links core1..coreN: p{i} - p{i+1}, and pN - p1."""
+    return [(i, i % n + 1) for i in range(1, n + 1)]
+
+
+def mesh_edges(n: int) -> list[tuple[int, int]]:
+    """The ring, then for i = 1..N the chord p{i} - p{i+2 mod N} unless those two are already joined."""
+    edges = ring_edges(n)
+    joined = {frozenset(e) for e in edges}
+    for i in range(1, n + 1):
+        j = (i + 1) % n + 1
+        if frozenset((i, j)) not in joined:
+            edges.append((i, j))
+            joined.add(frozenset((i, j)))
+    return edges
+
+
+def build(pairs: int = 1, scenarios=None, topology: str | None = None) -> Topology:
+    """``build(N)``: N independent pairs; ``build(topology="ring:6")`` / ``"mesh:8"`` / ``"pairs:3"``."""
+    kind, n = parse_topology(topology, pairs)
+    if kind == "pairs":
+        return _build_pairs(n, scenarios)
+    if n < MIN_ROUTERS[kind]:
+        raise ValueError(f"{kind} needs at least {MIN_ROUTERS[kind]} routers")
+    edges = ring_edges(n) if kind == "ring" else mesh_edges(n)
+    if len(edges) > MAX_LINKS:
+        raise ValueError(f"{kind}:{n} would have {len(edges)} links, at most {MAX_LINKS}")
+    topo = Topology(pairs=0, scenarios=parse_scenarios(scenarios), kind=kind, size=n)
+    for i in range(1, n + 1):
+        topo.hosts[f"p{i}"] = _host(i)
+    for k, (i, j) in enumerate(edges, 1):
+        _add_link(topo, k, f"p{i}", f"p{j}", tunnel_id=100 + k - 1)
+    return topo
+
+
+def _build_pairs(pairs: int, scenarios) -> Topology:
+    if not 1 <= pairs <= MAX_PAIRS:
+        raise ValueError(f"pairs must be between 1 and {MAX_PAIRS}")
+    topo = Topology(pairs=pairs, scenarios=parse_scenarios(scenarios), kind="pairs", size=pairs)
+    for k in range(1, pairs + 1):
+        a, b = _host(2 * k - 1, k, "a"), _host(2 * k, k, "b")
+        topo.hosts[a.name], topo.hosts[b.name] = a, b
+        _add_link(topo, k, a.name, b.name, tunnel_id=100)
     return topo

@@ -19,13 +19,13 @@ def ifc(name, kind="ethernet", addr=None, **kw):
 
 
 def base(topo, host):
-    """The clear baseline: OSPF + LDP on core and carrier interfaces."""
+    """The clear baseline: OSPF + LDP on the core and every carrier interface."""
     h = topo.hosts[host]
     v = model.DeviceView(hostname=host, platform=h.platform, router_id=h.router_id, ldp_enabled=True,
                          ospf={"process": "1", "router_id": None})
     v.interfaces[h.loopback] = ifc(h.loopback, "loopback", f"{h.router_id}/32",
                                    ospf={"process": "1", "area": "0", "passive": True})
-    for name, addr in ((h.core_interface, h.core_address), (h.carrier_interface, h.carrier_address)):
+    for name, addr in [(h.core_interface, h.core_address)] + [x.end(host) for x in topo.links_of(host)]:
         v.interfaces[name] = ifc(name, "ethernet", addr, mpls=True, ldp=True,
                                  ospf={"process": "1", "area": "0", "cost": 10})
     return v
@@ -43,9 +43,9 @@ def encrypt(topo, views, *, mode=None, psk_a=PSK, psk_b=PSK, dh_b=20, mode_b=Non
     for side, host in (("a", link.a), ("b", link.b)):
         v = views[host]
         me, peer = (0, 1) if side == "a" else (1, 0)
-        h, ph = topo.hosts[host], topo.hosts[link.other(host)]
-        local = h.carrier_address.split("/")[0]
-        remote = ph.carrier_address.split("/")[0]
+        carrier_if, local = link.end(host)
+        local = local.split("/")[0]
+        remote = link.end(link.other(host))[1].split("/")[0]
         props = [dict(p, dh_group=(dh_b if side == "b" else p["dh_group"])) for p in IKE]
         v.ike["MPLSSEC-CORE1"] = model.IkePeer(name="MPLSSEC-CORE1", version=2, local_address=local,
                                                peer_address=remote, proposals=props,
@@ -72,7 +72,7 @@ def encrypt(topo, views, *, mode=None, psk_a=PSK, psk_b=PSK, dh_b=20, mode_b=Non
                                       tunnel_destination=str(sec.network_address + peer), ip_mtu=tunnel_mtu,
                                       mpls=True, ldp=True if side == "a" else ldp_b,
                                       ospf={"process": "1", "area": "0", "cost": 10, "p2p": True})
-        carrier = v.interfaces[h.carrier_interface]
+        carrier = v.interfaces[carrier_if]
         carrier.mpls = carrier.ldp = False
         carrier.ospf = None
         if fail_closed:
