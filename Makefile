@@ -110,9 +110,15 @@ unit: bootstrap
 
 test: lint sanity molecule unit
 
-# A measuring script, not a test (not part of `make test`): plan and filter costs on this machine; docs/performance.md.
+# Measuring scripts, not tests (not part of `make test`); docs/performance.md. Plan and filter costs, then the deploy
+# against the lab (encrypt/verify/naive for BENCH_LINKS links; figures in BENCH_JSON). `make bench BENCH_DEPLOY=no`
+# skips the deploy part (it takes long: 20 links on a 2-core machine).
+BENCH_DEPLOY ?= yes
+BENCH_LINKS  ?= 1,5,20
+BENCH_JSON   ?= $(CURDIR)/bench.json
 bench: bootstrap
 	$(BIN)/python bench/plan_and_filters.py
+	if [ "$(BENCH_DEPLOY)" != no ]; then $(BIN)/python bench/deploy.py --links $(BENCH_LINKS) --json $(BENCH_JSON); fi
 
 clean:
 	rm -rf .cache reports tests/output
