@@ -40,13 +40,14 @@ pytestmark = [
 
 
 class Lab:
-    def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = ()) -> None:
+    def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = (), topology: str | None = None) -> None:
         self.base = base
         self.state = base / "state"
         self.inventory = base / "inv" / "hosts.yml"
         self.vault_pass = self.inventory.parent / ".vault-pass"
         self.env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
-        self.lab("up", "--pairs", str(pairs), "--inventory", str(self.inventory),
+        shape = ["--topology", topology] if topology else ["--pairs", str(pairs)]
+        self.lab("up", *shape, "--inventory", str(self.inventory),
                  *[f"--scenario={name}" for name in scenarios], timeout=180)
 
     def lab(self, *args: str, timeout: int = 60) -> str:
