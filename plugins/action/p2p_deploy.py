@@ -12,13 +12,7 @@ import time
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.connection import Connection
 from ansible.plugins.action import ActionBase
-
-try:
-    from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.netconf import NetconfConnection
-except ImportError:  # pragma: no cover - ansible.netcommon is a dependency of the collection
-    NetconfConnection = None
 
 try:
     from ansible_collections.mplssec.p2p.plugins.plugin_utils import config_text, device, verify
@@ -35,17 +29,6 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _requires_connection = True
-
-    def _session(self, platform: str, ops: dict, secrets: list[str]) -> Any:
-        socket_path = getattr(self._connection, "socket_path", None)
-        if not socket_path:
-            raise AnsibleActionFail("p2p_deploy needs a persistent connection (ansible_connection ansible.netcommon.network_cli "
-                                    "for IOS-XE, ansible.netcommon.netconf for Junos); %s has %s"
-                                    % (self._task.delegate_to or "this host", self._play_context.connection))
-        # recorded like a module's: the strategy then knows the socket, and meta reset_connection really resets it
-        self._task.args["_ansible_socket"] = socket_path
-        conn = NetconfConnection(socket_path) if platform == "junos" else Connection(socket_path)
-        return device.session(platform, conn, ops, secrets)
 
     def run(self, tmp: Any = None, task_vars: dict | None = None) -> dict:
         result = super().run(tmp, task_vars)
@@ -80,7 +63,7 @@ class ActionModule(ActionBase):
                 link_name, mine.get("step") if mine.get("status") in FAILED else "on %s" % peer_host, host))
             return result
 
-        sess = self._session(plan.get("platform"), ops, secrets)
+        sess = device.connect(self, plan.get("platform"), ops, secrets)
         if op == "check":  # read only: no state
             try:
                 self._op_check(sess, args, link, {"host": host}, result)
@@ -141,9 +124,9 @@ class ActionModule(ActionBase):
             mine["step"] = "gate %s, check %s (%s) on %s after %d x %s s" % (
                 args.get("gate") or step, check, "; ".join(verify.show_commands(check, plan, link)), mine["host"],
                 retries, args.get("interval") or 2)
-            outcome = self._poll(sess, check, plan, link, retries, interval, int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT))
-            results.append(dict(outcome, detail=device.mask(outcome["detail"], sess.secrets)))
-            if outcome["status"] != "pass":
+            results.append(device.poll_check(sess, check, plan, link, retries, interval,
+                                             int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT)))
+            if results[-1]["status"] != "pass":
                 mine.update(status="failed", msg=results[-1]["detail"])
                 break
         result["checks"] = results
@@ -161,23 +144,6 @@ class ActionModule(ActionBase):
                 item = item.get("check")
             out.append(str(item))
         return out
-
-    @staticmethod
-    def _poll(sess: Any, check: str, plan: dict, link: dict, retries: int, interval: float, min_pct: int) -> dict:
-        commands = verify.show_commands(check, plan, link)
-        outcome: dict = {}
-        for attempt in range(max(retries, 1)):
-            if attempt:
-                time.sleep(interval)
-            try:
-                outcome = verify.run_check(check, sess.run(commands), plan, link, min_success_pct=min_pct)
-            except device.DeviceError as exc:
-                outcome = verify.run_check(check, [], plan, link, error=str(exc))
-                if device.TRANSPORT_ERROR.search(str(exc)):
-                    break  # the session is gone: polling again cannot pass (the rollback reconnects)
-            if outcome["status"] == "pass":
-                break
-        return outcome
 
     def _op_finish(self, sess: Any, args: dict, link: dict, mine: dict, result: dict) -> None:
         if mine.get("pending_confirm"):

@@ -28,16 +28,17 @@ import re
 from typing import Any, Iterable, Sequence
 
 try:
-    from ansible_collections.mplssec.p2p.plugins.plugin_utils import config_text
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import config_text, verify
 except ImportError:  # pragma: no cover - running from a checkout without the collection loader
-    from . import config_text  # type: ignore[no-redef]
+    from . import config_text, verify  # type: ignore[no-redef]
 
 try:
     from lxml.etree import Element, tostring
 except ImportError:  # pragma: no cover - lxml comes with ncclient
     from xml.etree.ElementTree import Element, tostring  # type: ignore[assignment]
 
-__all__ = ["TRANSPORT_ERROR", "DeviceError", "IosSession", "JunosSession", "digest", "mask", "session", "strip_volatile"]
+__all__ = ["TRANSPORT_ERROR", "DeviceError", "IosSession", "JunosSession", "connect", "digest", "mask", "poll_check", "session",
+           "strip_volatile"]
 
 _MASKS = (
     (re.compile(r"(?m)(pre-shared-key(?: local| remote)?(?: [06])?(?: ascii-text| hexadecimal)?) \S.*$"), r"\1 <masked>"),
@@ -248,3 +249,43 @@ def session(platform: str, conn: Any, ops: dict, secrets: Iterable[str] = ()) ->
     if platform == "junos":
         return JunosSession(conn, ops, secrets)
     raise DeviceError("unsupported platform %r (ios, junos)" % platform)
+
+
+def connect(action: Any, platform: str, ops: dict, secrets: Iterable[str] = ()) -> _Session:
+    """The session of an action plugin's host on its persistent connection (network_cli for IOS-XE, netconf for Junos)."""
+    from ansible.errors import AnsibleActionFail
+    from ansible.module_utils.connection import Connection
+
+    socket_path = getattr(action._connection, "socket_path", None)
+    if not socket_path:
+        raise AnsibleActionFail("%s needs a persistent connection (ansible_connection ansible.netcommon.network_cli for "
+                                "IOS-XE, ansible.netcommon.netconf for Junos); this host has %s"
+                                % (action._task.action, action._play_context.connection))
+    # recorded like a module's: the strategy then knows the socket, and meta reset_connection really resets it
+    action._task.args["_ansible_socket"] = socket_path
+    if platform == "junos":
+        from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.netconf import NetconfConnection
+        return session(platform, NetconfConnection(socket_path), ops, secrets)
+    return session(platform, Connection(socket_path), ops, secrets)
+
+
+def poll_check(sess: _Session, check: str, plan: dict, link: Any, attempts: int, interval: float,
+               min_pct: int = verify.MIN_SUCCESS_PCT) -> dict:
+    """One check of plugins/plugin_utils/verify.py on this router, run up to ``attempts`` times ``interval`` seconds
+    apart until it passes; a lost session ends the polling (it cannot pass any more)."""
+    import time
+
+    commands = verify.show_commands(check, plan, link)
+    outcome: dict = {}
+    for attempt in range(max(int(attempts), 1)):
+        if attempt:
+            time.sleep(interval)
+        try:
+            outcome = verify.run_check(check, sess.run(commands), plan, link, min_success_pct=min_pct)
+        except DeviceError as exc:
+            outcome = verify.run_check(check, [], plan, link, error=str(exc))
+            if TRANSPORT_ERROR.search(str(exc)):
+                break
+        if outcome["status"] == "pass":
+            break
+    return dict(outcome, detail=mask(outcome.get("detail", ""), sess.secrets))

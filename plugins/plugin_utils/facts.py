@@ -44,6 +44,11 @@ import re
 from typing import Any, Iterable, Mapping
 
 try:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify
+except ImportError:  # pragma: no cover - running from a checkout without the collection loader
+    from . import verify  # type: ignore[no-redef]
+
+try:
     from netaddr import AddrFormatError, IPAddress, IPNetwork
 except ImportError as _exc:  # reported by the filter
     IMPORT_ERROR: ImportError | None = _exc
@@ -341,17 +346,7 @@ def _find(obj: Any, key: str) -> Any:
 
 
 def _findall(obj: Any, key: str) -> list[Any]:
-    out: list[Any] = []
-    if isinstance(obj, dict):
-        for k, value in obj.items():
-            if k == key:
-                out.append(value)
-            else:
-                out.extend(_findall(value, key))
-    elif isinstance(obj, list):
-        for value in obj:
-            out.extend(_findall(value, key))
-    return out
+    return verify.find_all(obj, key, flatten=False)
 
 
 def _data(value: Any) -> str | None:

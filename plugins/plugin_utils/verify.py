@@ -283,24 +283,26 @@ def junos_xml_to_json(xml_text: str) -> dict:
     return {root.tag.split("}")[-1]: [conv(root)]}
 
 
-def _find_all(obj: Any, key: str) -> list:
-    """All values of ``key`` anywhere in nested dicts/lists (flattening lists of records)."""
+def find_all(obj: Any, key: str, flatten: bool = True) -> list:
+    """All values of ``key`` anywhere in nested dicts/lists (Junos ``| display json``); with ``flatten`` a value that
+    is a list of records contributes its records. Shared with plugins/plugin_utils/facts.py."""
     found: list = []
     if isinstance(obj, dict):
         for k, v in obj.items():
             if k == key:
-                found.extend(v if isinstance(v, list) else [v])
+                found.extend(v if flatten and isinstance(v, list) else [v])
             else:
-                found.extend(_find_all(v, key))
+                found.extend(find_all(v, key, flatten))
     elif isinstance(obj, list):
         for item in obj:
-            found.extend(_find_all(item, key))
+            found.extend(find_all(item, key, flatten))
     return found
+
 
 
 def _first(obj: Any, *keys: str) -> Any:
     for key in keys:
-        values = _find_all(obj, key)
+        values = find_all(obj, key)
         if values:
             return values[0]
     return None
@@ -441,10 +443,10 @@ def ipsec_sas(platform: str, data: Any) -> list[dict]:
                 }
             )
     else:
-        blocks = _find_all(data, "ipsec-security-associations-block")
+        blocks = find_all(data, "ipsec-security-associations-block")
         groups = [(b, _first(b, "sa-block-state")) for b in blocks if isinstance(b, dict)] or [(data, None)]
         for block, state in groups:
-            for sa in _find_all(block, "ipsec-security-associations"):
+            for sa in find_all(block, "ipsec-security-associations"):
                 if not isinstance(sa, dict):
                     continue
                 records.append(
@@ -485,8 +487,8 @@ def ipsec_counters(platform: str, data: Any, peer: str | None = None) -> tuple[i
             return None, None
         return sum(s["encaps"] for s in sas), sum(s["decaps"] for s in sas)
     data = _as_data(platform, "ipsec_statistics", data)
-    enc = [_int(v) for v in _find_all(data, "esp-encrypted-packets")]
-    dec = [_int(v) for v in _find_all(data, "esp-decrypted-packets")]
+    enc = [_int(v) for v in find_all(data, "esp-encrypted-packets")]
+    dec = [_int(v) for v in find_all(data, "esp-decrypted-packets")]
     if not enc or not dec:
         return None, None
     return sum(v or 0 for v in enc), sum(v or 0 for v in dec)
@@ -514,7 +516,7 @@ def ldp_neighbors(platform: str, data: Any) -> list[dict]:
         rows = [{"ldp-neighbor-address": r.get("address"), "interface-name": r.get("interface"),
                  "ldp-label-space-id": r.get("label_space_id")} for r in data]
     else:
-        rows = [n for n in _find_all(data, "ldp-neighbor") if isinstance(n, dict)]
+        rows = [n for n in find_all(data, "ldp-neighbor") if isinstance(n, dict)]
     for n in rows:
         lsid = str(n.get("ldp-label-space-id") or "")
         out.append(
@@ -540,7 +542,7 @@ def ldp_sessions(platform: str, data: Any) -> list[dict]:
             "state": str(s.get("ldp-session-state") or ""),
             "connection": str(s.get("ldp-connection-state") or ""),
         }
-        for s in _find_all(data, "ldp-session")
+        for s in find_all(data, "ldp-session")
         if isinstance(s, dict)
     ]
 
@@ -563,13 +565,13 @@ def igp_neighbors(platform: str, protocol: str, data: Any) -> list[dict]:
                             "interface": r.get("interface"), "state": r.get("state") or "", "up": state == "UP"})
         return out
     if protocol == "ospf":
-        for n in _find_all(data, "ospf-neighbor"):
+        for n in find_all(data, "ospf-neighbor"):
             if isinstance(n, dict):
                 state = str(n.get("ospf-neighbor-state") or "")
                 out.append({"neighbor": n.get("neighbor-id"), "address": n.get("neighbor-address"),
                             "interface": n.get("interface-name"), "state": state, "up": state.upper() == "FULL"})
     else:
-        for n in _find_all(data, "isis-adjacency"):
+        for n in find_all(data, "isis-adjacency"):
             if isinstance(n, dict):
                 state = str(n.get("adjacency-state") or "")
                 out.append({"neighbor": n.get("system-name"), "address": None,
@@ -590,13 +592,13 @@ def mpls_interfaces(platform: str, data: Any) -> list[dict]:
         ]
     out = [
         {"interface": i.get("interface-name"), "detail": "state %s" % (i.get("mpls-interface-state") or "?")}
-        for i in _find_all(data, "mpls-interface")
+        for i in find_all(data, "mpls-interface")
         if isinstance(i, dict)
     ]
-    for unit in _find_all(data, "logical-interface"):
+    for unit in find_all(data, "logical-interface"):
         if not isinstance(unit, dict):
             continue
-        families = [str(f) for f in _find_all(unit, "address-family-name")]
+        families = [str(f) for f in find_all(unit, "address-family-name")]
         if "mpls" in families:
             out.append({"interface": unit.get("name"), "detail": "family mpls"})
     return out
@@ -1077,17 +1079,17 @@ def _junos_ike_records(data: Any) -> list[tuple[dict, Any]]:
     ``ike-security-associations-block`` whose ``ike-sa-remote-address`` may appear only at block level;
     the brief form has no block. Returns ``[(sa_record, block_remote_or_None)]``."""
     out: list[tuple[dict, Any]] = []
-    blocks = [b for b in _find_all(data, "ike-security-associations-block") if isinstance(b, dict)]
+    blocks = [b for b in find_all(data, "ike-security-associations-block") if isinstance(b, dict)]
     for block in blocks:
         remote = block.get("ike-sa-remote-address")
         remote = remote[0] if isinstance(remote, list) and remote else remote
-        nested = [sa for sa in _find_all(block, "ike-security-associations") if isinstance(sa, dict)]
+        nested = [sa for sa in find_all(block, "ike-security-associations") if isinstance(sa, dict)]
         if nested:
             out.extend((sa, remote) for sa in nested)
         elif block.get("ike-sa-state") is not None:
             out.append((block, remote))
     if not blocks:
-        out = [(sa, None) for sa in _find_all(data, "ike-security-associations") if isinstance(sa, dict)]
+        out = [(sa, None) for sa in find_all(data, "ike-security-associations") if isinstance(sa, dict)]
     return out
 
 

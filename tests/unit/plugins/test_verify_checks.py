@@ -14,6 +14,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.mplssec.p2p.plugins.filter import verify as F
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
 
+#: the checks of an encrypted link (the clear-state checks gate the cut-over and the decommission)
+ENCRYPTED = [c for c in V.CHECKS if c not in V.CLEAR_CHECKS]
+
 # --- plan facts (docs/architecture.md section 3), as the plan role computes them for the example inventory
 
 LINK_IOS = {
@@ -227,7 +230,7 @@ def test_show_commands_isis():
 
 @pytest.mark.parametrize("args,message", [
     (("bogus", PLAN_IOS, "core1"),
-     "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping, lsp_ping, no_carrier_ldp)"),
+     "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping, lsp_ping, no_carrier_ldp, no_clear_igp, clear_igp_adjacency, clear_ldp_session)"),
     (("ike_sa", {"host": "p1", "platform": "eos", "links": []}, "core1"), "p2p_plan.platform must be one of ios, junos, got 'eos'"),
     (("ike_sa", PLAN_IOS, "core9"), "link 'core9' is not in the p2p_plan of host p1"),
 ])
@@ -530,21 +533,21 @@ def test_junos_ike_detail_block_level_remote(data, remote):
     assert [(s["remote"], s["established"]) for s in sas] == [(remote, True)]
 
 
-@pytest.mark.parametrize("check", V.CHECKS)
+@pytest.mark.parametrize("check", ENCRYPTED)
 def test_run_check_ios_all_pass(check):
     result = V.run_check(check, IOS_OUTPUTS[check], PLAN_IOS, "core1")
     assert result["status"] == "pass", result
     assert (result["name"], result["host"]) == (check, "p1")
 
 
-@pytest.mark.parametrize("check", V.CHECKS)
+@pytest.mark.parametrize("check", ENCRYPTED)
 def test_run_check_junos_all_pass(check):
     result = V.run_check(check, JUNOS_OUTPUTS[check], PLAN_JUNOS, "core1")
     assert result["status"] == "pass", result
     assert (result["name"], result["host"]) == (check, "p2")
 
 
-@pytest.mark.parametrize("check", V.CHECKS)
+@pytest.mark.parametrize("check", ENCRYPTED)
 def test_run_check_junos_json_strings(check):
     """Over network_cli junos_command returns the JSON as a string."""
     outputs = [json.dumps(o) if isinstance(o, dict) else o for o in JUNOS_OUTPUTS[check]]
@@ -655,8 +658,8 @@ def test_no_secret_in_results_or_reports():
     link = copy.deepcopy(LINK_IOS)
     link["crypto"]["psk"] = secret
     plan = dict(PLAN_IOS, links=[link])
-    results = [dict(V.run_check(c, IOS_OUTPUTS[c], plan, "core1"), link="core1") for c in V.CHECKS]
-    results += [dict(V.run_check(c, [], plan, "core1"), link="core1") for c in V.CHECKS]
+    results = [dict(V.run_check(c, IOS_OUTPUTS[c], plan, "core1"), link="core1") for c in ENCRYPTED]
+    results += [dict(V.run_check(c, [], plan, "core1"), link="core1") for c in ENCRYPTED]
     reports = V.build_reports(results)
     text = json.dumps(reports) + V.junit_xml(reports[0]) + "\n".join(V.summary_table(reports))
     assert secret not in text
@@ -699,14 +702,26 @@ def test_filter_errors(call, message):
 
 
 def test_markdown_report_and_summary():
-    results = [dict(V.run_check(c, IOS_OUTPUTS[c], PLAN_IOS, "core1"), link="core1") for c in V.CHECKS]
+    results = [dict(V.run_check(c, IOS_OUTPUTS[c], PLAN_IOS, "core1"), link="core1") for c in ENCRYPTED]
     results[0] = dict(results[0], status="fail", detail="no IKE SA | to peer")
     reports = V.build_reports(results)
     md = F.p2p_markdown(reports[0], plans=[dict(PLAN_IOS, links=[dict(LINK_IOS, mtu=dict(LINK_IOS["mtu"], overhead=86))])])
-    assert md.startswith("# verify core1: FAIL\n\n%d checks, %d passed, 1 failed." % (len(V.CHECKS), len(V.CHECKS) - 1))
+    assert md.startswith("# verify core1: FAIL\n\n%d checks, %d passed, 1 failed." % (len(ENCRYPTED), len(ENCRYPTED) - 1))
     assert "| 1500 | 86 | 1414 | 2 | 1422 | 1374 |  |" in md
     assert "| p1 | ike_sa | **FAIL** | no IKE SA \\| to peer |" in md
     assert "| p1 | lsp_ping | PASS | LSP ping to 203.0.113.2/32 at 1422 bytes (labelled, mpls_mtu): 5/5 (100%) |" in md
     summary = F.p2p_markdown(reports, summary=True)
-    assert "| core1 | **FAIL** | %d | 1 | p1 ike_sa |" % len(V.CHECKS) in summary
-    assert summary.endswith("1 links, 1 failed; %d checks.\n" % len(V.CHECKS))
+    assert "| core1 | **FAIL** | %d | 1 | p1 ike_sa |" % len(ENCRYPTED) in summary
+    assert summary.endswith("1 links, 1 failed; %d checks.\n" % len(ENCRYPTED))
+
+
+@pytest.mark.parametrize("plan,outputs", [("ios", "IOS_OUTPUTS"), ("junos", "JUNOS_OUTPUTS")])
+def test_clear_checks_on_an_encrypted_link(plan, outputs):
+    """On the encrypted link of the fixtures (adjacency and LDP over the tunnel only): nothing left on the carrier
+    (no_clear_igp passes), and the clear state is not there (clear_igp_adjacency, clear_ldp_session fail)."""
+    plan = PLAN_IOS if plan == "ios" else PLAN_JUNOS
+    out = globals()[outputs]
+    assert V.run_check("no_clear_igp", out["igp_adjacency"], plan, "core1")["status"] == "pass"
+    clear = V.run_check("clear_igp_adjacency", out["igp_adjacency"], plan, "core1")
+    assert clear["status"] == "fail" and clear["name"] == "clear_igp_adjacency"
+    assert V.run_check("clear_ldp_session", out["ldp_session"], plan, "core1")["status"] == "fail"
