@@ -31,7 +31,7 @@ description:
     routers of a link stop together and are rolled back together while the other links carry on.
   - Every message, diff and configuration returned is masked (the O(secrets), any pre-shared-key value, Junos C($9$)
     strings). Tasks that pass a PSK (O(config), O(secrets)) or receive a configuration (O(op=snapshot)) must be C(no_log).
-author: mplssec.p2p maintainers
+author: mplssec.p2p developers (@mplssec)
 options:
   op:
     description: The operation.

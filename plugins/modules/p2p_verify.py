@@ -18,7 +18,7 @@ description:
     P(mplssec.p2p.p2p_show#filter) and P(mplssec.p2p.p2p_check#filter), and the deploy's gates), polled until it passes."
   - Read only (show commands and pings); no module runs on the router. The verify role (C(roles/verify/tasks/check.yml))
     is its user.
-author: mplssec.p2p maintainers
+author: mplssec.p2p developers (@mplssec)
 options:
   plan:
     description: The router's C(p2p_plan) (set by the C(mplssec.p2p.plan) role).

@@ -299,7 +299,6 @@ def find_all(obj: Any, key: str, flatten: bool = True) -> list:
     return found
 
 
-
 def _first(obj: Any, *keys: str) -> Any:
     for key in keys:
         values = find_all(obj, key)
