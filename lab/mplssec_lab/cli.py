@@ -283,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("traffic", help="move packets across every established IPsec SA")
     p.add_argument("--packets", type=int, default=100)
     p.add_argument("--size", type=int, default=1000)
+    p = sub.add_parser("stream", help="a steady labelled stream between the two routers of LINK: loss measured")
+    p.add_argument("action", choices=("start", "show", "stop"))
+    p.add_argument("link", help="link name or pair number")
+    p.add_argument("--rate", type=float, default=100.0, help="packets per second (default 100)")
+    p.add_argument("--size", type=int, default=1000, help="IP size of each packet (default 1000)")
     f = sub.add_parser("fault", help="inject or clear faults").add_subparsers(dest="kind", required=True)
     for k in ("link-down", "link-up"):
         x = f.add_parser(k)
@@ -339,6 +344,8 @@ def main(argv=None) -> int:
             return 0 if all(r["results"]) else 1
         elif args.cmd == "traffic":
             print(f"traffic moved across {c.call('traffic', packets=args.packets, size=args.size)['sas']} SA pair(s)")
+        elif args.cmd == "stream":
+            print(json.dumps(c.call("stream", action=args.action, link=args.link, rate=args.rate, size=args.size)["stream"]))
         elif args.cmd == "fault":
             req = {"kind": args.kind}
             for k in ("target", "mtu", "host", "after", "count"):

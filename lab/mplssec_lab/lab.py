@@ -1,6 +1,7 @@
 """The Lab object: owns the devices, the topology and the faults; devices call it (dev-contracts-lab.md)."""
 from __future__ import annotations
 
+import math
 import time
 from typing import Callable
 
@@ -40,6 +41,7 @@ class Lab:
         self.memo: dict = {}
         self._views: dict = {}
         self._states: dict = {}
+        self.streams: dict = {}       # link name -> steady labelled stream being measured (stream_start)
         self.on_drop: Callable[[str], None] | None = None     # server hook: abort the host's SSH sessions
         self.started = clock()
         factories = factories if factories is not None else default_factories()
@@ -69,6 +71,7 @@ class Lab:
     def config_changed(self, hostname: str) -> None:
         self._views.pop(hostname, None)
         self._refresh(hostname)
+        self.stream_tick()
 
     def ping(self, hostname: str, destination: str, size: int, df: bool, source: str | None = None,
              count: int = 5, labels: int = 0) -> physics.PingResult:
@@ -76,6 +79,13 @@ class Lab:
         return physics.ping({h: self._view(h) for h in comp}, self.topology, self.faults, self.now(), hostname,
                             destination, size=size, df=df, source=source, count=count, labels=labels,
                             memo=self.memo)
+
+    def clear_ike(self, hostname: str, peer: str | None = None) -> int:
+        """``clear crypto session`` / ``clear security ike security-associations`` on ``hostname``."""
+        n = physics.clear_ike({hostname: self._view(hostname)}, self.memo, hostname, peer, self.now())
+        self._refresh(hostname)         # the SAs are gone now: their history ends (re-negotiated afresh)
+        self.stream_tick()
+        return n
 
     def on_command(self, hostname: str) -> None:
         left = self.faults.ssh_drop.get(hostname)
@@ -115,6 +125,58 @@ class Lab:
 
     def faults_changed(self) -> None:
         self._refresh_all()
+        self.stream_tick()
+
+    # -- steady stream (loss measurement, docs/lab.md "Streams") ---------------------------------------
+    def _stream_ok(self, st: dict) -> tuple[bool, str]:
+        a, b = self.topology.hosts[st["a"]], self.topology.hosts[st["b"]]
+        there = self.ping(a.name, b.router_id, st["size"], False, source=a.router_id, count=1, labels=1)
+        back = self.ping(b.name, a.router_id, st["size"], False, source=b.router_id, count=1, labels=1)
+        bad = next((r for r in (there, back) if not all(r)), None)
+        return bad is None, "" if bad is None else f"{bad.reason}{': ' + bad.detail if bad.detail else ''}"
+
+    def stream_start(self, link_name: str, rate: float = 100.0, size: int = 1000) -> dict:
+        link = self.topology.links[link_name]
+        now = self.now()
+        st = {"a": link.a, "b": link.b, "rate": float(rate), "size": int(size), "t0": now, "last": now,
+              "up": True, "down_since": None, "windows": []}
+        st["up"], why = self._stream_ok(st)
+        if not st["up"]:
+            st["down_since"], st["why"] = now, why
+        self.streams[link_name] = st
+        return self.stream_report(link_name)
+
+    def stream_tick(self) -> None:
+        """Sample every stream now: called after every configuration change, clear and fault (the only events that
+        change forwarding at once) and by the server's timer (changes that come with time, e.g. re-negotiation)."""
+        now = self.now()
+        for st in self.streams.values():
+            ok, why = self._stream_ok(st)
+            if st["up"] and not ok:
+                st["down_since"], st["why"] = now, why
+            elif not st["up"] and ok:
+                st["windows"].append({"from": st["down_since"], "to": now, "why": st.get("why", "")})
+                st["down_since"] = None
+            st["up"], st["last"] = ok, now
+
+    def stream_report(self, link_name: str) -> dict:
+        st = self.streams[link_name]
+        now = self.now()
+        windows = list(st["windows"])
+        if not st["up"]:
+            windows.append({"from": st["down_since"], "to": now, "why": st.get("why", ""), "open": True})
+        rate = st["rate"]
+        lost = sum(max(1, math.ceil((w["to"] - w["from"]) * rate)) for w in windows)
+        return {"link": link_name, "from": st["a"], "to": st["b"], "rate_pps": rate, "size": st["size"],
+                "seconds": round(now - st["t0"], 3), "sent": int((now - st["t0"]) * rate), "lost": lost,
+                "down": [{"start_s": round(w["from"] - st["t0"], 3), "seconds": round(w["to"] - w["from"], 3),
+                          "why": w["why"]} for w in windows]}
+
+    def stream_stop(self, link_name: str) -> dict:
+        self.stream_tick()
+        report = self.stream_report(link_name)
+        del self.streams[link_name]
+        return report
 
     def stats(self) -> dict:
         out = {}

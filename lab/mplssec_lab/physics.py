@@ -41,6 +41,7 @@ DEFAULT_OSPF_COST = {"ethernet": 1, "gre": 1000, "ipsec": 1000, "loopback": 1}
 HELLO_IP_SIZE = 80          # an OSPF/LDP hello as an IP packet (bytes)
 RATE = {"ospf": 0.1, "isis": 1 / 3, "ldp": 0.2 + 1 / 60}   # packets per second one way (hello/keepalive timers)
 NEIGHBOR = "<neighbor>"     # pseudo host name of an emulated in-building neighbour
+IKE_RENEGOTIATE_S = 1.0     # a cleared IKE SA and its child SAs are down this long (docs/lab.md, "Clearing SAs")
 
 
 def _area(a) -> str:
@@ -432,11 +433,44 @@ class _Ctx:
                     continue
                 pb = cands[0]
                 sa.b_peer = pb
+                held = self.renegotiating(a, pa.peer_address) or self.renegotiating(b, a_local)
+                if held:
+                    sa.reason = f"IKE SA cleared on {held}: re-negotiating (IKE_SA_INIT, IKE_AUTH)"
+                    self.ike.append(sa)
+                    continue
                 sa.established, sa.reason, sa.proposal = self.negotiate_ike(
                     a, pa, b, pb, a_local, self.ike_local(b, pb))
+                if not sa.established and sa.reason.startswith("pre-shared key mismatch") and self.authenticated(
+                        a, pa, b, pb):
+                    sa.established = True      # authenticated when it was set up; the PSK is not asked again
                 if sa.established:
                     sa.reason = None
                 self.ike.append(sa)
+
+    @staticmethod
+    def ike_token(a, pa, b, pb):
+        return ("ike", a, pa.name, b, pb.name)
+
+    def authenticated(self, a, pa, b, pb) -> bool:
+        """An IKE SA up since the last derivation keeps the authentication it was set up with: the PSK is used in
+        IKE_AUTH only, and an IKEv2 IKE SA is rekeyed by CREATE_CHILD_SA without a new AUTH (RFC 7296 sections
+        1.3.2, 2.8, 2.15). IKEv1 renews its phase 1 by a new main mode, which authenticates again: a changed PSK
+        holds only until the end of the current lifetime."""
+        since = self.memo["since"].get(self.ike_token(a, pa, b, pb))
+        if since is None:
+            return False
+        if pa.version == 2:
+            return True
+        life = max(1, pa.lifetime)
+        return (self.now - since) // life == 0
+
+    def renegotiating(self, host, peer_addr) -> str | None:
+        """The router on which ``clear crypto session`` / ``clear security ike security-associations`` removed
+        the IKE SA to ``peer_addr`` less than IKE_RENEGOTIATE_S ago (docs/lab.md), else None."""
+        for (h, peer), until in self.memo.get("cleared", {}).items():
+            if until > self.now and h == host and (peer is None or _addr(peer) == _addr(peer_addr)):
+                return h
+        return None
 
     def find_ike(self, a, name_or_addr, by_addr=False):
         for s in self.ike:
@@ -783,8 +817,8 @@ class _Ctx:
             gen = int((self.now - st.created) // max(1, s.a_peer.lifetime))
             st.created += gen * s.a_peer.lifetime
             lo, hi = sorted([(s.a, s.a_peer.name), (s.b, s.b_peer.name)])
-            st.spi_in = spi("ike", lo, hi, gen, s.a)
-            st.spi_out = spi("ike", lo, hi, gen, s.b)
+            st.spi_in = spi("ike", lo, hi, self.memo["since"][tok], gen, s.a)
+            st.spi_out = spi("ike", lo, hi, self.memo["since"][tok], gen, s.b)
         return st
 
     def ipsec_state(self, s: _IpsecSa, rates: dict) -> model.SaState:
@@ -801,8 +835,8 @@ class _Ctx:
         self.since(self.sa_token(s))
         gen = int((self.now - born) // max(1, s.a_pol.lifetime))
         st.created = born + gen * s.a_pol.lifetime
-        st.spi_in = spi("esp", lo, hi, gen, s.a)
-        st.spi_out = spi("esp", lo, hi, gen, s.b)
+        st.spi_in = spi("esp", lo, hi, born, gen, s.a)     # new SPIs for every negotiation (born) and rekey (gen)
+        st.spi_out = spi("esp", lo, hi, born, gen, s.b)
         rate = rates.get(pair_tok, 0.0)
         hello = int(rate * (self.now - born))
         extra = self.memo["extra"]
@@ -870,6 +904,21 @@ class _Ctx:
                 involved = {p for p in _flatten(tok) if isinstance(p, str)} & known
                 if involved and involved <= hosts:
                     del store[tok]
+
+
+def clear_ike(views: dict, memo: dict, host: str, peer: str | None, now: float) -> int:
+    """``host`` deletes its IKE SAs (to ``peer``, or all) and their child SAs, as ``clear crypto session [remote
+    peer]`` (IOS-XE) and ``clear security ike security-associations [peer]`` (Junos) do: the peer is told (DELETE),
+    the SAs are re-negotiated from scratch with the configuration in force, which takes IKE_RENEGOTIATE_S.
+    Returns how many IKE peers of ``host`` it matched."""
+    v = views.get(host)
+    peers = [p for p in (v.ike.values() if v else []) if peer is None or _addr(p.peer_address) == _addr(peer)]
+    if peers:
+        memo.setdefault("cleared", {})[(host, peer)] = now + IKE_RENEGOTIATE_S
+        for k, until in list(memo["cleared"].items()):
+            if until <= now:
+                del memo["cleared"][k]
+    return len(peers)
 
 
 def _flatten(t):

@@ -187,6 +187,19 @@ class Daemon:
             return {"ok": True, "sas": n}
         if cmd == "fault":
             return await self.fault(req)
+        if cmd == "stream":
+            link = self.topology.resolve_link(req.get("link"))
+            if len(link) != 1:
+                raise ValueError("stream: name exactly one link (%s)" % ", ".join(self.topology.links))
+            action = req.get("action")
+            if action == "start":
+                return {"ok": True, "stream": lab.stream_start(link[0], float(req.get("rate", 100)),
+                                                                int(req.get("size", 1000)))}
+            if link[0] not in lab.streams:
+                raise ValueError(f"no stream on {link[0]}: start one first")
+            lab.stream_tick()
+            report = lab.stream_stop(link[0]) if action == "stop" else lab.stream_report(link[0])
+            return {"ok": True, "stream": report}
         if cmd == "down":
             return {"ok": True, "_stop": True}
         return {"ok": False, "error": f"unknown command {cmd!r}"}
@@ -251,6 +264,7 @@ class Daemon:
         threading.Thread(target=_warm, daemon=True).start()
         self._warm_task = asyncio.create_task(self._warm_devices())
         self._watch_task = asyncio.create_task(self._watch_state_dir())
+        self._stream_task = asyncio.create_task(self._stream_timer())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop.set)
@@ -265,6 +279,13 @@ class Daemon:
             if not os.path.exists(marker):
                 log.warning("state dir %s is gone: stopping", self.state_dir)
                 self.stop.set()
+
+    async def _stream_timer(self) -> None:
+        """Sample the streams every 50 ms (what changes with time alone, e.g. an SA re-negotiated after a clear)."""
+        while not self.stop.is_set():
+            await asyncio.sleep(0.05)
+            if self.lab.streams:
+                self.lab.stream_tick()
 
     async def _warm_devices(self) -> None:
         """Build every device (baseline parse) in small steps once the listeners are up."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 
 import asyncssh
 import yaml
@@ -149,11 +150,16 @@ def test_ios_ios_transport_end_to_end(lab_runner):
     ok, out = ping(lab_runner, "p3", "198.51.100.3", 1434, labels=2)
     assert not ok and "reason=timeout" in out
     lab_runner.run("fault", "clear")
-    # PSK changed on one side: the SA goes away, LDP with it
+    # PSK changed on one side: the running SAs keep their authentication (RFC 7296: the PSK is used in
+    # IKE_AUTH only) until they are set up again; a clear does that, and then the SA goes away, LDP with it
     push(lab_runner, "p4", ["crypto ikev2 keyring MPLSSEC-CORE2", " peer MPLSSEC-CORE2",
                             "  pre-shared-key another-psk-that-differs"])
+    assert all(s["established"] for s in state(lab_runner, "p3")["ipsec_sas"])
+    asyncio.run(_exec(lab_runner, "p4", "clear crypto session remote 192.0.2.2"))
+    time.sleep(1.2)
     st = state(lab_runner, "p3")
     assert not any(s["established"] for s in st["ipsec_sas"])
+    assert "pre-shared key mismatch" in st["ike_sas"][0]["reason"]
     assert "Tunnel100" not in adj(st, "ldp")
 
 
@@ -173,3 +179,97 @@ def test_ios_junos_golden_core1_end_to_end(lab_runner):
     assert p2["interfaces_up"]["st0.100"] and p2["interfaces_up"]["gr-0/0/0.100"]
     assert "Tunnel100" in adj(p1, "ospf") and "Tunnel100" in adj(p1, "ldp")
     assert "gr-0/0/0.100" in adj(p2, "ldp")
+
+
+def stream(runner, action, link="core1"):
+    return json.loads(runner.run("stream", action, link).stdout)
+
+
+def ike_up(runner, host):
+    return [s["established"] for s in state(runner, host)["ike_sas"]] == [True]
+
+
+def test_psk_change_keeps_the_sas_clear_renegotiates_with_the_new_key(lab_runner):
+    """RFC 7296: the PSK is used in IKE_AUTH only; an IKEv2 SA survives a changed key and is rekeyed without
+    one. A cleared SA is re-negotiated from scratch with the keys in force: a mismatch keeps it down."""
+    lab_runner.up(pairs=1)
+    for phase in PHASES:
+        for host, plat in (("p1", "ios"), ("p2", "junos")):
+            with open(os.path.join(GOLDEN, f"{host}-{plat}-{phase}.cfg")) as fh:
+                push(lab_runner, host, [x for x in fh.read().splitlines() if x.strip()])
+    assert ike_up(lab_runner, "p1") and ike_up(lab_runner, "p2")
+    spi = state(lab_runner, "p1")["ipsec_sas"][0]["spi_in"]
+    assert stream(lab_runner, "start")["lost"] == 0
+    # one side only gets a new key: nothing happens to the running SAs
+    push(lab_runner, "p1", ["crypto ikev2 keyring MPLSSEC-CORE1", " peer MPLSSEC-CORE1", "  pre-shared-key NEW-key-only-on-p1"])
+    time.sleep(0.3)
+    assert ike_up(lab_runner, "p1") and state(lab_runner, "p1")["ipsec_sas"][0]["spi_in"] == spi
+    assert stream(lab_runner, "show")["lost"] == 0
+    # a clear re-authenticates: the keys differ, the SA stays down and the stream loses packets
+    out = asyncio.run(_exec(lab_runner, "p1", "clear crypto session"))
+    assert "Invalid" not in out, out
+    time.sleep(1.5)
+    st = state(lab_runner, "p1")["ike_sas"][0]
+    assert not st["established"] and "pre-shared key mismatch" in st["reason"], st
+    lost = stream(lab_runner, "show")
+    assert lost["lost"] > 0 and lost["down"] and lost["down"][0]["seconds"] > 0, lost
+    # the same key on the other side: the next negotiation succeeds, with new SPIs
+    push(lab_runner, "p2", ['set security ike policy MPLSSEC-CORE1 pre-shared-key ascii-text "NEW-key-only-on-p1"'])
+    assert ike_up(lab_runner, "p1") and ike_up(lab_runner, "p2")
+    assert state(lab_runner, "p1")["ipsec_sas"][0]["spi_in"] != spi
+    final = stream(lab_runner, "stop")
+    assert final["down"][-1]["seconds"] >= 1.0 and not any(w.get("open") for w in final["down"]), final
+
+
+def test_junos_clear_ike_renegotiates_after_a_hold(lab_runner):
+    lab_runner.up(pairs=1)
+    for phase in PHASES:
+        for host, plat in (("p1", "ios"), ("p2", "junos")):
+            with open(os.path.join(GOLDEN, f"{host}-{plat}-{phase}.cfg")) as fh:
+                push(lab_runner, host, [x for x in fh.read().splitlines() if x.strip()])
+    stream(lab_runner, "start")
+    out = asyncio.run(_exec(lab_runner, "p2", "clear security ike security-associations 192.0.2.0"))
+    assert "error" not in out, out
+    assert not ike_up(lab_runner, "p2")
+    time.sleep(1.3)
+    assert ike_up(lab_runner, "p2") and ike_up(lab_runner, "p1")
+    report = stream(lab_runner, "stop")
+    assert len(report["down"]) == 1 and 0.9 <= report["down"][0]["seconds"] < 2.5, report
+    assert report["lost"] >= 90, report      # 100 packets/s for about a second
+
+
+async def _exec_shell(port, password, enable, line, platform):
+    async with asyncssh.connect("127.0.0.1", port=port, username="admin", password=password,
+                                known_hosts=None, connect_timeout=20) as conn:
+        proc = await conn.create_process(term_type="vt100")
+        buf = ""
+
+        async def prompt():
+            nonlocal buf
+            while True:
+                chunk = await asyncio.wait_for(proc.stdout.read(65536), 30)
+                buf += chunk
+                if not chunk or buf.rstrip(" ").endswith((">", "#", "assword:")):
+                    return
+        await prompt()
+        if platform == "ios":
+            proc.stdin.write("enable\r")
+            await prompt()
+            if buf.rstrip().endswith("assword:"):
+                proc.stdin.write(enable + "\r")
+                await prompt()
+        mark = len(buf)
+        proc.stdin.write(line + "\r")
+        await prompt()
+        proc.stdin.write("exit\r")
+        return buf[mark:]
+
+
+async def _exec(runner, host, line):
+    with open(runner.inventory) as fh:
+        inv = yaml.safe_load(fh)
+    groups = inv["all"]["children"]["routers"]["children"]
+    platform = "ios" if host in groups.get("ios", {}).get("hosts", {}) else "junos"
+    port = groups[platform]["hosts"][host]["ansible_port"]
+    enable = groups.get("ios", {}).get("vars", {}).get("ansible_become_password")
+    return await _exec_shell(port, inv["all"]["vars"]["ansible_password"], enable, line, platform)

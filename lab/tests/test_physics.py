@@ -183,12 +183,45 @@ def test_sa_counters_move_with_time_and_pings():
     assert r == [True] * 5
     s2 = up_sas(derive(topo, views, now=T0 + 100, memo=memo)["p1"])[0]
     assert s2.pkts_encaps == s1.pkts_encaps + 5 and s2.pkts_decaps == s1.pkts_decaps + 5
-    # SA torn down and re-established: counters restart
-    views["p2"].ike["MPLSSEC-CORE1"].psk = "x" * 20
-    derive(topo, views, now=T0 + 200, memo=memo)
-    views["p2"].ike["MPLSSEC-CORE1"].psk = views["p1"].ike["MPLSSEC-CORE1"].psk
+    # SA torn down (cleared) and re-established: counters restart, new SPIs
+    assert physics.clear_ike(views, memo, "p2", None, T0 + 200) == 1
+    assert up_sas(derive(topo, views, now=T0 + 200, memo=memo)["p1"]) == []
     s3 = up_sas(derive(topo, views, now=T0 + 300, memo=memo)["p1"])[0]
     assert s3.created == T0 + 300 and s3.pkts_encaps == 0
+    assert s3.spi_in != s1.spi_in
+
+
+def test_psk_change_keeps_an_ikev2_sa_until_it_is_set_up_again():
+    topo, views = pair()
+    encrypt(topo, views)
+    memo = {}
+    first = derive(topo, views, now=T0, memo=memo)["p1"]
+    views["p2"].ike["MPLSSEC-CORE1"].psk = "rotated-on-one-side-only"
+    # rekeys (lifetime generations) do not authenticate again (RFC 7296 section 2.8)
+    later = derive(topo, views, now=T0 + 3 * 86400, memo=memo)["p1"]
+    assert later.ike_sas[0].established and up_sas(later)
+    assert later.ike_sas[0].spi_in != first.ike_sas[0].spi_in       # rekeyed
+    physics.clear_ike(views, memo, "p1", "192.0.2.1", T0 + 3 * 86400)
+    held = derive(topo, views, now=T0 + 3 * 86400 + 0.5, memo=memo)["p1"].ike_sas[0]
+    assert not held.established and "re-negotiating" in held.reason
+    after = derive(topo, views, now=T0 + 3 * 86400 + 2, memo=memo)["p1"].ike_sas[0]
+    assert not after.established and "pre-shared key mismatch" in after.reason
+    # the same new key on both ends: up at the next negotiation
+    views["p1"].ike["MPLSSEC-CORE1"].psk = "rotated-on-one-side-only"
+    assert derive(topo, views, now=T0 + 3 * 86400 + 3, memo=memo)["p1"].ike_sas[0].established
+
+
+def test_ikev1_authenticates_again_at_each_phase1_lifetime():
+    topo, views = pair()
+    encrypt(topo, views)
+    for v in views.values():
+        v.ike["MPLSSEC-CORE1"].version = 1
+        v.ike["MPLSSEC-CORE1"].lifetime = 3600
+    memo = {}
+    assert derive(topo, views, now=T0, memo=memo)["p1"].ike_sas[0].established
+    views["p2"].ike["MPLSSEC-CORE1"].psk = "rotated-on-one-side-only"
+    assert derive(topo, views, now=T0 + 3000, memo=memo)["p1"].ike_sas[0].established
+    assert not derive(topo, views, now=T0 + 3700, memo=memo)["p1"].ike_sas[0].established
 
 
 # -- pings and MTU ------------------------------------------------------------------------------------

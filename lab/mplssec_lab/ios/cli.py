@@ -46,7 +46,7 @@ EXEC_PRIV = [
     ("more WORD", "more"),
     ("ping A.B.C.D [{source {IFNAME|A.B.C.D}|size <36-18024>|df-bit|repeat <1-2147483647>|timeout <0-3600>}...]",
      "ping"),
-    ("clear crypto session [remote A.B.C.D]", "noop"),
+    ("clear crypto session [remote A.B.C.D]", "clear_crypto_session"),
     ("enable [<0-15>]", "enable"),
     ("disable", "disable"),
     ("exit", "exit"),
@@ -248,6 +248,11 @@ class Session:
         self.write(out if out.endswith("\n") or out == "" else out + "\n")
 
     async def x_noop(self, c, line):
+        return None
+
+    async def x_clear_crypto_session(self, c, line):
+        # IOS-XE prints nothing; the IKE and IPsec SAs (to the remote peer, or all) are deleted and re-negotiated
+        self.dev.lab.clear_ike(self.dev.name, c[c.index("remote") + 1] if "remote" in c else None)
         return None
 
     async def x_show_version(self, c, line):

@@ -166,6 +166,8 @@ def dispatch(dev, toks, display=None, session=None):
         x = E("request-reboot-results")
         E("request-reboot-status", "Shutdown NOW!", x)
         return Result(text, x)
+    if verb == "clear":
+        return clear(dev, toks[1:])
     if verb != "show":
         raise CmdError("syntax", toks[1] if len(toks) > 1 else toks[0])
     if len(toks) < 2:
@@ -227,6 +229,19 @@ def dispatch(dev, toks, display=None, session=None):
     if what == "interfaces":
         return show_interfaces(dev, rest)
     raise CmdError("syntax", toks[1])
+
+
+def clear(dev, toks):
+    """``clear security ike security-associations [peer-address]``: the IKE SAs (to the peer, or all) and their
+    IPsec SAs are deleted and re-negotiated (Junos prints nothing)."""
+    if _expect(toks, 0, ["security"]) != "security" or _expect(toks, 1, ["ike"]) != "ike" or \
+            _expect(toks, 2, ["security-associations"]) != "security-associations":
+        raise CmdError("syntax", toks[-1] if toks else "clear")
+    rest = toks[3:]
+    if len(rest) > 1 or (rest and not _is_ip(rest[0])):
+        raise CmdError("syntax", rest[-1])
+    dev.lab.clear_ike(dev.hostname, rest[0] if rest else None)
+    return Result("", E("clear-ike-security-associations-results"))
 
 
 def _is_ip(t):
