@@ -70,6 +70,7 @@ class ActionModule(ActionBase):
             except device.DeviceError as exc:  # reported by the next task (this one is no_log: its args hold the PSK)
                 result["check_error"] = str(exc)
             return result
+        mine["peer_changed"] = bool(peer.get("changed"))
         try:
             getattr(self, "_op_" + op)(sess, args, link, mine, result)
         except device.DeviceError as exc:
@@ -105,6 +106,17 @@ class ActionModule(ActionBase):
         step = args.get("step") or "phase"
         mine["step"] = "push %s to %s" % (step, mine["host"])
         config = str(args.get("config") or "")
+        if args.get("exec"):
+            # operational commands (rotate_p2p's re-authentication), only after a step of this run changed the link
+            # on one of its routers: a re-run that changed nothing has nothing new to prove
+            commands = [line.strip() for line in config.split("\n") if line.strip()]
+            if commands and (mine.get("changed") or mine.get("peer_changed")):
+                if args.get("show_config"):
+                    result["config_masked"] = device.mask("\n".join(commands), sess.secrets).split("\n")
+                sess.run(commands)
+                result["ran"] = commands
+            mine["step"] = "%s run" % step
+            return
         if args.get("show_config"):
             result["config_masked"] = device.mask(config, sess.secrets).split("\n")
         if config.strip():

@@ -59,6 +59,12 @@ options:
     description: The rendered configuration of the step (O(op=push)) or of every step (O(op=check)).
     type: str
     default: ""
+  exec:
+    description:
+      - With O(op=push), O(config) holds operational commands (one per line), not configuration; they run only when
+        an earlier step of this run changed the link on this router or its peer (rotate_p2p's re-authentication).
+    type: bool
+    default: false
   step:
     description: Name of the step (the template), for messages and the Junos commit comment.
     type: str
@@ -156,6 +162,11 @@ config_masked:
   returned: op=push with show_config
   type: list
   elements: str
+ran:
+  description: The operational commands run (O(exec=true)); absent when the link had nothing new to prove.
+  returned: op=push with exec, when run
+  type: list
+  elements: str
 checks:
   description: The result of each check polled (C(name), C(host), C(status), C(detail)), in order, up to the first that failed.
   returned: op=gate
@@ -188,6 +199,7 @@ def main():
             min_success_pct=dict(type="int", default=66),
             confirm_minutes=dict(type="int", default=0),
             show_config=dict(type="bool", default=False),
+            exec=dict(type="bool", default=False),
             before=dict(type="str", default=""),
             before_digest=dict(type="str", default=""),
             saved=dict(type="str", default="", no_log=True),

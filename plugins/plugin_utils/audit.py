@@ -9,7 +9,9 @@ the templates, and no secret enters the audit).
 Each rendered line becomes an expectation:
 - IOS-XE: a configuration line with its parents (indentation); ``no X`` under a parent expects X to be absent
   there. Only leaf lines count (a parent such as ``interface GigabitEthernet2`` exists before any change).
-- Junos: ``set X`` expects the line ``set X`` in ``display set``; ``delete X`` expects no ``set X...`` line.
+- Junos: ``set X`` expects the line ``set X`` in ``display set``; ``delete X`` expects no ``set X...`` line;
+  ``deactivate X`` expects the line ``deactivate X`` (X kept, inactive: the cut-over's way of taking the IGP, LDP and
+  MPLS off the carrier so that rollback can ``activate`` exactly what was there).
 - A line holding the PSK placeholder matches any line with the same text before the key: devices show keys
   encrypted (IOS type 6/7, Junos ``$9$``), so the audit cannot tell one key from another (rotation is
   rotate_p2p's business).
@@ -64,6 +66,8 @@ def _junos_expectations(rendered: str) -> list[tuple[str, tuple[str, ...]]]:
             out.append(("present", (line,)))
         elif line.startswith("delete "):
             out.append(("absent", ("set " + line[len("delete "):],)))
+        elif line.startswith("deactivate "):
+            out.append(("present", (line,)))
     return out
 
 

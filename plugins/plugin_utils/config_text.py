@@ -41,40 +41,57 @@ def ios_tree(text: str) -> tuple[set[tuple[str, ...]], list[tuple[str, ...]]]:
 def junos_set_lines(text: str) -> list[str]:
     """The ``set`` lines of a Junos configuration in the hierarchical (curly-brace) form ``show configuration``
     prints: statements ``a b;``, blocks ``a b { ... }``, lists ``a [ x y ];`` (one set line per element),
-    ``/* */`` and ``#`` comments, ``inactive:``/``protect:`` prefixes dropped. Text already in set form is returned
-    as it is."""
+    ``/* */`` and ``#`` comments, ``protect:`` prefixes dropped; an ``inactive:`` statement or block gives its set
+    lines and then ``deactivate <its path>``, as ``show configuration | display set`` prints it. Text already in set
+    form is returned as it is (its set and deactivate lines)."""
     if any(line.startswith("set ") for line in text.splitlines()):
-        return [line.strip() for line in text.splitlines() if line.strip().startswith("set ")]
+        return [line.strip() for line in text.splitlines() if line.strip().startswith(("set ", "deactivate "))]
     tokens = _junos_tokens(text)
     out: list[str] = []
+    deactivated: list[str] = []
     stack: list[list[str]] = []
+    inactive_stack: list[bool] = []
     words: list[str] = []
+    inactive = False
+
+    def path(*tail: str) -> str:
+        return " ".join([w for frame in stack for w in frame] + list(tail))
+
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok == "{":
             stack.append(words)
-            words = []
+            inactive_stack.append(inactive)
+            words, inactive = [], False
         elif tok == "}":
             if words:
-                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words]))
+                out.append("set " + path(*words))
             words = []
             if stack:
+                if inactive_stack.pop():
+                    deactivated.append("deactivate " + path())
                 stack.pop()
         elif tok == ";":
             if words:
-                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words]))
-            words = []
+                out.append("set " + path(*words))
+                if inactive:
+                    deactivated.append("deactivate " + path(*words))
+            words, inactive = [], False
         elif tok == "[":
             end = tokens.index("]", i)
             for element in tokens[i + 1:end]:
-                out.append(" ".join(["set", *[w for frame in stack for w in frame], *words, element]))
-            words = []
+                out.append("set " + path(*words, element))
+            if inactive:
+                deactivated.append("deactivate " + path(*words))
+            words, inactive = [], False
             i = end + 1 if end + 1 < len(tokens) and tokens[end + 1] == ";" else end
-        elif tok not in ("inactive:", "protect:"):
+        elif tok == "inactive:":
+            inactive = True
+        elif tok != "protect:":
             words.append(tok)
         i += 1
-    return out
+    return out + deactivated
 
 
 def _junos_tokens(text: str) -> list[str]:

@@ -47,6 +47,7 @@ _MASKS = (
 
 
 #: a device error that means the session itself is gone (ansible.netcommon network_cli / netconf messages)
+_UNIT_DELETE = re.compile(r"(?m)^delete interfaces (\S+) unit \d+\s*$")
 TRANSPORT_ERROR = re.compile(r"ssh channel|socket|not connected|connection (?:closed|reset|refused|lost)|timed? ?out|"
                              r"session (?:closed|not active)|EOF", re.I)
 
@@ -197,6 +198,7 @@ class JunosSession(_Session):
     def _load(self, config: str) -> str:
         lines = "\n".join(line for line in str(config).split("\n") if line.strip())
         self._call("load the configuration", self.conn.load_configuration, format="text", action="set", config=lines)
+        self._prune_emptied(lines)
         self._call("validate the candidate", self.conn.validate)
         return self._compare()
 
@@ -219,6 +221,22 @@ class JunosSession(_Session):
                        timeout=str(confirm_minutes) if confirm_minutes else None, comment=comment or None)
             return True
         return self._locked(load_commit)
+
+    def _prune_emptied(self, lines: str) -> None:
+        """Junos keeps an interface whose last unit was deleted as an empty statement (``gr-0/0/0;``): delete the
+        interfaces that this change emptied (``delete interfaces X unit N``), so that removing the link's last tunnel
+        unit leaves the configuration as it was before the link was encrypted."""
+        names = sorted(set(_UNIT_DELETE.findall(lines)))
+        if not names:
+            return
+        reply = self._call("read the candidate interfaces", self.conn.get_configuration, format="text",
+                           filter="<configuration><interfaces/></configuration>")
+        node = reply.find(".//configuration-text")
+        text = (node.text or "") if node is not None else ""
+        empty = [name for name in names if re.search(r"(?m)^\s+%s;\s*$" % re.escape(name), text)]
+        if empty:
+            self._call("delete the emptied interfaces", self.conn.load_configuration, format="text", action="set",
+                       config="\n".join("delete interfaces %s" % name for name in empty))
 
     def would_change(self, config: str) -> str:
         def load_discard() -> str:

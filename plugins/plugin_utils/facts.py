@@ -402,9 +402,24 @@ def _services_admit_ike(hit: Any) -> bool | None:
     return "ike" in allowed or "all" in allowed
 
 
+def _inactive(value: Any) -> bool:
+    return isinstance(value, Mapping) and isinstance(value.get("@"), Mapping) and bool(value["@"].get("inactive"))
+
+
+def _active(obj: Any) -> Any:
+    """The configuration without its inactive statements (``deactivate``d: the router ignores them). Junos JSON puts a
+    named entry's or container's attributes in its ``"@"`` member, a leaf's in a sibling ``"@<name>"``."""
+    if isinstance(obj, list):
+        return [_active(item) for item in obj if not _inactive(item)]
+    if isinstance(obj, Mapping):
+        return {k: _active(v) for k, v in obj.items() if not k.startswith("@")
+                and not _inactive(v) and not (isinstance(obj.get("@" + k), Mapping) and obj["@" + k].get("inactive"))}
+    return obj
+
+
 def _parse_junos(version_out: Any, config_out: Any, flow_out: Any) -> dict[str, Any]:
     version_doc = _json(version_out, JUNOS_COMMANDS[0])
-    config_doc = _json(config_out, JUNOS_COMMANDS[1])
+    config_doc = _active(_json(config_out, JUNOS_COMMANDS[1]))
     cfg = config_doc.get("configuration", config_doc) if isinstance(config_doc, dict) else {}
     if isinstance(cfg, list):
         cfg = cfg[0] if cfg else {}

@@ -160,6 +160,13 @@ def test_ios_junos_converge_idempotent_then_rollback(lab1):
     cleared = lab1.configs()
     for host, text in cleared.items():
         assert "MPLSSEC" not in text, f"{host} still has mplssec objects after rollback_p2p"
+    # decommission: both routers end byte-identical to their configuration before the encryption (IOS-XE and Junos)
+    assert cleared == before, {h: _delta(before[h], cleared[h]) for h in before if before[h] != cleared[h]}
+
+
+def _delta(a: str, b: str) -> str:
+    import difflib
+    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), n=1))
 
 
 @pytest.mark.parametrize("fault,host,expect", [
@@ -212,6 +219,7 @@ def test_psk_never_logged_vvv_diff_reports_facts(lab1, tmp_path):
 def test_three_pairs_all_pairings_one_batch(tmp_path):
     lab = Lab(tmp_path, pairs=3)
     try:
+        before = lab.configs()
         proc = lab.playbook("encrypt_p2p.yml", "-e", "p2p_batch_size=3")
         assert proc.returncode == 0, _explain(proc)
         configs = lab.configs()
@@ -220,6 +228,10 @@ def test_three_pairs_all_pairings_one_batch(tmp_path):
         again = lab.playbook("encrypt_p2p.yml", "-e", "p2p_batch_size=3")
         assert again.returncode == 0, _explain(again)
         assert changed(again.stdout) == 0, _explain(again)
+        # decommission of the three pairings at once, byte-identical (Junos-Junos included)
+        back = lab.playbook("rollback_p2p.yml")
+        assert back.returncode == 0, _explain(back)
+        assert lab.configs() == before, {h: _delta(before[h], c) for h, c in lab.configs().items() if before[h] != c}
     finally:
         lab.down()
 

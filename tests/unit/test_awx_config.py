@@ -203,8 +203,10 @@ def test_surveys_have_awx_shape_and_real_variables(rendered):
             if q["type"] == "integer":
                 assert all(isinstance(q[k], int) for k in ("min", "max") if k in q), where
                 assert q["min"] <= q.get("default", q["min"]) <= q["max"], where
-            if q["type"] in ("multiselect", "multiplechoice"):
+            if q["type"] in ("multiselect", "multiplechoice") and q["variable"].endswith("_links"):
                 assert q["choices"] == links, f"{where}: the choices are the links of the example inventory"
+            elif q["type"] in ("multiselect", "multiplechoice"):
+                assert q.get("default") in q["choices"], f"{where}: the default is one of the choices"
     encrypt = next(t for t in surveys if t["name"] == "mplssec encrypt")
     assert [q["variable"] for q in encrypt["survey_spec"]["spec"]][:2] == ["p2p_deploy_links", "p2p_batch_size"]
 

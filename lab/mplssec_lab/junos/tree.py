@@ -806,7 +806,11 @@ def to_json_obj(node):
             obj[k] = [None]
         else:
             sub = to_json_obj(c)
+            if c.inactive:      # a container's attributes in its own "@" member
+                sub = dict({"@": {"inactive": True}}, **sub)
             obj[k] = sub if sub else [None]
+        if c.inactive and isinstance(sc, (S.L, S.LL, S.F)):
+            obj["@" + k] = {"inactive": True}      # a leaf's attributes in a sibling "@<name>" member
     return obj
 
 

@@ -219,9 +219,14 @@ system {
         "set system name-server 198.51.100.53",
         "set system ntp server 192.0.2.123",
         "set system login message two words; and a brace {",
+        "deactivate system ntp",        # as display set prints an inactive block: its set lines, then deactivate
     ]
-    already = "set system host-name p2\nset system services ssh\n"
-    assert audit.junos_set_lines(already) == ["set system host-name p2", "set system services ssh"]
+    already = "set system host-name p2\nset system services ssh\ndeactivate system services ssh\n"
+    assert audit.junos_set_lines(already) == ["set system host-name p2", "set system services ssh",
+                                              "deactivate system services ssh"]
+    leaf = "interfaces {\n    ge-0/0/0 {\n        unit 0 {\n            inactive: family mpls;\n        }\n    }\n}\n"
+    assert audit.junos_set_lines(leaf) == ["set interfaces ge-0/0/0 unit 0 family mpls",
+                                           "deactivate interfaces ge-0/0/0 unit 0 family mpls"]
 
 
 def test_results_have_the_verify_shape_and_bad_input_is_refused():

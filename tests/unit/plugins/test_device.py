@@ -185,3 +185,17 @@ def test_drop_noop_negations_keeps_real_removals():
             "router ospf 1", " no passive-interface GigabitEthernet2", "no ip domain lookup"]
     assert config_text.ios_drop_noop_negations(cmds, running) == [
         "interface GigabitEthernet2", " no mpls ip", " no ip ospf 1 area 0"]
+
+
+def test_junos_deleting_the_last_unit_deletes_the_emptied_interface_in_the_same_transaction():
+    conn = FakeNetconf(committed="interfaces {\n    gr-0/0/0;\n    st0 {\n        unit 7 {\n            family inet;\n        }\n    }\n}")
+    sess = device.session("junos", conn, {})
+    assert sess.push("delete interfaces gr-0/0/0 unit 100\ndelete interfaces st0 unit 100\nset a") is True
+    names = [c[0] for c in conn.calls]
+    assert names == ["lock", "load_configuration", "get_configuration", "load_configuration", "validate", "execute_rpc",
+                     "commit", "unlock"]
+    assert conn.calls[2][2]["filter"] == "<configuration><interfaces/></configuration>"
+    assert conn.calls[3][2]["config"] == "delete interfaces gr-0/0/0"      # st0 still has unit 7
+    conn.calls.clear()
+    sess.push("set interfaces gr-0/0/0 unit 100 family inet")               # nothing deleted: no read
+    assert [c[0] for c in conn.calls][:3] == ["lock", "load_configuration", "validate"]

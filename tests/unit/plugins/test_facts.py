@@ -276,3 +276,20 @@ def test_junos_objects_and_units():
 def test_outputs_count_checked():
     with pytest.raises(facts.FactsError, match="expected 3 outputs"):
         facts.parse_facts("ios", ["x"])
+
+
+def test_junos_inactive_statements_are_absent():
+    """The cut-over deactivates MPLS, LDP and OSPF on the carrier (junos/cutover.j2): the router ignores them, so do
+    the facts. Junos JSON: a named entry's or container's attributes in "@", a leaf's in a sibling "@<name>"."""
+    cfg = {"configuration": {
+        "interfaces": {"interface": [{"name": "ge-0/0/0", "unit": [{"name": "0", "family": {
+            "inet": {"address": [{"name": "192.0.2.1/31"}]}, "mpls": {"@": {"inactive": True}}}}]}]},
+        "protocols": {
+            "mpls": {"interface": [{"name": "ge-0/0/0.0", "@": {"inactive": True}}, {"name": "lo0.0"}]},
+            "ldp": {"interface": [{"name": "ge-0/0/0.0", "@": {"inactive": True}}]},
+            "ospf": {"area": [{"name": "0.0.0.0", "interface": [
+                {"name": "ge-0/0/0.0", "@": {"inactive": True}, "metric": "10"},
+                {"name": "ge-0/0/1.0", "metric": "10", "@metric": {"inactive": True}}]}]}}}}
+    unit = junos(cfg)["interfaces"]["ge-0/0/0.0"]
+    assert (unit["mpls"], unit["ldp"], unit["ospf"]) == (False, False, None)
+    assert facts._active(cfg)["configuration"]["protocols"]["ospf"]["area"][0]["interface"] == [{"name": "ge-0/0/1.0"}]

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "deploy"
 GOLDEN = ROOT / "tests" / "golden" / "deploy"
 FIXTURE = yaml.safe_load((GOLDEN / "plan.yml").read_text())
-PHASES = ("phase1", "phase3", "phase4", "phase5", "undo_restore", "undo_remove")
+PHASES = ("phase1", "phase3", "phase4", "phase5", "undo_restore", "undo_remove", "rotate", "reauth")
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 init_plugin_loader()
@@ -78,7 +78,8 @@ def test_contract(host, plan, link, phase):
         for line in hits:
             assert "pre-shared-key" in line
     if plan["platform"] == "junos":
-        assert all(re.match(r"^(set|delete) ", line) for line in lines), "Junos templates render set/delete lines only"
+        assert all(re.match(r"^(set|delete|deactivate|activate) ", line) for line in lines), \
+            "Junos templates render set/delete/(de)activate lines only"
         assert len(lines) == len(set(lines)), "a Junos statement rendered twice"
     else:
         # IOS: never push what IOS hides (the config would never converge)
@@ -96,6 +97,29 @@ def test_phase_templates_are_includes_only():
                 include = r"\{% include '" + platform + r"/[a-z_]+\.j2' \+%\}"
                 guarded = r"\{% if link\.[a-z_]+ %\}" + include + r"\{% endif %\}"
                 assert line.startswith("{#-") or re.fullmatch(include, line) or re.fullmatch(guarded, line), line
+
+
+@pytest.mark.parametrize("host,plan,link,phase", [c for c in cases() if c.values[3] in ("rotate", "reauth")])
+def test_rotation_templates(host, plan, link, phase):
+    """rotate: the PSK lines of crypto.j2 and nothing else (the same include); reauth: one clear on side a only, of
+    the SAs to this link's peer (a router in a ring has other peers)."""
+    psk = FIXTURE["p2p_links_psk"][link["name"]]
+    router = {k: v for k, v in plan.items() if k != "links"}
+    text = render(f"{plan['platform']}/{phase}.j2", link, router, psk)
+    if phase == "rotate" and link["crypto"]["auth"] != "psk":
+        assert text == "", "no key to rotate with certificates (rotate_p2p refuses the link)"
+        return
+    if phase == "rotate":
+        crypto = render(f"{plan['platform']}/crypto.j2", link, router, psk)
+        assert text.strip() and text in crypto, text
+        assert [line for line in text.splitlines() if psk in line] == [
+            line for line in crypto.splitlines() if psk in line], "rotate pushes exactly the key line(s) of crypto.j2"
+        return
+    lines = text.splitlines()
+    if link["side"] == "b":
+        assert lines == []
+    else:
+        assert len(lines) == 1 and lines[0].startswith("clear ") and lines[0].endswith(" " + link["peer"]["address"])
 
 
 def test_transport_refused_shape():
@@ -118,9 +142,10 @@ def test_every_gate_check_is_a_verify_check():
 
     steps = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
     names = set()
-    for key in ("deploy_steps_encrypt", "deploy_steps_rollback"):
+    for key in ("deploy_steps_encrypt", "deploy_steps_rollback", "deploy_steps_rotate"):
         for step in steps[key]:
-            assert (ROLE / "templates" / "ios" / f"{step['template']}.j2").exists()
+            for platform in ("ios", "junos"):
+                assert "template" not in step or (ROLE / "templates" / platform / f"{step['template']}.j2").exists()
             for item in step["checks"]:
                 names.add(item["check"] if isinstance(item, dict) else item)
     assert names <= set(verify.CHECKS), names - set(verify.CHECKS)
