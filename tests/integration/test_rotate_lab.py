@@ -3,7 +3,8 @@
 each link (``mplssec-lab stream``): core1 IOS-Junos, core2 IOS-IOS, both encrypted first.
 
 * new PSKs in the vault; check mode shows the key lines masked and changes nothing; rotate: both routers of both
-  links hold the new key, the SAs were never taken down (same SPIs) and the streams lost **zero** packets; no PSK, old or new, in the output; a re-run changes nothing;
+  links hold the new key, the SAs were never taken down (same SPIs) and the streams lost **zero** packets; no PSK,
+  old or new, in the output; a re-run changes nothing;
 * a failure (a Junos commit fails on p2 during the rotate step) puts the old key back on both routers of core1,
   byte-identical, still without loss;
 * ``p2p_rotate_reauth=true`` (core2, another new key): the SAs are negotiated again with the new key (new SPIs, the
