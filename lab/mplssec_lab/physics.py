@@ -88,6 +88,8 @@ def filter_permits(view: model.DeviceView, iface: model.Interface, proto: str, p
         return True
     aliases = {"50": "esp", "47": "gre", "89": "ospf", "1": "icmp", "6": "tcp", "17": "udp", "ipsec": "esp"}
     for r in rules:
+        if r.get("fragment"):
+            continue            # a fragments-only term (Junos is-fragment): the packets checked here are whole
         rp = aliases.get(str(r.get("proto", "ip")).lower(), str(r.get("proto", "ip")).lower())
         if rp not in ("ip", "any", proto):
             continue

@@ -464,6 +464,7 @@ _filter_term = N(
                 "source-port": LL(ANY),
                 "source-address": N(IPV4PFX, {"except": F()}),
                 "destination-address": N(IPV4PFX, {"except": F()}),
+                "is-fragment": F(),
             }
         ),
         "then": C({"accept": F(), "discard": F(), "reject": F(), "count": L(WORD), "log": F(), "packet-mode": F()}),

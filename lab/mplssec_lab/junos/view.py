@@ -107,9 +107,13 @@ def build(hostname, root) -> model.DeviceView:
                 frm = term.get("from")
                 protos = (frm.leaf("protocol") if frm is not None else None) or ["ip"]
                 ports = ((frm.leaf("destination-port") or frm.leaf("port")) if frm is not None else None) or [None]
+                fragment = frm is not None and frm.get("is-fragment") is not None
                 for p in protos:
                     for port in ports:
-                        rules.append({"action": action, "proto": p, "port": _port(port)})
+                        rule = {"action": action, "proto": p, "port": _port(port)}
+                        if fragment:
+                            rule["fragment"] = True     # matches only non-initial fragments / more-fragments
+                        rules.append(rule)
             filters[fname] = rules
     v.filters = filters
 

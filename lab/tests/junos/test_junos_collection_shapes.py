@@ -95,6 +95,12 @@ def test_phases_commit_and_mean_what_they_say(dev, igp):
     assert ip.transforms == [{"encryption": "aes-gcm-256", "integrity": "none"}] and ip.pfs_group == 20
     rules = v.filters["MPLSSEC-CORE1-CARRIER"]
     assert {"action": "permit", "proto": "udp", "port": 4500} in rules and rules[-1]["action"] == "deny"
+    # vendor-truth #13 (b, d): ICMP and BFD from the peer pass, IKE fragments too, but the fragments-only term opens
+    # no other UDP
+    from mplssec_lab import physics
+    assert physics.filter_permits(v, ph, "icmp", None) and physics.filter_permits(v, ph, "udp", 3785)
+    assert not physics.filter_permits(v, ph, "udp", 161) and not physics.filter_permits(v, ph, "tcp", 22)
+    assert {"action": "permit", "proto": "udp", "port": None, "fragment": True} in rules
     cfg = T.to_set(dev.committed)
     # vendor-truth #14: IS-IS over an SRX needs ISO packet mode; #10: a raised anti-replay window; #4/#5: the zone
     assert ("set security forwarding-options family iso mode packet-based" in cfg) is (igp == "isis")
