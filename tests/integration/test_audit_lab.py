@@ -8,7 +8,9 @@ order):
 2. after playbooks/encrypt_p2p.yml: both routers matching, nothing changed by the audit;
 3. drift made by an operator with the stock modules (another `ip mtu` on the IOS GRE tunnel, the Junos DPD
    statements deleted): each router is reported drifted with exactly those lines, and with p2p_audit_fail=true the
-   play ends non-zero; audit-core1.json/.xml/.md are written, and the PSK is in none of them nor in the output.
+   play ends non-zero; audit-core1.json/.xml/.md are written, and the PSK is in none of them nor in the output;
+4. decommissioned (rollback_p2p.yml), then a deploy that stopped after its first phase (the deploy's steps cut to
+   phase 1 by an extra var, as a control node that died after phase 1 leaves it): both routers half_deployed.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def test_audit_clear_matching_drifted(lab):
     assert "--- before\n+++ after" in check.stdout
     assert " crypto ikev2 profile MPLSSEC-CORE1\n+ match address local 192.0.2.0\n" in check.stdout
     assert " interface GigabitEthernet2\n+ no mpls ip\n" in check.stdout and "+  pre-shared-key <masked>" in check.stdout
-    assert "[edit protocols ldp]\n-   interface ge-0/0/0.0;" in check.stdout
+    # Junos: the cut-over deactivates the carrier's LDP interface (kept for an exact rollback), show | compare says so
+    assert "[edit protocols ldp]\n !    inactive: interface ge-0/0/0.0 { ... }" in check.stdout
     assert lab.psk() not in check.stdout + check.stderr
     assert audit(lab, "after-check")[1]["p1"]["detail"].startswith("clear"), "check mode changed a router"
 
@@ -86,3 +89,13 @@ def test_audit_clear_matching_drifted(lab):
     for text in (proc.stdout, proc.stderr, markdown, (lab.base / "drift" / "audit-core1.xml").read_text(),
                  (lab.base / "drift" / "audit-core1.json").read_text()):
         assert psk not in text
+
+    back = lab.playbook("rollback_p2p.yml")
+    assert back.returncode == 0, back.stdout[-4000:]
+    assert all(c["detail"].startswith("clear") for c in audit(lab, "decommissioned")[1].values())
+    first_phase_only = '{"deploy_steps_encrypt": [{"template": "phase1", "gate": "phase2", "checks": ["ike_sa"]}]}'
+    stopped = lab.playbook("encrypt_p2p.yml", "-e", first_phase_only, "-e", "p2p_verify_after_deploy=false")
+    assert stopped.returncode == 0, stopped.stdout[-4000:]
+    proc, half = audit(lab, "half")
+    assert [half[h]["detail"].split(":")[0] for h in ("p1", "p2")] == ["half_deployed", "half_deployed"], half
+    assert "phase1 in place" in half["p1"]["detail"] and "phase4" in half["p1"]["detail"], half["p1"]
