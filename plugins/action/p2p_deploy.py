@@ -63,7 +63,12 @@ class ActionModule(ActionBase):
                 link_name, mine.get("step") if mine.get("status") in FAILED else "on %s" % peer_host, host))
             return result
 
-        sess = device.connect(self, plan.get("platform"), ops, secrets)
+        sess = self._session(plan.get("platform"), ops, secrets, mine)
+        if sess is None:  # p2p_deploy_step without a live connection: the next task (p2p_deploy) does this op
+            result.update(needs_connection=True, msg="no live persistent connection to %s: the fallback task runs" % host)
+            return result
+        if op == "snapshot":
+            mine["socket"] = getattr(self._connection, "socket_path", None)
         if op == "check":  # read only: no state
             try:
                 self._op_check(sess, args, link, {"host": host}, result)
@@ -82,6 +87,10 @@ class ActionModule(ActionBase):
         result["ansible_facts"] = {"p2p_deploy_state": state}
         result["link_state"] = {k: v for k, v in mine.items() if k != "t0"}
         return result
+
+    def _session(self, platform: Any, ops: dict, secrets: list, mine: dict) -> Any:
+        """The router's session over this task's persistent connection."""
+        return device.connect(self, platform, ops, secrets)
 
     @staticmethod
     def _peer_state(task_vars: dict, peer_host: str | None, link_name: str) -> dict:

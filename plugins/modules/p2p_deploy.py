@@ -32,86 +32,13 @@ description:
   - Every message, diff and configuration returned is masked (the O(secrets), any pre-shared-key value, Junos C($9$)
     strings). Tasks that pass a PSK (O(config), O(secrets)) or receive a configuration (O(op=snapshot)) must be C(no_log).
 author: mplssec.p2p developers (@mplssec)
+extends_documentation_fragment: mplssec.p2p.p2p_deploy
 options:
   op:
     description: The operation.
     type: str
     required: true
     choices: [snapshot, push, gate, finish, restore, check]
-  link:
-    description: Name of the link (C(p2p_links[*].name)) this router deploys; empty skips the task (the router ends no link of the batch).
-    type: str
-    default: ""
-  plan:
-    description: The router's C(p2p_plan) (set by the C(mplssec.p2p.plan) role).
-    type: dict
-    required: true
-  ops:
-    description: The operational commands of the platform (the role's C(templates/<platform>/ops.j2) as a dict).
-    type: dict
-    default: {}
-  secrets:
-    description: Strings masked in everything returned (the link's PSK).
-    type: list
-    elements: str
-    default: []
-  config:
-    description: The rendered configuration of the step (O(op=push)) or of every step (O(op=check)).
-    type: str
-    default: ""
-  exec:
-    description:
-      - With O(op=push), O(config) holds operational commands (one per line), not configuration; they run only when
-        an earlier step of this run changed the link on this router or its peer (rotate_p2p's re-authentication).
-    type: bool
-    default: false
-  step:
-    description: Name of the step (the template), for messages and the Junos commit comment.
-    type: str
-    default: step
-  gate:
-    description: Name of the gate, for messages.
-    type: str
-    default: ""
-  checks:
-    description:
-      - The checks of the gate, in order (names of C(plugins/plugin_utils/verify.py) CHECKS). An item
-        C({check, unless_plan}) is left out when the link's plan has that key true (e.g. no_clear_igp unless keep_clear_igp).
-    type: list
-    elements: raw
-    default: []
-  retries:
-    description: How many times each check is polled.
-    type: int
-    default: 30
-  interval:
-    description: Seconds between two polls.
-    type: float
-    default: 2
-  min_success_pct:
-    description: Share of ping replies a planned-size ping needs.
-    type: int
-    default: 66
-  confirm_minutes:
-    description: Junos commit confirmed timer (minutes); 0 commits without confirmation.
-    type: int
-    default: 0
-  show_config:
-    description: Return the rendered configuration, masked, as RV(config_masked).
-    type: bool
-    default: false
-  before:
-    description: The masked configuration of the rollback point (RV(before) of O(op=snapshot)), for the diff of O(op=finish).
-    type: str
-    default: ""
-  before_digest:
-    description: RV(before_digest) of O(op=snapshot); O(op=finish) reports C(changed) when the configuration now differs.
-    type: str
-    default: ""
-  saved:
-    description: The configuration of the rollback point (RV(saved) of O(op=snapshot)) for O(op=restore).
-    type: str
-    default: ""
 notes:
   - Needs a persistent connection; the check mode operation (O(op=check)) only reads and loads-then-discards (Junos).
   - The IOS-XE session is the one the stock modules use (cliconf C(get), C(get_config), C(get_diff), C(edit_config)); the
@@ -180,30 +107,13 @@ check_error:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mplssec.p2p.plugins.module_utils.p2p_deploy_spec import argument_spec
+
 
 def main():
     """Only reached when run as a module: the work happens in the action plugin on the controller."""
     module = AnsibleModule(
-        argument_spec=dict(
-            op=dict(type="str", required=True, choices=["snapshot", "push", "gate", "finish", "restore", "check"]),
-            link=dict(type="str", default=""),
-            plan=dict(type="dict", required=True),
-            ops=dict(type="dict", default={}),
-            secrets=dict(type="list", elements="str", default=[], no_log=True),
-            config=dict(type="str", default="", no_log=True),
-            step=dict(type="str", default="step"),
-            gate=dict(type="str", default=""),
-            checks=dict(type="list", elements="raw", default=[]),
-            retries=dict(type="int", default=30),
-            interval=dict(type="float", default=2),
-            min_success_pct=dict(type="int", default=66),
-            confirm_minutes=dict(type="int", default=0),
-            show_config=dict(type="bool", default=False),
-            exec=dict(type="bool", default=False),
-            before=dict(type="str", default=""),
-            before_digest=dict(type="str", default=""),
-            saved=dict(type="str", default="", no_log=True),
-        ),
+        argument_spec=argument_spec(["snapshot", "push", "gate", "finish", "restore", "check"]),
         supports_check_mode=True,
     )
     module.fail_json(msg="mplssec.p2p.p2p_deploy is an action plugin: it runs on the controller, not as a module")

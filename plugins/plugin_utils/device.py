@@ -269,18 +269,20 @@ def session(platform: str, conn: Any, ops: dict, secrets: Iterable[str] = ()) ->
     raise DeviceError("unsupported platform %r (ios, junos)" % platform)
 
 
-def connect(action: Any, platform: str, ops: dict, secrets: Iterable[str] = ()) -> _Session:
-    """The session of an action plugin's host on its persistent connection (network_cli for IOS-XE, netconf for Junos)."""
+def connect(action: Any, platform: str, ops: dict, secrets: Iterable[str] = (), socket_path: str | None = None) -> _Session:
+    """The session of an action plugin's host on its persistent connection (network_cli for IOS-XE, netconf for Junos):
+    the task's own, or ``socket_path``, the socket of that connection recorded by an earlier task (p2p_deploy_step)."""
     from ansible.errors import AnsibleActionFail
     from ansible.module_utils.connection import Connection
 
-    socket_path = getattr(action._connection, "socket_path", None)
-    if not socket_path:
-        raise AnsibleActionFail("%s needs a persistent connection (ansible_connection ansible.netcommon.network_cli for "
-                                "IOS-XE, ansible.netcommon.netconf for Junos); this host has %s"
-                                % (action._task.action, action._play_context.connection))
-    # recorded like a module's: the strategy then knows the socket, and meta reset_connection really resets it
-    action._task.args["_ansible_socket"] = socket_path
+    if socket_path is None:
+        socket_path = getattr(action._connection, "socket_path", None)
+        if not socket_path:
+            raise AnsibleActionFail("%s needs a persistent connection (ansible_connection ansible.netcommon.network_cli "
+                                    "for IOS-XE, ansible.netcommon.netconf for Junos); this host has %s"
+                                    % (action._task.action, action._play_context.connection))
+        # recorded like a module's: the strategy then knows the socket, and meta reset_connection really resets it
+        action._task.args["_ansible_socket"] = socket_path
     if platform == "junos":
         from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.netconf import NetconfConnection
         return session(platform, NetconfConnection(socket_path), ops, secrets)
