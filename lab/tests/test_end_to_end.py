@@ -99,14 +99,20 @@ async def _shell(port, password, enable, lines, platform):
         return "".join(out)
 
 
-def push(runner, host, lines):
+def _login(runner, host):
+    """(port, password, enable password, platform) of ``host`` from the lab's inventory."""
     with open(runner.inventory) as fh:
         inv = yaml.safe_load(fh)
     groups = inv["all"]["children"]["routers"]["children"]
     platform = "ios" if host in groups.get("ios", {}).get("hosts", {}) else "junos"
     port = groups[platform]["hosts"][host]["ansible_port"]
     enable = groups.get("ios", {}).get("vars", {}).get("ansible_become_password")
-    out = asyncio.run(_shell(port, inv["all"]["vars"]["ansible_password"], enable, lines, platform))
+    return port, inv["all"]["vars"]["ansible_password"], enable, platform
+
+
+def push(runner, host, lines):
+    port, password, enable, platform = _login(runner, host)
+    out = asyncio.run(_shell(port, password, enable, lines, platform))
     bad = [x for x in out.splitlines() if "% Invalid" in x or "syntax error" in x or x.startswith("error:")]
     assert not bad, f"{host} rejected configuration: {bad}\n{out[-3000:]}"
     return out
@@ -266,10 +272,5 @@ async def _exec_shell(port, password, enable, line, platform):
 
 
 async def _exec(runner, host, line):
-    with open(runner.inventory) as fh:
-        inv = yaml.safe_load(fh)
-    groups = inv["all"]["children"]["routers"]["children"]
-    platform = "ios" if host in groups.get("ios", {}).get("hosts", {}) else "junos"
-    port = groups[platform]["hosts"][host]["ansible_port"]
-    enable = groups.get("ios", {}).get("vars", {}).get("ansible_become_password")
-    return await _exec_shell(port, inv["all"]["vars"]["ansible_password"], enable, line, platform)
+    port, password, enable, platform = _login(runner, host)
+    return await _exec_shell(port, password, enable, line, platform)
