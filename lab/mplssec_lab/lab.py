@@ -138,8 +138,8 @@ class Lab:
     def stream_start(self, link_name: str, rate: float = 100.0, size: int = 1000) -> dict:
         link = self.topology.links[link_name]
         now = self.now()
-        st = {"a": link.a, "b": link.b, "rate": float(rate), "size": int(size), "t0": now, "last": now,
-              "up": True, "down_since": None, "windows": []}
+        st = {"a": link.a, "b": link.b, "rate": float(rate), "size": int(size), "t0": now, "down_since": None,
+              "windows": []}
         st["up"], why = self._stream_ok(st)
         if not st["up"]:
             st["down_since"], st["why"] = now, why
@@ -157,7 +157,7 @@ class Lab:
             elif not st["up"] and ok:
                 st["windows"].append({"from": st["down_since"], "to": now, "why": st.get("why", "")})
                 st["down_since"] = None
-            st["up"], st["last"] = ok, now
+            st["up"] = ok
 
     def stream_report(self, link_name: str) -> dict:
         st = self.streams[link_name]

@@ -197,9 +197,10 @@ class Daemon:
                                                                 int(req.get("size", 1000)))}
             if link[0] not in lab.streams:
                 raise ValueError(f"no stream on {link[0]}: start one first")
+            if action == "stop":
+                return {"ok": True, "stream": lab.stream_stop(link[0])}
             lab.stream_tick()
-            report = lab.stream_stop(link[0]) if action == "stop" else lab.stream_report(link[0])
-            return {"ok": True, "stream": report}
+            return {"ok": True, "stream": lab.stream_report(link[0])}
         if cmd == "down":
             return {"ok": True, "_stop": True}
         return {"ok": False, "error": f"unknown command {cmd!r}"}

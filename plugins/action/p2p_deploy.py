@@ -27,6 +27,7 @@ class ActionModule(ActionBase):
     """One task = one router, one operation (see the module documentation)."""
 
     TRANSFERS_FILES = False
+    _peer_changed = False  # whether the link changed on the peer in this run (set per task by run)
     _supports_check_mode = True
     _requires_connection = True
 
@@ -75,7 +76,7 @@ class ActionModule(ActionBase):
             except device.DeviceError as exc:  # reported by the next task (this one is no_log: its args hold the PSK)
                 result["check_error"] = str(exc)
             return result
-        mine["peer_changed"] = bool(peer.get("changed"))
+        self._peer_changed = bool(peer.get("changed"))  # read by _op_push (exec steps); not part of the state
         try:
             getattr(self, "_op_" + op)(sess, args, link, mine, result)
         except device.DeviceError as exc:
@@ -119,7 +120,7 @@ class ActionModule(ActionBase):
             # operational commands (rotate_p2p's re-authentication), only after a step of this run changed the link
             # on one of its routers: a re-run that changed nothing has nothing new to prove
             commands = [line.strip() for line in config.split("\n") if line.strip()]
-            if commands and (mine.get("changed") or mine.get("peer_changed")):
+            if commands and (mine.get("changed") or self._peer_changed):
                 if args.get("show_config"):
                     result["config_masked"] = device.mask("\n".join(commands), sess.secrets).split("\n")
                 sess.run(commands)
