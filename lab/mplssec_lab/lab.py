@@ -80,6 +80,12 @@ class Lab:
                             destination, size=size, df=df, source=source, count=count, labels=labels,
                             memo=self.memo)
 
+    def lsp_ping(self, hostname: str, fec: str, size: int, labels: int, count: int = 5,
+                 out_if: str | None = None) -> physics.PingResult:
+        comp = self.topology.component(hostname)
+        return physics.lsp_ping({h: self._view(h) for h in comp}, self.topology, self.faults, self.now(), hostname,
+                                fec, size, labels, count=count, out_if=out_if, memo=self.memo)
+
     def clear_ike(self, hostname: str, peer: str | None = None) -> int:
         """``clear crypto session`` / ``clear security ike security-associations`` on ``hostname``."""
         n = physics.clear_ike({hostname: self._view(hostname)}, self.memo, hostname, peer, self.now())

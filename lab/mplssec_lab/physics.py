@@ -629,6 +629,12 @@ class _Ctx:
         f_if, t_if = (c.a_if, c.b_if) if frm == c.a else (c.b_if, c.a_if)
         if not (self.up[frm].get(f_if) and self.up[to].get(t_if)):
             return False, "line protocol down", None, None
+        if labels:
+            # a label is imposed only out of an MPLS interface, and an interface without MPLS drops labelled
+            # packets it receives (IOS "mpls ip", Junos "family mpls" + "protocols mpls interface"; docs/lab.md)
+            off = [f"{h} {i}" for h, i in ((frm, f_if), (to, t_if)) if not self.views[h].interfaces[i].mpls]
+            if off:
+                return False, f"labelled packet dropped: MPLS not enabled on {', '.join(off)}", None, None
         if c.kind == "physical":
             if labels and not (fwd_mode_ok(self.views[frm], "mpls") and fwd_mode_ok(self.views[to], "mpls")):
                 return False, "labelled packet dropped: MPLS forwarding mode in effect is not packet-based", None, None
@@ -953,26 +959,11 @@ def _fragments(size, mtu):
     return [per + 20] * (n - 1) + [data - per * (n - 1) + 20]
 
 
-def ping(views: dict, topology, faults: Faults | None, now: float, host: str, dst: str, size: int = 100,
-         df: bool = False, source: str | None = None, count: int = 5, labels: int = 0,
-         memo: dict | None = None) -> PingResult:
-    """Send ``count`` echoes of IP size ``size`` from ``host`` to ``dst``; see module doc."""
-    ctx, _ = _analyse(views, topology, faults, now, memo)
-    v = ctx.views.get(host)
-    fail = lambda reason, **kw: PingResult([False] * count, reason, **kw)  # noqa: E731
-    if v is None:
-        return fail("no-route")
-    if source:
-        if not (ctx.owner(host, source) or source in v.interfaces):
-            return fail("bad-source", detail=f"{source} is not a local address or interface")
+def _route(ctx, host, dst):
+    """(connection, egress interface, someone answers for dst there) of the route ``host`` uses to ``dst``:
+    connected, then IGP-learned (one hop: the pair, or the emulated in-building neighbour; lowest OSPF cost)."""
+    v = ctx.views[host]
     a = _addr(dst)
-    if a is None:
-        return fail("no-route", detail="bad address")
-    if size < 28:
-        size = 28
-    if ctx.owner(host, dst) and ctx.up[host].get(ctx.owner(host, dst)):
-        return PingResult([True] * count, "ok", egress=ctx.owner(host, dst), wire=size)
-    # connected, then IGP-learned (one hop: the pair, or the emulated in-building neighbour)
     egress = ctx.connected(host, dst)
     conn, target_ok = None, False
     if egress:
@@ -1015,6 +1006,29 @@ def ping(views: dict, topology, faults: Faults | None, now: float, host: str, ds
         if best:
             conn, target_ok = best[1], True
             egress = best[0][1]
+    return conn, egress, target_ok
+
+
+def ping(views: dict, topology, faults: Faults | None, now: float, host: str, dst: str, size: int = 100,
+         df: bool = False, source: str | None = None, count: int = 5, labels: int = 0,
+         memo: dict | None = None) -> PingResult:
+    """Send ``count`` echoes of IP size ``size`` from ``host`` to ``dst``; see module doc."""
+    ctx, _ = _analyse(views, topology, faults, now, memo)
+    v = ctx.views.get(host)
+    fail = lambda reason, **kw: PingResult([False] * count, reason, **kw)  # noqa: E731
+    if v is None:
+        return fail("no-route")
+    if source:
+        if not (ctx.owner(host, source) or source in v.interfaces):
+            return fail("bad-source", detail=f"{source} is not a local address or interface")
+    a = _addr(dst)
+    if a is None:
+        return fail("no-route", detail="bad address")
+    if size < 28:
+        size = 28
+    if ctx.owner(host, dst) and ctx.up[host].get(ctx.owner(host, dst)):
+        return PingResult([True] * count, "ok", egress=ctx.owner(host, dst), wire=size)
+    conn, egress, target_ok = _route(ctx, host, dst)
     if conn is None or not egress:
         return fail("no-route", detail=f"no route to {dst}")
     iface = v.interfaces[egress]
@@ -1046,6 +1060,55 @@ def ping(views: dict, topology, faults: Faults | None, now: float, host: str, ds
             if not ok2:
                 _count(ctx, sa, count, frag, delivered=True, replied=False)
                 return fail("timeout", egress=egress, wire=w, detail="reply: " + (why2 or ""))
+    _count(ctx, sa, count, size, delivered=True, replied=True)
+    return PingResult([True] * count, "ok", egress=egress, wire=wire)
+
+
+def eff_mpls_mtu(view: model.DeviceView, iface: model.Interface) -> int:
+    """Largest labelled packet (labels included) sent out of ``iface``: ``mpls mtu`` / ``family mpls mtu``, else
+    the interface's IP MTU (lab decision, docs/lab.md "LSP ping")."""
+    return iface.mpls_mtu if iface.mpls_mtu is not None else eff_ip_mtu(view, iface)
+
+
+def lsp_ping(views: dict, topology, faults: Faults | None, now: float, host: str, fec: str, size: int,
+             labels: int, count: int = 5, out_if: str | None = None, memo: dict | None = None) -> PingResult:
+    """MPLS echo requests (RFC 8029, UDP 3503, DF set) from ``host`` down the LDP LSP to ``fec`` (a /32).
+
+    ``size`` is the request with its label stack (``labels`` labels: 1 for IOS ``force-explicit-null``,
+    0 where the penultimate hop pops, as a Junos one-hop ``ping mpls ldp``).  Reasons: ``no-lsp`` (no LDP
+    label binding for the FEC through the IGP next hop: IOS 'Q'), ``mtu`` (bigger than the egress MPLS MTU:
+    not sent, IOS 'Q'), ``timeout`` (request or reply lost on the way: '.'), ``ok``.  ``out_if`` (IOS ``output
+    interface``) sends the requests out of that interface instead of the best IGP path."""
+    ctx, _ = _analyse(views, topology, faults, now, memo)
+    fail = lambda reason, **kw: PingResult([False] * count, reason, **kw)  # noqa: E731
+    v = ctx.views.get(host)
+    if v is None or _addr(fec) is None:
+        return fail("no-lsp", detail="bad FEC")
+    conn, egress, target_ok = _route(ctx, host, fec)
+    if out_if is not None and out_if != egress:
+        conn = next((c for c in ctx.conns if (c.a, c.a_if) == (host, out_if) or (c.b, c.b_if) == (host, out_if)), None)
+        far = None if conn is None else (conn.b if conn.a == host else conn.a)
+        egress, target_ok = out_if, far not in (None, NEIGHBOR) and ctx.owner(far, fec) is not None
+    if conn is None or not egress or conn.kind == "neighbor":
+        return fail("no-lsp", detail=f"no IGP route to {fec} toward an LDP peer")
+    far = conn.b if conn.a == host else conn.a
+    far_rid = ctx.views[far].router_id or ctx.rid(far)
+    if not any(x.protocol == "ldp" and x.interface == egress and x.peer_id == f"{far_rid}:0" for x in ctx.adj[host]):
+        return fail("no-lsp", egress=egress, detail=f"no LDP label binding for {fec}/32 via {egress}")
+    if not target_ok:
+        return fail("timeout", egress=egress, detail=f"nobody answers for {fec}")
+    limit = eff_mpls_mtu(v, v.interfaces[egress])
+    if size > limit:
+        return fail("mtu", egress=egress, detail=f"{size} > mpls mtu {limit} of {egress} (DF set)")
+    ok, why, wire, sa = ctx.conn_pass(conn, host, "udp", 3503, inner=size - 4 * labels, labels=labels, df=True)
+    if not ok:
+        _count(ctx, sa, count, size, delivered=False)
+        return fail("timeout", egress=egress, wire=wire, detail=why)
+    # the echo reply: IPv4 UDP from the egress back to the sender, as big as the request (its pad TLV)
+    ok2, why2, _, _ = ctx.conn_pass(conn, far, "udp", 3503, inner=size - 4 * labels, df=True)
+    if not ok2:
+        _count(ctx, sa, count, size, delivered=True, replied=False)
+        return fail("timeout", egress=egress, wire=wire, detail="reply: " + (why2 or ""))
     _count(ctx, sa, count, size, delivered=True, replied=True)
     return PingResult([True] * count, "ok", egress=egress, wire=wire)
 

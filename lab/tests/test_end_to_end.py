@@ -274,3 +274,30 @@ async def _exec_shell(port, password, enable, line, platform):
 async def _exec(runner, host, line):
     port, password, enable, platform = _login(runner, host)
     return await _exec_shell(port, password, enable, line, platform)
+
+
+def test_lsp_ping_cli_both_vendors(lab_runner):
+    """``ping mpls ipv4 ... force-explicit-null`` (IOS) and ``ping mpls ldp`` (Junos) answer from the physics:
+    labels cross the encrypted tunnel up to the MPLS MTU; above it IOS does not send ('Q'); without MPLS on the
+    far end of the tunnel there is no LDP binding ('Q'); before encryption the LSP runs over the carrier."""
+    lab_runner.up(pairs=2)
+    run = lambda host, line: asyncio.run(_exec(lab_runner, host, line))  # noqa: E731
+    clear = run("p3", "ping mpls ipv4 203.0.113.4/32 size 1500 repeat 5 force-explicit-null")
+    assert "Sending 5, 1500-byte MPLS Echos to 203.0.113.4/32," in clear and "!!!!!" in clear, clear
+    for h in ("p3", "p4"):
+        push(lab_runner, h, ios_transport(h))
+    out = run("p3", "ping mpls ipv4 203.0.113.4/32 size 1434 repeat 5 force-explicit-null")
+    assert "!!!!!" in out and "Success rate is 100 percent (5/5)" in out, out
+    out = run("p3", "ping mpls ipv4 203.0.113.4/32 size 1435 repeat 5 force-explicit-null")
+    assert "QQQQQ" in out and "Success rate is 0 percent (0/5)" in out, out
+    push(lab_runner, "p4", ["interface Tunnel100", " no mpls ip"])
+    out = run("p3", "ping mpls ipv4 203.0.113.4/32 size 200 repeat 5 force-explicit-null")
+    assert "QQQQQ" in out, out
+    for phase in PHASES:
+        for host, plat in (("p1", "ios"), ("p2", "junos")):
+            with open(os.path.join(GOLDEN, f"{host}-{plat}-{phase}.cfg")) as fh:
+                push(lab_runner, host, [x for x in fh.read().splitlines() if x.strip()])
+    out = run("p2", "ping mpls ldp 203.0.113.1 size 1300 count 5")
+    assert "!!!!!" in out and "5 packets transmitted, 5 packets received, 0% packet loss" in out, out
+    out = run("p2", "ping mpls ldp 203.0.113.9 count 3")
+    assert "..." in out and "3 packets transmitted, 0 packets received, 100% packet loss" in out, out

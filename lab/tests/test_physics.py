@@ -403,3 +403,65 @@ def test_srx_zone_host_inbound_traffic():
     assert "gr-0/0/0.100" not in protos(st["p2"], "ospf")
     del views["p2"].host_inbound["ge-0/0/1.0"]                               # interface in no zone
     assert "ge-0/0/1.0" not in protos(derive(topo, views)["p2"], "ospf")
+
+
+# -- LSP ping (MPLS echo, RFC 8029) ------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["ios-junos", "ios-ios"])
+def test_lsp_ping_crosses_the_tunnel_at_the_mpls_mtu_and_not_above(kind):
+    topo, views = pair(kind)
+    encrypt(topo, views, tunnel_mtu=1400)
+    a, b = sorted(views)
+    rid = topo.hosts[b].router_id
+    ok = physics.lsp_ping(views, topo, None, T0, a, rid, 1400, 1)
+    assert ok == [True] * 5 and ok.egress in ("Tunnel100", "gr-0/0/0.100")
+    views[a].interfaces[ok.egress].mpls_mtu = 1396
+    big = physics.lsp_ping(views, topo, None, T0, a, rid, 1400, 1)
+    assert big == [False] * 5 and big.reason == "mtu"
+    assert physics.lsp_ping(views, topo, None, T0, a, rid, 1396, 1) == [True] * 5
+
+
+def test_lsp_ping_without_ldp_binding_is_not_sent():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, ldp_b=False)          # LDP off on one end of the tunnel: no binding via the tunnel
+    a, b = sorted(views)
+    r = physics.lsp_ping(views, topo, None, T0, a, topo.hosts[b].router_id, 200, 1)
+    assert r == [False] * 5 and r.reason == "no-lsp"
+
+
+def test_labelled_packets_need_mpls_on_both_tunnel_ends():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views)
+    a, b = sorted(views)
+    assert physics.ping(views, topo, None, T0, a, topo.hosts[b].router_id, 500, True, labels=1) == [True] * 5
+    views[b].interfaces["Tunnel100"].mpls = False
+    r = physics.ping(views, topo, None, T0, a, topo.hosts[b].router_id, 500, True, labels=1)
+    assert r == [False] * 5 and "MPLS not enabled" in r.detail
+    assert physics.ping(views, topo, None, T0, a, topo.hosts[b].router_id, 500, True) == [True] * 5  # IP still
+
+
+def test_lsp_ping_lost_when_the_srx_mpls_mode_is_not_packet_based():
+    topo, views = pair("ios-junos")
+    encrypt(topo, views)
+    views["p2"].fwd_modes = {"inet": "flow-based", "mpls": "packet-based", "iso": "drop", "inet6": "drop"}
+    assert physics.lsp_ping(views, topo, None, T0, "p1", "203.0.113.2", 600, 1) == [True] * 5
+    views["p2"].fwd_modes["mpls"] = "drop"
+    r = physics.lsp_ping(views, topo, None, T0, "p1", "203.0.113.2", 600, 1)
+    assert r == [False] * 5 and r.reason == "timeout" and "packet-based" in r.detail
+
+
+def test_lsp_ping_output_interface_proves_the_tunnel_while_the_carrier_still_carries_labels():
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, fail_closed=False)
+    a, b = sorted(views)
+    for h in (a, b):                         # step 3 of the deploy: the carrier still runs OSPF + LDP at cost 10
+        carrier = views[h].interfaces[topo.links["core2"].end(h)[0]]
+        carrier.mpls = carrier.ldp = True
+        carrier.ospf = {"process": "1", "area": "0", "cost": 10}
+    views[b].interfaces["Tunnel100"].mpls = False
+    rid = topo.hosts[b].router_id
+    best = physics.lsp_ping(views, topo, None, T0, a, rid, 600, 1)
+    assert best == [True] * 5 and best.egress == "GigabitEthernet2"
+    forced = physics.lsp_ping(views, topo, None, T0, a, rid, 600, 1, out_if="Tunnel100")
+    assert forced == [False] * 5 and forced.reason == "no-lsp"
+    views[b].interfaces["Tunnel100"].mpls = True
+    assert physics.lsp_ping(views, topo, None, T0, a, rid, 600, 1, out_if="Tunnel100") == [True] * 5

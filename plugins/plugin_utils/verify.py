@@ -1121,7 +1121,12 @@ def _label_show_commands(check: str, platform: str, link: dict) -> list[str]:
             raise VerifyError("link %s: plan has no peer.router_id (lsp_ping)" % link.get("name"))
         size = lsp_ping_size(platform, link)
         if platform == "ios":
-            return ["ping mpls ipv4 %s/32 size %d repeat %d force-explicit-null" % (rid, size, LSP_PING_COUNT)]
+            tunnel = (link.get("tunnel") or {}).get("interface")
+            if not tunnel:
+                raise VerifyError("link %s: plan has no tunnel.interface (lsp_ping)" % link.get("name"))
+            # out of the tunnel: before cut-over the carrier is an equal path, and the check is about the tunnel
+            return ["ping mpls ipv4 %s/32 size %d repeat %d force-explicit-null output interface %s"
+                    % (rid, size, LSP_PING_COUNT, tunnel)]
         return ["ping mpls ldp %s size %d count %d" % (rid, size, LSP_PING_COUNT)]
     if platform == "ios":
         return ["show mpls ldp neighbor detail"]

@@ -46,6 +46,8 @@ EXEC_PRIV = [
     ("more WORD", "more"),
     ("ping A.B.C.D [{source {IFNAME|A.B.C.D}|size <36-18024>|df-bit|repeat <1-2147483647>|timeout <0-3600>}...]",
      "ping"),
+    ("ping mpls ipv4 A.B.C.D/<0-32> [{source A.B.C.D|size <40-18024>|repeat <1-2147483647>|timeout <0-3600>|"
+     "force-explicit-null|verbose|output interface IFNAME}...]", "ping_mpls"),
     ("clear crypto session [remote A.B.C.D]", "clear_crypto_session"),
     ("enable [<0-15>]", "enable"),
     ("disable", "disable"),
@@ -472,6 +474,9 @@ class Session:
 
     async def x_ping(self, c, line):
         return await S.ping(self.dev, c, self.write)
+
+    async def x_ping_mpls(self, c, line):
+        return S.ping_mpls(self.dev, c)
 
     async def x_enable(self, c, line):
         if self.priv >= 15:

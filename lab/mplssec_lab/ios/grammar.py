@@ -29,7 +29,7 @@ class Kw:
 
 @dataclass
 class Param:
-    kind: str                 # ipv4 | ipv6pfx | int | word | line | ifname
+    kind: str                 # ipv4 | ipv4pfx | ipv6pfx | int | word | line | ifname
     lo: int = 0
     hi: int = 0
 
@@ -63,6 +63,8 @@ def compile_pattern(text: str) -> Seq:
             return Param("ipv4")
         if tok == "X:X:X:X::X/<0-128>":
             return Param("ipv6pfx")
+        if tok == "A.B.C.D/<0-32>":
+            return Param("ipv4pfx")
         if tok in ("WORD", "LINE", "IFNAME", "IFADDR"):
             return Param(tok.lower())
         m = re.fullmatch(r"<(\d+)-(\d+)>", tok)
@@ -175,6 +177,12 @@ def _match_param(p: Param, tokens, i):
         if re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", tok):
             try:
                 yield i + 1, str(ipaddress.IPv4Address(tok))
+            except ValueError:
+                return
+    elif k == "ipv4pfx":
+        if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}/\d{1,2}", tok):
+            try:
+                yield i + 1, str(ipaddress.IPv4Interface(tok))
             except ValueError:
                 return
     elif k == "ipv6pfx":

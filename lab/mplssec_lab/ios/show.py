@@ -847,4 +847,60 @@ async def ping(dev, canon, write):
     return "\n".join(out) + "\n"
 
 
+def ping_mpls(dev, canon):
+    """``ping mpls ipv4 A.B.C.D/M ...`` (Cisco IOS MPLS Command Reference, ping mpls: size is the packet with
+    its label stack, 40-18024, default 100; repeat default 5; DF set, MPLS Basic Configuration Guide, "MTU
+    Discovery in an LSP").  'Q' = not sent (no LSP for the FEC, or bigger than the egress MPLS MTU),
+    '.' = timeout; ``output interface`` sends out of that interface; the lab never returns the error codes
+    (docs/lab.md "LSP ping")."""
+    fec = canon[3]
+    size, repeat, timeout, explicit_null, out_if = 100, 5, 2, False, None
+    i = 4
+    while i < len(canon):
+        k = canon[i]
+        if k == "output":
+            out_if = canon[i + 2]
+            i += 3
+            continue
+        if k in ("size", "repeat", "timeout", "source"):
+            if k == "size":
+                size = int(canon[i + 1])
+            elif k == "repeat":
+                repeat = int(canon[i + 1])
+            elif k == "timeout":
+                timeout = int(canon[i + 1])
+            i += 2
+            continue
+        explicit_null = explicit_null or k == "force-explicit-null"
+        i += 1
+    addr, plen = fec.split("/")
+    if plen != "32":
+        res = [False] * repeat
+        reason = "no-lsp"
+    else:
+        res = dev.lab.lsp_ping(dev.name, addr, size, 1 if explicit_null else 0, count=repeat, out_if=out_if)
+        reason = res.reason
+    fail = "Q" if reason in ("no-lsp", "mtu") else "."
+    marks = "".join("!" if ok else fail for ok in res)
+    out = [f"Sending {repeat}, {size}-byte MPLS Echos to {fec},",
+           f"     timeout is {timeout} seconds, send interval is 0 msec:", "",
+           "Codes: '!' - success, 'Q' - request not sent, '.' - timeout,",
+           "  'L' - labeled output interface, 'B' - unlabeled output interface,",
+           "  'D' - DS Map mismatch, 'F' - no FEC mapping, 'f' - FEC mismatch,",
+           "  'M' - malformed request, 'm' - unsupported tlvs, 'N' - no label entry,",
+           "  'P' - no rx intf label prot, 'p' - premature termination of LSP,",
+           "  'R' - transit router, 'I' - unknown upstream index,",
+           "  'l' - Label switched with FEC change, 'd' - see DDMAP for return code,",
+           "  'X' - unknown return code, 'x' - return code 0", "",
+           "Type escape sequence to abort."]
+    out += [marks[k:k + 70] for k in range(0, len(marks), 70)] or [""]
+    ok = marks.count("!")
+    if ok:
+        out.append(f"Success rate is {ok * 100 // repeat} percent ({ok}/{repeat}), round-trip min/avg/max = 1/1/4 ms")
+    else:
+        out.append(f"Success rate is 0 percent (0/{repeat})")
+    out.append(f"Total Time Elapsed {repeat * 2} ms")
+    return "\n".join(out) + "\n"
+
+
 __all__ = ["render_lines"]

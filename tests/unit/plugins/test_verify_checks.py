@@ -449,7 +449,7 @@ JUNOS_OUTPUTS["lsp_ping"] = [junos_lsp("!!!!!")]
 
 
 @pytest.mark.parametrize("plan,check,commands", [
-    (PLAN_IOS, "lsp_ping", ["ping mpls ipv4 203.0.113.2/32 size 1422 repeat 5 force-explicit-null"]),
+    (PLAN_IOS, "lsp_ping", ["ping mpls ipv4 203.0.113.2/32 size 1422 repeat 5 force-explicit-null output interface Tunnel100"]),
     (PLAN_JUNOS, "lsp_ping", ["ping mpls ldp 203.0.113.1 size 1412 count 5"]),
     (PLAN_IOS, "no_carrier_ldp", ["show mpls ldp neighbor detail"]),
     (PLAN_JUNOS, "no_carrier_ldp", ["show ldp neighbor | display json"]),
