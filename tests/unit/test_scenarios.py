@@ -96,12 +96,13 @@ def test_molecule_yml_keys(molecule_yml, topology):
     assert molecule_yml["driver"]["options"]["managed"] is True
     assert molecule_yml["provisioner"]["name"] == "ansible"
     playbooks = molecule_yml["provisioner"]["playbooks"]
-    for step in ("create", "destroy", "converge", "verify"):
+    for step in ("create", "prepare", "destroy", "converge", "verify"):
         assert (SCENARIO / playbooks[step]).is_file(), f"provisioner.playbooks.{step}: {playbooks[step]} missing"
     for kind, path in molecule_yml["provisioner"]["inventory"]["links"].items():
         assert (SCENARIO / path).is_dir(), f"provisioner.inventory.links.{kind}: {path} missing"
     sequence = molecule_yml["scenario"]["test_sequence"]
-    assert sequence[-1] == "destroy" and sequence.index("create") < sequence.index("converge") < sequence.index("idempotence") < sequence.index("verify")
+    assert sequence[-1] == "destroy"
+    assert sequence.index("create") < sequence.index("prepare") < sequence.index("converge") < sequence.index("idempotence") < sequence.index("verify")
     nodes = topology["topology"]["nodes"]
     platforms = {platform["name"]: platform for platform in molecule_yml["platforms"]}
     assert set(platforms) == set(nodes), "molecule platforms and containerlab nodes differ"
@@ -126,6 +127,7 @@ class MoleculeInventory(NamedTuple):
     path: Path        # the inventory directory (molecule's ansible_inventory.yml + linked group_vars/host_vars)
     instances: dict   # create.yml's instance config, by instance name
     hostvars: dict    # `ansible-inventory --list` of that inventory
+    ephemeral: Path   # molecule's ephemeral directory (create.yml renders the startup configs into startup/)
 
 
 def ansible(tool, *args, cwd):
@@ -149,24 +151,33 @@ def molecule_inventory(tmp_path_factory, molecule_yml):
         "molecule_yml": molecule_yml,
     }
     (ephemeral / "vars.json").write_text(json.dumps(molecule_vars), encoding="utf-8")
-    ansible("ansible-playbook", "-e", f"@{ephemeral / 'vars.json'}", "-e", "clab_deploy=false", str(SCENARIO / "create.yml"), cwd=ephemeral)
-    instances = {item["instance"]: item for item in yaml.safe_load(instance_config.read_text(encoding="utf-8"))}
 
-    # What molecule's default driver (managed) puts in its inventory, plus the scenario's linked group_vars/host_vars.
+    # What molecule's default driver (managed) puts in its inventory, plus the scenario's linked group_vars/host_vars:
+    # before create the platforms without connection data (create.yml reads p2p_router_id/p2p_links from it to render
+    # the startup configurations), after create with the instance config's address, user, password and port.
     inventory = ephemeral / "inventory"
     inventory.mkdir()
-    groups = {}
-    for platform in molecule_yml["platforms"]:
-        conn = instances[platform["name"]]
-        hostvars = {"ansible_host": conn["address"], "ansible_user": conn["user"], "ansible_port": conn["port"], "ansible_password": conn["password"]}
-        for group in platform["groups"]:
-            groups.setdefault(group, {"hosts": {}})["hosts"][platform["name"]] = hostvars
-    molecule_all = {"children": groups, "vars": {"molecule_ephemeral_directory": str(ephemeral)}}
-    (inventory / "ansible_inventory.yml").write_text(yaml.safe_dump({"all": molecule_all}), encoding="utf-8")
     for kind, path in molecule_yml["provisioner"]["inventory"]["links"].items():
         os.symlink(SCENARIO / path, inventory / kind)
+
+    def write_inventory(instances):
+        groups = {}
+        for platform in molecule_yml["platforms"]:
+            conn = instances.get(platform["name"])
+            hostvars = {"ansible_host": conn["address"], "ansible_user": conn["user"], "ansible_port": conn["port"],
+                        "ansible_password": conn["password"]} if conn else {}
+            for group in platform["groups"]:
+                groups.setdefault(group, {"hosts": {}})["hosts"][platform["name"]] = hostvars
+        molecule_all = {"children": groups, "vars": {"molecule_ephemeral_directory": str(ephemeral)}}
+        (inventory / "ansible_inventory.yml").write_text(yaml.safe_dump({"all": molecule_all}), encoding="utf-8")
+
+    write_inventory({})
+    ansible("ansible-playbook", "-i", str(inventory), "-e", f"@{ephemeral / 'vars.json'}", "-e", "clab_deploy=false",
+            str(SCENARIO / "create.yml"), cwd=ephemeral)
+    instances = {item["instance"]: item for item in yaml.safe_load(instance_config.read_text(encoding="utf-8"))}
+    write_inventory(instances)
     listed = json.loads(ansible("ansible-inventory", "-i", str(inventory), "--list", cwd=ephemeral))
-    return MoleculeInventory(inventory, instances, listed["_meta"]["hostvars"])
+    return MoleculeInventory(inventory, instances, listed["_meta"]["hostvars"], ephemeral)
 
 
 def test_instance_config(molecule_inventory, topology):
@@ -211,3 +222,292 @@ def test_plan_accepts_the_inventory(molecule_inventory):
     inventory = molecule_inventory.path
     out = ansible("ansible-playbook", "-i", str(inventory), str(REPO / "playbooks" / "plan_p2p.yml"), cwd=inventory.parent)
     assert "failed=0" in out
+
+
+# ---------------------------------------------------------------- startup configurations and prepare (issue 11 §5)
+# vrnetlab appends a node's startup-config to its own bootstrap: IOS-XE configuration commands fed to CVAC
+# (cisco/c8000v/docker/launch.py), Junos curly-brace text appended to init.conf as the boot juniper.conf
+# (juniper/vsrx/docker/launch.py). The checks below render them for the scenario's inventory (create.yml with
+# clab_deploy=false), parse them with the emulated lab's IOS parser and Junos schema (lab/, the test oracle:
+# an unknown statement is a syntax error there), and run the collection's own facts parser and preflight on them:
+# the brownfield must be exactly what the preflight accepts, for the addresses of the inventory.
+STARTUP_ENV = "MPLSSEC_STARTUP_DIR"
+
+
+def test_topology_points_every_node_at_its_rendered_startup_config(topology):
+    for name, node in topology["topology"]["nodes"].items():
+        assert node.get("startup-config") == f"${{{STARTUP_ENV}}}/{name}.cfg", name
+        assert (SCENARIO / "templates" / f"{node['kind']}.cfg.j2").is_file(), f"no template for kind {node['kind']}"
+
+
+@pytest.mark.parametrize("playbook", ["create.yml", "destroy.yml"])
+def test_containerlab_gets_the_startup_dir(playbook):
+    plays = load(playbook)
+    tasks = [task for play in plays for task in play["tasks"]]
+    (clab,) = [task for task in tasks if "ansible.builtin.command" in task and "containerlab" in task["ansible.builtin.command"]["cmd"]]
+    assert STARTUP_ENV in clab.get("environment", {}), f"{playbook}: containerlab runs without ${STARTUP_ENV}"
+    if playbook == "create.yml":
+        (render,) = [task for task in tasks if "ansible.builtin.template" in task]
+        assert render["ansible.builtin.template"]["dest"] == "{{ clab_startup_dir }}/{{ item.name }}.cfg"
+        assert clab["environment"][STARTUP_ENV] == "{{ clab_startup_dir }}"
+        assert tasks.index(render) < tasks.index(clab)
+
+
+@pytest.mark.parametrize("playbook", ["prepare.yml", "create.yml", "destroy.yml"])
+def test_playbook_syntax(molecule_inventory, playbook):
+    ansible("ansible-playbook", "--syntax-check", "-i", str(molecule_inventory.path), str(SCENARIO / playbook), cwd=molecule_inventory.ephemeral)
+
+
+def test_prepare_uses_stock_modules_and_reboots_only_when_needed():
+    plays = load("prepare.yml")
+    modules = set()
+
+    def walk(tasks):
+        for task in tasks:
+            walk(task.get("block", []))
+            modules.update(key for key in task if "." in key)
+    for play in plays:
+        walk(play["tasks"])
+    allowed = ("ansible.builtin.", "ansible.netcommon.", "cisco.ios.", "junipernetworks.junos.")
+    assert modules and all(m.startswith(allowed) for m in modules), sorted(modules)
+    junos = plays[0]
+    (reboot_block,) = [task for task in junos["tasks"] if "block" in task]
+    assert "packet based" in reboot_block["when"], "the reboot must depend on the MPLS mode in effect"
+    assert any(t.get("junipernetworks.junos.junos_rpc", {}).get("rpc") == "request-reboot" for t in reboot_block["block"])
+    last = junos["tasks"][-1]
+    assert "ansible.builtin.assert" in last and "packet based" in last["ansible.builtin.assert"]["that"][0]
+
+
+def links_of(links, host):
+    for link in links:
+        for side, other in (("a", "b"), ("b", "a")):
+            if link[side]["host"] == host:
+                yield link, link[side], link[other]
+
+
+@pytest.fixture(scope="module")
+def startup(molecule_inventory):
+    directory = molecule_inventory.ephemeral / "startup"
+    return {path.stem: path.read_text(encoding="utf-8") for path in directory.glob("*.cfg")}
+
+
+def test_every_node_gets_a_startup_config(startup, topology):
+    assert set(startup) == set(topology["topology"]["nodes"])
+    for name, text in startup.items():
+        assert "psk" not in text.lower() and "{{" not in text and "{%" not in text, name
+
+
+def ios_tree(text):
+    from mplssec_lab.ios import parser
+
+    root, errors = parser.load_text(text, hardware=[f"GigabitEthernet{n}" for n in range(1, 10)])
+    assert errors == [], f"IOS-XE startup config does not parse: {errors}"
+    return root
+
+
+def junos_tree(text):
+    from mplssec_lab.junos import tree
+
+    # raises JunosError (syntax error, with the [edit ...] path and the bad element) on an unknown statement
+    root, warnings = tree.load_text(tree.new_root(), text)
+    assert warnings == []
+    errors = tree.check_commit(root)
+    assert errors == [], f"Junos startup config does not commit: {[e.message for e in errors]}"
+    return root
+
+
+def test_ios_startup_config(startup, molecule_inventory):
+    hostvars = molecule_inventory.hostvars
+    text = startup["p1"]
+    ios_tree(text)
+    lines = text.splitlines()
+    # vrnetlab's bootstrap owns the management path: GigabitEthernet1 in VRF clab-mgmt, the user, SSH.
+    assert not [ln for ln in lines if re.match(r"\s*(interface GigabitEthernet1$|vrf |username |line vty|ip ssh)", ln)]
+    rid = hostvars["p1"]["p2p_router_id"]
+    assert f"interface Loopback0\n description router id, LDP router id\n ip address {rid} 255.255.255.255\n" in text
+    assert f" router-id {rid}\n" in text and "mpls ldp router-id Loopback0 force" in lines
+    for link, end, peer in links_of(hostvars["p1"]["p2p_links"], "p1"):
+        address = ipaddress.ip_interface(end["address"])
+        block = text.split(f"interface {end['interface']}\n", 1)[1].split("!\n", 1)[0]
+        assert f" ip address {address.ip} {address.netmask}\n" in block, link["name"]
+        assert f" ip ospf {link['igp']['process_id']} area {link['igp']['area']}\n" in block
+        assert " ip ospf network point-to-point\n" in block and " mpls ip\n" in block and " no shutdown\n" in block
+        assert f" ip ospf cost {link['igp']['metric']}\n" in block
+        assert f"to {peer['host']}" in block
+
+
+def junos_set(text):
+    from mplssec_lab.junos import tree
+
+    return tree.render_set(junos_tree(text)).splitlines()
+
+
+def test_junos_startup_config_set_paths(startup, molecule_inventory):
+    hostvars = molecule_inventory.hostvars
+    lines = set(junos_set(startup["p2"]))
+    rid = hostvars["p2"]["p2p_router_id"]
+    expected = {
+        "set system services netconf ssh",
+        f"set interfaces lo0 unit 0 family inet address {rid}/32",
+        f"set routing-options router-id {rid}",
+        "set protocols ospf area 0.0.0.0 interface lo0.0 passive",
+        "set security forwarding-options family mpls mode packet-based",
+        "set security zones security-zone untrust host-inbound-traffic system-services ike",
+        "set security zones security-zone untrust host-inbound-traffic protocols ospf",
+        "set security zones security-zone untrust host-inbound-traffic protocols ldp",
+        "set security zones security-zone trust interfaces lo0.0",
+    }
+    for link, end, _peer in links_of(hostvars["p2"]["p2p_links"], "p2"):
+        phys, unit = end["interface"].split(".")
+        expected |= {
+            f"set interfaces {phys} unit {unit} family inet address {end['address']}",
+            f"set interfaces {phys} unit {unit} family mpls",
+            f"set protocols ospf area 0.0.0.{link['igp']['area']} interface {end['interface']} interface-type p2p",
+            f"set protocols ospf area 0.0.0.{link['igp']['area']} interface {end['interface']} metric {link['igp']['metric']}",
+            f"set protocols mpls interface {end['interface']}",
+            f"set protocols ldp interface {end['interface']}",
+            f"set security zones security-zone untrust interfaces {end['interface']}",
+        }
+    assert expected - lines == set(), f"missing: {sorted(expected - lines)}"
+    # vrnetlab's init.conf owns the management path: fxp0, the management instance, the login.
+    assert not [ln for ln in lines if re.match(r"set (interfaces fxp0|system (login|root-authentication|management-instance)|routing-instances)", ln)]
+
+
+FLOW_STATUS = """Flow forwarding mode:
+  Inet forwarding mode: flow based
+  Inet6 forwarding mode: {inet6}
+  MPLS forwarding mode: {mpls}
+  ISO forwarding mode: {iso}
+"""
+
+
+def brownfield_plan(startup, molecule_inventory, p2_text=None, p1_text=None):
+    """The collection's own gather parser + preflight on the rendered startup configs, the SRX after prepare.yml
+    (the configured forwarding modes are in effect). Returns the refusals (empty: the plan accepts the brownfield)."""
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import facts, plan
+    from mplssec_lab.junos import tree, view
+
+    p2_root = junos_tree(p2_text or startup["p2"])
+    modes = {k: (v or "drop").replace("-", " ") for k, v in view.configured_modes(p2_root).items()}
+    flow = FLOW_STATUS.format(inet6=modes.get("inet6", "flow based"), mpls=modes.get("mpls", "drop"), iso=modes.get("iso", "drop"))
+    ios_version = "Cisco IOS XE Software, Version 17.13.01a\ncisco C8000V (VXE) processor (revision VXE) with 1987213K/3075K bytes of memory.\n"
+    junos_version = {"software-information": [{"host-name": [{"data": "p2"}], "product-model": [{"data": "vsrx"}],
+                                               "junos-version": [{"data": "23.4R2.13"}]}]}
+    hostvars = {name: dict(host) for name, host in molecule_inventory.hostvars.items()}
+    ios_tree(p1_text or startup["p1"])
+    hostvars["p1"]["p2p_facts"] = facts.parse_facts("ios", [ios_version, p1_text or startup["p1"], "Directory of bootflash:/\n"])
+    hostvars["p2"]["p2p_facts"] = facts.parse_facts("junos", [junos_version, json.loads(tree.render_json(p2_root)), flow])
+    links = [dict(link, crypto=dict(link["crypto"], psk="Q" * 32)) for link in hostvars["p1"]["p2p_links"]]
+    try:
+        plan.build_plan(links, hostvars)
+    except plan.PlanValidationError as exc:
+        return exc.errors
+    return []
+
+
+def test_preflight_accepts_the_brownfield(startup, molecule_inventory):
+    assert brownfield_plan(startup, molecule_inventory) == []
+
+
+@pytest.mark.parametrize(("node", "old", "new", "refusal"), [
+    ("p2", "mode packet-based;", "", "MPLS forwarding mode"),
+    ("p2", "ike;", "ssh;", "does not admit IKE"),
+    ("p2", "192.0.2.1/31", "192.0.2.3/31", "ge-0/0/0.0 address"),
+    ("p1", "ip address 192.0.2.0 255.255.255.254", "ip address 192.0.2.2 255.255.255.254", "GigabitEthernet2 address"),
+    ("p1", "ip ospf 1 area 0\n ip ospf cost", "ip ospf 2 area 0\n ip ospf cost", "OSPF on GigabitEthernet2"),
+], ids=["no-packet-mode", "no-ike", "junos-address", "ios-address", "ios-ospf-process"])
+def test_preflight_would_refuse_a_wrong_startup_config(startup, molecule_inventory, node, old, new, refusal):
+    """The check above has teeth: a startup config that misses a statement or has another address is refused."""
+    assert old in startup[node], f"{old!r} not in the rendered {node}.cfg"
+    changed = {f"{node}_text": startup[node].replace(old, new)}
+    errors = brownfield_plan(startup, molecule_inventory, **changed)
+    assert any(refusal in error for error in errors), errors
+
+
+# ---------------------------------------------------------------- netlab (extensions/netlab)
+NETLAB = REPO / "extensions" / "netlab"
+NETLAB_DEVICES = {"cisco_c8000v": "cat8000v", "juniper_vsrx": "vsrx"}   # netlab.tools/platforms: device names
+
+
+@pytest.fixture(scope="module")
+def netlab_topology():
+    with (NETLAB / "topology.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def test_netlab_topology_is_the_same_lab(netlab_topology, topology, molecule_inventory):
+    hostvars = molecule_inventory.hostvars
+    assert netlab_topology["provider"] == "clab"
+    assert {"ospf", "mpls"} <= set(netlab_topology["module"]) and netlab_topology["mpls"] == {"ldp": True}
+    assert "firewall.zonebased" in netlab_topology["plugin"]
+    nodes = netlab_topology["nodes"]
+    clab_nodes = topology["topology"]["nodes"]
+    assert set(nodes) == set(clab_nodes)
+    for name, node in nodes.items():
+        assert node["device"] == NETLAB_DEVICES[clab_nodes[name]["kind"]], name
+        assert node["loopback"]["ipv4"] == f"{hostvars[name]['p2p_router_id']}/32", name
+    netlab_links = netlab_topology["links"]
+    p2p_links = hostvars["p1"]["p2p_links"]
+    assert len(netlab_links) == len(p2p_links)
+    for link, netlab_link in zip(p2p_links, netlab_links, strict=True):
+        for side in ("a", "b"):
+            end = link[side]
+            got = netlab_link[end["host"]]
+            assert got["ifname"] == end["interface"].split(".")[0], (link["name"], side)
+            assert got["ipv4"] == end["address"], (link["name"], side)
+            if nodes[end["host"]]["device"] == "vsrx":
+                assert got["firewall.zone"] == "untrust"
+        assert netlab_link["ospf.cost"] == link["igp"]["metric"]
+        assert netlab_link["prefix"]["ipv4"] == str(ipaddress.ip_interface(link["a"]["address"]).network)
+    rules = nodes["p2"]["firewall.zonebased.default_rules"]
+    assert {"from_zone": "untrust", "to_zone": "untrust", "action": "permit"} in rules
+
+
+@pytest.fixture(scope="module")
+def netlab_lab(tmp_path_factory):
+    """`netlab create` of extensions/netlab/topology.yml: files only (clab.yml, hosts.yml, group_vars, host_vars,
+    node_files/<node>/<module>), no Docker, about a second. netlab is a dev requirement (PyPI networklab)."""
+    netlab = BIN / "netlab"
+    assert netlab.exists(), "netlab is missing from the venv: make bootstrap (requirements/requirements.txt: networklab)"
+    lab = tmp_path_factory.mktemp("netlab")
+    (lab / "topology.yml").write_text((NETLAB / "topology.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    proc = subprocess.run([str(netlab), "create"], capture_output=True, text=True, cwd=lab, timeout=300, check=False)
+    assert proc.returncode == 0, f"netlab create failed:\n{proc.stdout}\n{proc.stderr}"
+    return lab
+
+
+def test_netlab_create_renders_the_brownfield(netlab_lab, topology):
+    clab = yaml.safe_load((netlab_lab / "clab.yml").read_text(encoding="utf-8"))
+    kinds = {name: node["kind"] for name, node in clab["topology"]["nodes"].items()}
+    assert kinds == {"p1": "cisco_c8000v", "p2": "vr-vsrx"}   # vr-vsrx: containerlab's alias of juniper_vsrx
+    assert [sorted(link["endpoints"]) for link in clab["topology"]["links"]] == [sorted(e) for e in
+                                                                              (link["endpoints"] for link in topology["topology"]["links"])]
+    files = netlab_lab / "node_files"
+    p1 = "".join((files / "p1" / part).read_text() for part in ("initial", "ospf", "mpls"))
+    p2 = "".join((files / "p2" / part).read_text() for part in ("initial", "ospf", "mpls", "firewall.zonebased"))
+    for text in ("interface Loopback0\n ip address 203.0.113.1 255.255.255.255", "interface GigabitEthernet2\n",
+                 " ip address 192.0.2.0 255.255.255.254", " ip ospf network point-to-point", " ip ospf cost 10", " mpls ip",
+                 "mpls ldp router-id Loopback0", " router-id 203.0.113.1"):
+        assert text in p1, text
+    for text in ("address 203.0.113.2/32", "ge-0/0/0.0 {", "address 192.0.2.1/31", "router-id 203.0.113.2",
+                 "interface-type p2p", "metric 10", "mode packet-based", "mpls {\n    interface ge-0/0/0.0;",
+                 "ldp {\n    interface ge-0/0/0.0;", "security zones security-zone untrust interfaces ge-0/0/0.0",
+                 "system-services all;"):
+        assert text in p2, text
+
+
+def test_netlab_overlay_inventory(netlab_lab, molecule_inventory):
+    """extensions/netlab/inventory on top of netlab's inventory gives the collection what it needs; the plan accepts it."""
+    sources = ["-i", str(netlab_lab / "hosts.yml"), "-i", str(NETLAB / "inventory")]
+    hostvars = json.loads(ansible("ansible-inventory", *sources, "--list", cwd=netlab_lab))["_meta"]["hostvars"]
+    for name, network_os in (("p1", "cisco.ios.ios"), ("p2", "junipernetworks.junos.junos")):
+        assert hostvars[name]["ansible_network_os"] == network_os, name
+        assert hostvars[name]["ansible_connection"] == CONNECTIONS[network_os], name
+        assert hostvars[name]["ansible_host"] and hostvars[name]["ansible_user"], name
+        assert hostvars[name]["p2p_router_id"] == molecule_inventory.hostvars[name]["p2p_router_id"], name
+    strip = [{k: v for k, v in link.items() if k != "crypto"} for link in molecule_inventory.hostvars["p1"]["p2p_links"]]
+    assert [{k: v for k, v in link.items() if k != "crypto"} for link in hostvars["p1"]["p2p_links"]] == strip
+    out = ansible("ansible-playbook", *sources, "-e", f"mplssec_netlab_psk_dir={netlab_lab}", str(REPO / "playbooks" / "plan_p2p.yml"),
+                  cwd=netlab_lab)
+    assert "failed=0" in out
+    ansible("ansible-playbook", "--syntax-check", *sources, str(SCENARIO / "prepare.yml"), cwd=netlab_lab)
