@@ -275,3 +275,32 @@ def test_undefined_vault_psk_names_its_link_before_the_plan(tmp_path, listener):
     failed_tasks = [name for name, _host, r in results(report) if r.get("failed")]
     assert failed_tasks == ["Refuse a link whose crypto.psk refers to an undefined variable (names the link)"]
     assert listener.accepted == 0 and PSK not in output
+
+
+def test_rotate_preflight_refuses_certificate_and_short_psk_links_before_any_connection(tmp_path, listener):
+    """The deploy preflight (one assert per link, encrypt/rollback/rotate): a short PSK and, for rotate_p2p.yml, a
+    certificate link are refused with the link named, before any router is contacted."""
+    certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "trustpoint": "CA", "certificate": "c"},
+                   "tunnel": {"id": 102, "ipv4": "198.51.100.4/31", "ipsec_ipv4": "198.51.100.132/31"},
+                   "a": {"interface": "GigabitEthernet4", "address": "192.0.2.4/31"},
+                   "b": {"interface": "ge-0/0/2.0", "address": "192.0.2.5/31"}})
+    certs["crypto"].pop("psk")
+    short = with_({"name": "core2", "crypto": {"psk": "short-psk"}, "tunnel": {"id": 101, "ipv4": "198.51.100.2/31",
+                   "ipsec_ipv4": "198.51.100.130/31"}, "a": {"interface": "GigabitEthernet3", "address": "192.0.2.2/31"},
+                   "b": {"interface": "ge-0/0/1.0", "address": "192.0.2.3/31"}})
+    inventory = write_inventory(tmp_path, listener.port, [GOOD_LINK, short, certs])
+    rc, report, output = run_playbook(inventory, playbook=ROOT / "playbooks" / "rotate_p2p.yml")
+    assert rc != 0
+    failed = [r for name, _host, r in results(report) if r.get("failed")]
+    msgs = [i.get("msg", "") for r in failed for i in r.get("results", []) if i.get("failed")]
+    assert len(msgs) == 2, msgs
+    assert msgs[0].startswith("link core2: crypto.psk is missing or shorter than 16 characters"), msgs
+    assert msgs[1].startswith("link core3: crypto.auth is rsa-sig: rotate_p2p rotates pre-shared keys"), msgs
+    assert all(m.endswith("Nothing was changed: no router was contacted.") for m in msgs), msgs
+    assert listener.accepted == 0
+    assert PSK not in output and "short-psk" not in output
+    # encrypt_p2p.yml does not refuse the certificate link for that reason (only rotation does)
+    rc, report, output = run_playbook(inventory, playbook=ROOT / "playbooks" / "encrypt_p2p.yml")
+    msgs = [i.get("msg", "") for _n, _h, r in results(report) if r.get("failed") for i in r.get("results", []) if i.get("failed")]
+    assert [m.split(":")[0] for m in msgs] == ["link core2"], msgs
+    assert listener.accepted == 0

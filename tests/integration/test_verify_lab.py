@@ -25,7 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LAB = BIN / "mplssec-lab"
-CHECKS = ["ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping"]
+CHECKS = ["ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping", "lsp_ping", "no_carrier_ldp"]
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ansible-playbook", path=str(BIN)) is None or not LAB.exists(),
@@ -105,14 +105,18 @@ def test_1_before_encryption_reports_and_failures(lab):
     assert checks[("p1", "ike_sa")]["detail"] == "no IKE SA to peer 192.0.2.1 (no IKE SA at all)"
     assert checks[("p2", "ike_sa")]["detail"] == "no IKE SA to peer 192.0.2.0 (no IKE SA at all)"
     assert "not discovered over Tunnel100" in checks[("p1", "ldp_session")]["detail"]
+    # no tunnel yet: IOS sends the LSP ping out of Tunnel100 (none: 'Q'), Junos down the LSP over the clear carrier
+    assert "QQQQQ" in checks[("p1", "lsp_ping")]["detail"], checks[("p1", "lsp_ping")]
+    assert checks[("p2", "lsp_ping")]["status"] == "pass", checks[("p2", "lsp_ping")]
+    assert checks[("p1", "no_carrier_ldp")]["detail"].startswith("LDP hello adjacency still on carrier interface")
     junit = ElementTree.parse(lab.base / "before" / "verify-core1.xml").getroot()
     cases = junit.findall("./testsuite/testcase")
-    assert len(cases) == 12 and all(c.find("failure") is not None for c in cases if checks[
+    assert len(cases) == 16 and all(c.find("failure") is not None for c in cases if checks[
         (c.get("classname").split(".")[1], c.get("name"))]["status"] == "fail")
-    assert "LINK   HOST  CHECK" in proc.stdout and "12 checks, " in proc.stdout
+    assert "LINK   HOST  CHECK" in proc.stdout and "16 checks, " in proc.stdout
     markdown = (lab.base / "before" / "verify-core1.md").read_text()
     assert markdown.startswith("# verify core1: FAIL") and "| 1500 |" in markdown and "| p1 | ike_sa | **FAIL** |" in markdown
-    assert "| core1 | **FAIL** | 12 |" in (lab.base / "before" / "verify-summary.md").read_text()
+    assert "| core1 | **FAIL** | 16 |" in (lab.base / "before" / "verify-summary.md").read_text()
     psk = lab.psk()
     for text in (proc.stdout, proc.stderr, json.dumps(report), (lab.base / "before" / "verify-core1.xml").read_text(), markdown):
         assert psk not in text
@@ -133,7 +137,7 @@ def test_3_after_encryption_every_check_passes(lab):
     failed = [c for c in report["checks"] if c["status"] != "pass"]
     assert not failed, json.dumps(failed, indent=1)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert report["status"] == "pass" and len(report["checks"]) == 12
+    assert report["status"] == "pass" and len(report["checks"]) == 16
 
 
 @pytest.mark.parametrize("fault,check,detail", [
