@@ -106,10 +106,11 @@ def negotiate(ctx, link) -> Session | None:
         s.reason = why
         return s
     for h, p in ((a, pa), (b, pb)):
+        if p is not None and not p.capable:
+            return fail(f"{h} {p.interface}: MACsec is not supported on this port (model {ctx.topo.model_of(h).pid})")
+    for h, p in ((a, pa), (b, pb)):
         if p is None:
             return fail(f"{h} has no MACsec on {link.end(h)[0]}: no peer")
-        if not p.capable:
-            return fail(f"{h} {p.interface}: MACsec is not supported on this port (model {ctx.topo.model_of(h).pid})")
     if not (ctx.link_up(link.name) and ctx.up[a].get(link.a_interface) and ctx.up[b].get(link.b_interface)):
         return fail("carrier interface down")
     why = _eapol_ok(link, a, pa, b, pb) or _eapol_ok(link, b, pb, a, pa) or _keys_ok(pa, pb)
