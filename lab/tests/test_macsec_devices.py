@@ -212,3 +212,23 @@ def test_each_interface_statement_is_refused_on_c8000v(line):
     lab, _ = make_lab()
     out = push(lab.devices["p1"], ["interface GigabitEthernet2", line])
     assert "% Invalid input detected at '^' marker." in out
+
+
+def test_type7_codec_matches_the_known_cisco_value():
+    from mplssec_lab.ios import type7
+    assert type7.decode("0822455D0A16") == "cisco"
+    assert type7.decode(type7.encode(CAK)) == CAK and CAK not in type7.encode(CAK)
+
+
+@pytest.mark.parametrize("rpc", ["get-mka-session-information", "get-macsec-connection-information",
+                                 "get-macsec-statistics", "get-chassis-inventory"])
+def test_junos_macsec_rpcs_answer_with_the_documented_root_element(rpc):
+    from mplssec_lab.junos.netconf import OP_RPCS
+    lab, _ = make_lab("macsec-hw")
+    ios_push(lab)
+    j = junos_commit(lab)
+    root = {"get-mka-session-information": "mka-session-information",
+            "get-macsec-connection-information": "macsec-connection-information",
+            "get-macsec-statistics": "macsec-statistics", "get-chassis-inventory": "chassis-inventory"}[rpc]
+    xml = JS.run(j, OP_RPCS[rpc])[1]
+    assert xml.tag.endswith(root) and len(xml)
