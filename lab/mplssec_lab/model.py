@@ -100,7 +100,55 @@ class DeviceView:
                                      # "flow-based" | "packet-based" | "drop"); the configured mode applies only after a
                                      # reboot. None = not modelled (IOS).
     getvpn: Optional[dict] = None    # reserved for GET VPN work
-    macsec: Optional[dict] = None    # reserved for MACsec work
+    macsec: dict = field(default_factory=dict)       # carrier interface name -> MacsecPort (MKA with a static CAK)
+
+
+@dataclass
+class MacsecPort:
+    """MACsec with MKA pre-shared key (static CAK) on one interface, as the device's configuration means it.
+    Vendor keywords are normalised: cipher suites ``gcm-aes-128|gcm-aes-256|gcm-aes-xpn-128|gcm-aes-xpn-256``,
+    MKA algorithm ``aes-128-cmac|aes-256-cmac``, EAPoL destination as a MAC ``01:80:c2:00:00:03``."""
+    interface: str
+    ckn: Optional[str] = None        # CAK name, lower-case hex
+    cak: Optional[str] = None        # CAK, lower-case hex, clear inside the emulator only (never shown)
+    mka_algorithm: Optional[str] = None  # the CMAC the CAK is for (IOS cryptographic-algorithm; Junos: CAK length)
+    ciphers: list = field(default_factory=lambda: ["gcm-aes-128"])  # acceptable suites, preferred first
+    key_server_priority: int = 0
+    offset: int = 0                  # confidentiality offset 0 | 30 | 50
+    include_sci: bool = True
+    replay_window: Optional[int] = None   # None = replay protection off
+    eapol_address: str = "01:80:c2:00:00:03"
+    eapol_ethertype: int = 0x888E
+    tags_in_clear: int = 0           # 802.1Q tags kept in clear before the SecTAG (IOS dot1q-in-clear, Junos unit)
+    must_secure: bool = False        # True: only secured frames (and EAPoL) pass while MKA is not secured
+    policy: Optional[str] = None     # IOS mka policy / Junos connectivity-association name
+    keychain: Optional[str] = None   # IOS key chain name
+    capable: bool = True             # the port of this model does MACsec (False: the config is there, no effect)
+    sak_rekey: Optional[int] = None  # seconds, None = no timer-based rekey
+
+
+@dataclass
+class MkaState:
+    """One MKA participant (one MACsec port) as seen from its device."""
+    interface: str
+    policy: Optional[str]
+    ckn: Optional[str]
+    status: str                      # "Secured" | "Pending" | "Init"
+    secured: bool
+    key_server: bool = False
+    peer: Optional[str] = None       # peer host
+    peer_interface: Optional[str] = None
+    local_sci: str = ""              # "5254.0012.3456/0001" style parts: (mac, port)
+    peer_sci: str = ""
+    cipher: Optional[str] = None     # the SAK cipher suite in use
+    offset: int = 0
+    include_sci: bool = True
+    since: float = 0.0
+    tx_pkts: int = 0
+    tx_bytes: int = 0
+    rx_pkts: int = 0
+    rx_bytes: int = 0
+    reason: Optional[str] = None     # why it is not secured
 
 
 @dataclass
@@ -143,3 +191,4 @@ class LinkState:
     ipsec_sas: list = field(default_factory=list)        # [SaState]
     adjacencies: list = field(default_factory=list)      # [Adjacency]
     clear_mpls_interfaces: list = field(default_factory=list)  # physical carrier interfaces still carrying labels in clear
+    mka: list = field(default_factory=list)              # [MkaState], one per MACsec port

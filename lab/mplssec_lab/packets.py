@@ -183,3 +183,31 @@ def roundtrip(inner_size: int, **profile) -> bool:
 def warm() -> None:
     """Import scapy and build one packet (the server does this in a thread right after start-up)."""
     wire_size(100)
+
+
+# -- MACsec (IEEE 802.1AE) ----------------------------------------------------------------------------
+MACSEC_CIPHERS = {   # cipher suite -> (SAK bytes, extended packet numbering)
+    "gcm-aes-128": (16, False), "gcm-aes-256": (32, False),
+    "gcm-aes-xpn-128": (16, True), "gcm-aes-xpn-256": (32, True),
+}
+ETHER_HEADER = 14    # DA, SA, EtherType (in a MACsec frame the EtherType 0x88E5 opens the SecTAG)
+
+
+@functools.lru_cache(maxsize=1024)
+def macsec_payload(inner_size: int, labels: int = 0, cipher: str = "gcm-aes-128", include_sci: bool = True) -> int:
+    """Ethernet payload bytes (frame minus the 14-byte MAC header, FCS excluded) of one IP packet of ``inner_size``
+    (under ``labels`` MPLS labels) secured by scapy's MACsecSA with ``cipher``: SecTAG (8 bytes, 16 with the SCI)
+    + the original EtherType + the packet + the 16-byte ICV. The carrier delivers a frame when this fits its MTU."""
+    from scapy.contrib.macsec import MACsecSA
+    from scapy.contrib.mpls import MPLS
+    from scapy.layers.l2 import Ether
+    key_len, xpn = MACSEC_CIPHERS[cipher]
+    payload = inner_packet(inner_size)
+    for i in reversed(range(labels)):
+        payload = MPLS(label=16 + i, s=1 if i == labels - 1 else 0, ttl=64) / payload
+    frame = Ether(src="52:54:00:00:00:01", dst="52:54:00:00:00:02",
+                  type=ETH_MPLS if labels else ETH_IPV4) / payload
+    sa = MACsecSA(sci=bytes.fromhex("525400000001" "0001"), an=0, pn=1, key=_key("sak", key_len), icvlen=16,
+                  encrypt=True, send_sci=include_sci, xpn_en=xpn,
+                  ssci=b"\x00\x00\x00\x01" if xpn else None, salt=_key("salt", 12) if xpn else None)
+    return len(bytes(sa.encrypt(sa.encap(frame)))) - ETHER_HEADER

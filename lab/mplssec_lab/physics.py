@@ -5,7 +5,8 @@
 (which physical ports the carrier joins, the emulated in-building neighbours) and the injected faults,
 and works out, in this order:
 
-1. physical line protocol (carrier link faults, ``shutdown``/``disable``);
+1. physical line protocol (carrier link faults, ``shutdown``/``disable``), then MACsec/MKA on the carrier
+   (:mod:`mplssec_lab.macsec`: secured or not, which decides what frames cross the carrier and how big they are);
 2. IKE SAs (addresses pointing at each other over an up carrier, IKE packets passing the inbound filters,
    version, first proposal of the initiator the responder accepts, DH group, auth method, PSK, identities);
 3. IPsec SAs (IKE SA up, both protected interfaces exist and are of the same kind — GRE tunnel protection
@@ -29,7 +30,7 @@ import ipaddress
 import math
 from dataclasses import dataclass, field
 
-from . import model
+from . import macsec, model
 from .faults import Faults
 
 # Effective IP MTU when the configuration sets none (documented decisions, docs/lab.md).
@@ -202,6 +203,7 @@ class _Ctx:
         self.adj: dict = {h: [] for h in self.views}
         self.ldp_hello: list = []     # (Conn)
         self.ldp_sessions: set = set()  # frozenset({a, b}) or (host, NEIGHBOR)
+        self.mka_sessions: dict = {}    # link name -> macsec.Session
 
     # -- history ------------------------------------------------------------------------------------
     def since(self, token) -> float:
@@ -313,6 +315,9 @@ class _Ctx:
         ai, bi, link = p
         if size is not None and outer_frag:
             size = min(size, eff_ip_mtu(self.views[a], self.views[a].interfaces[ai]))
+        ok, why, size = macsec.frame_pass(self, link, a, b, size)
+        if not ok:
+            return False, why
         if size is not None and size > self.delivered(link):
             return False, f"{size}-byte packet larger than the carrier delivers ({self.delivered(link)})"
         vb = self.views[b]
@@ -873,8 +878,19 @@ class _Ctx:
                     out[tok] = out.get(tok, 0.0) + RATE.get(x.protocol, 0.1)
         return out
 
+    def macsec_rates(self) -> dict:
+        """Hello packets per second one way over each carrier link (adjacencies on it or on tunnels across it)."""
+        out = {}
+        for host, adjs in self.adj.items():
+            for x in adjs:
+                c = next((c for c in self.conns if c.a == host and c.a_if == x.interface), None)
+                if c is not None and c.link:
+                    out[c.link] = out.get(c.link, 0.0) + RATE.get(x.protocol, 0.1)
+        return out
+
     def states(self) -> dict:
         rates = self.rates()
+        mrates = self.macsec_rates()
         out = {}
         for host in self.views:
             ls = model.LinkState()
@@ -887,11 +903,13 @@ class _Ctx:
                 if c.kind == "physical":
                     clear.append(c.a_if if c.a == host else c.b_if if c.b == host else None)
             ls.clear_mpls_interfaces = sorted({x for x in clear if x})
+            ls.mka = macsec.mka_states(self, host, mrates)
             out[host] = ls
         return out
 
     def run(self):
         self.physical()
+        self.mka_sessions = macsec.derive(self)
         self.ike_sas()
         self.ipsec_sas()
         self.tunnels()
@@ -1052,15 +1070,15 @@ def ping(views: dict, topology, faults: Faults | None, now: float, host: str, ds
                 phys = v.interfaces.get(phys_if)
                 if phys is not None and df and w > eff_ip_mtu(v, phys):
                     return fail("mtu", egress=egress, wire=w, detail=f"encapsulated {w} > {eff_ip_mtu(v, phys)}")
-            _count(ctx, sa, count, frag, delivered=False)
+            _count(ctx, sa, count, frag, delivered=False, conn=conn, frm=host)
             return fail("timeout", egress=egress, wire=w, detail=why)
         back = conn.b if conn.a == host else conn.a
         if back != NEIGHBOR:
             ok2, why2, _, _ = ctx.conn_pass(conn, back, "icmp", None, inner=frag, labels=labels, df=df)
             if not ok2:
-                _count(ctx, sa, count, frag, delivered=True, replied=False)
+                _count(ctx, sa, count, frag, delivered=True, replied=False, conn=conn, frm=host)
                 return fail("timeout", egress=egress, wire=w, detail="reply: " + (why2 or ""))
-    _count(ctx, sa, count, size, delivered=True, replied=True)
+    _count(ctx, sa, count, size, delivered=True, replied=True, conn=conn, frm=host)
     return PingResult([True] * count, "ok", egress=egress, wire=wire)
 
 
@@ -1102,18 +1120,20 @@ def lsp_ping(views: dict, topology, faults: Faults | None, now: float, host: str
         return fail("mtu", egress=egress, detail=f"{size} > mpls mtu {limit} of {egress} (DF set)")
     ok, why, wire, sa = ctx.conn_pass(conn, host, "udp", 3503, inner=size - 4 * labels, labels=labels, df=True)
     if not ok:
-        _count(ctx, sa, count, size, delivered=False)
+        _count(ctx, sa, count, size, delivered=False, conn=conn, frm=host)
         return fail("timeout", egress=egress, wire=wire, detail=why)
     # the echo reply: IPv4 UDP from the egress back to the sender, as big as the request (its pad TLV)
     ok2, why2, _, _ = ctx.conn_pass(conn, far, "udp", 3503, inner=size - 4 * labels, df=True)
     if not ok2:
-        _count(ctx, sa, count, size, delivered=True, replied=False)
+        _count(ctx, sa, count, size, delivered=True, replied=False, conn=conn, frm=host)
         return fail("timeout", egress=egress, wire=wire, detail="reply: " + (why2 or ""))
-    _count(ctx, sa, count, size, delivered=True, replied=True)
+    _count(ctx, sa, count, size, delivered=True, replied=True, conn=conn, frm=host)
     return PingResult([True] * count, "ok", egress=egress, wire=wire)
 
 
-def _count(ctx, sa, count, size, delivered, replied=False):
+def _count(ctx, sa, count, size, delivered, replied=False, conn=None, frm=None):
+    if conn is not None and conn.kind != "neighbor":
+        macsec.count(ctx, conn.link, frm, count, size, delivered, replied)
     if sa is None or not sa.established or sa.b_pol is None:
         return
     tok = ctx.sa_pair_token(sa)
@@ -1132,9 +1152,14 @@ def _count(ctx, sa, count, size, delivered, replied=False):
 
 
 def traffic(views, topology, faults, now, packets_n: int = 100, size: int = 1000, memo: dict | None = None) -> int:
-    """Move ``packets_n`` packets each way across every established IPsec SA; returns SAs touched."""
+    """Move ``packets_n`` packets each way across every established IPsec SA and every secured MACsec link (the
+    IPsec packets cross the carrier inside MACsec too); returns SAs and MACsec sessions touched."""
     ctx, _ = _analyse(views, topology, faults, now, memo)
     touched = set()
+    for s in ctx.mka_sessions.values():
+        if s.secured:
+            touched.add(("macsec", s.link))
+            macsec.count(ctx, s.link, s.a, packets_n, size, delivered=True, replied=True)
     for s in ctx.ipsec:
         if s.established and s.b_pol is not None and ctx.reverse_sa(s) is not None:
             tok = ctx.sa_pair_token(s)

@@ -165,11 +165,13 @@ class Daemon:
             return {"ok": True, "pid": os.getpid(), "pairs": self.topology.pairs, "topology": self.topology.spec,
                     "started": lab.started,
                     "uptime": time.time() - lab.started, "control_port": self.control_port,
-                    "hosts": {h: {"platform": self.topology.hosts[h].platform, "port": self.ports[h],
+                    "hosts": {h: {"platform": self.topology.hosts[h].platform,
+                                  "model": self.topology.model_of(h).pid, "port": self.ports[h],
                                   "listening": h in self.listeners,
                                   "sessions": len(self.conns.get(h, ()))} for h in self.topology.hosts},
                     "links": {n: {"a": link.a, "b": link.b, "up": n not in lab.faults.link_down,
-                                  "mtu": link.mtu, "delivered_mtu": lab.faults.delivered_mtu(n, link.mtu)}
+                                  "mtu": link.mtu, "delivered_mtu": lab.faults.delivered_mtu(n, link.mtu),
+                                  "eapol_delivers": sorted(link.eapol_delivers), "tagged": link.tagged}
                               for n, link in self.topology.links.items()},
                     "faults": lab.faults.as_dict()}
         if cmd == "config":

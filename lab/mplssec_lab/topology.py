@@ -37,7 +37,44 @@ NAMES = {
     "ios": {"loopback": "Loopback0", "core": "GigabitEthernet1"},
     "junos": {"loopback": "lo0.0", "core": "ge-0/0/1.0"},
 }
-MODELS = {"ios": "Cat8000v (IOS-XE 17.x)", "junos": "vSRX 3.0 (Junos)"}
+
+
+@dataclass(frozen=True)
+class RouterModel:
+    """A router model the lab can present (docs/lab.md "Router models"): what ``show version`` names and whether its
+    Ethernet ports do MACsec (IEEE 802.1AE with MKA)."""
+    key: str                   # the lab's name; Junos show version "Model:" prints it
+    platform: str
+    pid: str                   # product id (IOS show version / show inventory, Junos show chassis hardware)
+    virtual: bool
+    macsec: bool               # its carrier ports are MACsec-capable
+    source: str                # where the MACsec (non-)support is documented
+
+
+MODELS = {
+    "c8000v": RouterModel("c8000v", "ios", "C8000V", True, False,
+                          "Cisco Catalyst 8000V Edge Software data sheet: virtual NICs, no MACsec listed (lab decision)"),
+    "asr1001-x": RouterModel("asr1001-x", "ios", "ASR1001-X", False, True,
+                             "Cisco MACsec and MKA Configuration Guide, IOS XE 3S, WAN MACsec and MKA Support "
+                             "Enhancements: 'On the Cisco ASR1001-X router, MACSEC is supported on the built-in ports'"),
+    "vsrx": RouterModel("vsrx", "junos", "VSRX", True, False,
+                        "Juniper Feature Explorer: MACsec not listed for vSRX (lab decision)"),
+    "srx380": RouterModel("srx380", "junos", "SRX380", False, True,
+                          "Juniper, Media Access Control Security (MACsec) on Chassis Cluster: 'Starting in Junos OS "
+                          "Release 20.1R1, MACsec is supported on control ports, fabric ports and revenue ports of "
+                          "SRX380 devices'"),
+}
+DEFAULT_MODEL = {"ios": "c8000v", "junos": "vsrx"}
+MACSEC_MODEL = {"ios": "asr1001-x", "junos": "srx380"}     # scenario macsec-hw
+
+# EAPoL destination addresses (IEEE 802.1X-2010 Table 11-1; Cisco "eapol destination-address", Juniper
+# "eapol-address"), and what a carrier Ethernet service delivers by default (docs/lab.md "MACsec", lab decision:
+# the provider consumes the 802.1X PAE group address, as Juniper "MACsec over WAN" describes).
+PAE = "01:80:c2:00:00:03"
+BRIDGE = "01:80:c2:00:00:00"
+LLDP = "01:80:c2:00:00:0e"
+BROADCAST = "ff:ff:ff:ff:ff:ff"
+CARRIER_DELIVERS = frozenset({BRIDGE, LLDP, BROADCAST, "unicast"})
 
 
 def carrier_name(platform: str, j: int) -> str:
@@ -78,6 +115,11 @@ class CarrierLink:
     ipsec_ipv4: str | None = None
     ipsec_mode: str = "transport"
     tunnel_id: int = 100
+    # the carrier Ethernet service (docs/lab.md "MACsec"): which EAPoL destination addresses it delivers ("unicast" for
+    # any individual address), and whether it is a VLAN-tagged service (EVPL: it forwards on the 802.1Q tag, so a
+    # frame whose tag is encrypted inside MACsec is not delivered)
+    eapol_delivers: frozenset = CARRIER_DELIVERS
+    tagged: bool = False
 
     def end(self, host: str) -> tuple[str, str]:
         return (self.a_interface, self.a_address) if host == self.a else (self.b_interface, self.b_address)
@@ -93,6 +135,9 @@ SCENARIOS = {
                     "instead of 'ip ospf 1 area 0' on the interface",
     "carrier-acl": "IOS: an inbound ACL CARRIER-IN already on the carrier (deny udp any any eq snmp, permit ip any any)",
     "rollback-file": "IOS: flash:mplssec-<link>-pre.cfg already exists (a stale rollback point of an earlier run)",
+    "macsec-hw": "both routers are hardware with MACsec ports: IOS ASR1001-X, Junos SRX380 (instead of C8000V / vSRX)",
+    "carrier-l2cp-transparent": "the carrier also delivers EAPoL to the 802.1X PAE group address 01:80:C2:00:00:03",
+    "carrier-tagged": "the carrier is a VLAN-tagged service (EVPL): MACsec needs the 802.1Q tag in clear",
 }
 
 
@@ -189,6 +234,12 @@ class Topology:
             return list(self.hosts[spec].links)
         raise KeyError(f"no such pair/link/host: {spec}")
 
+    def model_of(self, host: str) -> RouterModel:
+        """The router model: hardware with MACsec ports when a scenario macsec-hw selects one of its links."""
+        h = self.hosts[host]
+        key = MACSEC_MODEL[h.platform] if "macsec-hw" in self.scenarios_of(host) else DEFAULT_MODEL[h.platform]
+        return MODELS[key]
+
     def baseline(self, host: str, auth: dict | None = None) -> dict:
         """The vendor-neutral baseline spec handed to a device class (docs/dev-contracts-lab.md)."""
         h = self.hosts[host]
@@ -197,7 +248,7 @@ class Topology:
             "hostname": h.name,
             "router_id": h.router_id,
             "platform": h.platform,
-            "model": MODELS[h.platform],
+            "model": self.model_of(host).key,
             "loopback": {"name": h.loopback, "address": f"{h.router_id}/32",
                          "ospf": {"area": "0", "passive": True}},
             "interfaces": [
@@ -343,7 +394,7 @@ def build(pairs: int = 1, scenarios=None, topology: str | None = None) -> Topolo
     """``build(N)``: N independent pairs; ``build(topology="ring:6")`` / ``"mesh:8"`` / ``"pairs:3"``."""
     kind, n = parse_topology(topology, pairs)
     if kind == "pairs":
-        return _build_pairs(n, scenarios)
+        return _carrier_scenarios(_build_pairs(n, scenarios))
     if n < MIN_ROUTERS[kind]:
         raise ValueError(f"{kind} needs at least {MIN_ROUTERS[kind]} routers")
     edges = ring_edges(n) if kind == "ring" else mesh_edges(n)
@@ -354,6 +405,15 @@ def build(pairs: int = 1, scenarios=None, topology: str | None = None) -> Topolo
         topo.hosts[f"p{i}"] = _host(i)
     for k, (i, j) in enumerate(edges, 1):
         _add_link(topo, k, f"p{i}", f"p{j}", tunnel_id=100 + k - 1)
+    return _carrier_scenarios(topo)
+
+
+def _carrier_scenarios(topo: Topology) -> Topology:
+    for link in topo.links.values():
+        if "carrier-l2cp-transparent" in topo.scenarios and topo._selected("carrier-l2cp-transparent", link):
+            link.eapol_delivers = CARRIER_DELIVERS | {PAE}
+        if "carrier-tagged" in topo.scenarios and topo._selected("carrier-tagged", link):
+            link.tagged = True
     return topo
 
 

@@ -7,6 +7,7 @@ import re
 from . import grammar as g
 from . import parser as P
 from . import show as S
+from . import show_macsec as M
 from .device import fs_name
 
 EXEC_PRIV = [
@@ -32,6 +33,10 @@ EXEC_PRIV = [
     ("show crypto session [detail]", "show_crypto_session"),
     ("show crypto isakmp sa", "show_isakmp_sa"),
     ("show file systems", "show_fs"),
+    ("show inventory", "show_inventory"),
+    ("show mka sessions [interface IFNAME] [detail]", "show_mka_sessions"),
+    ("show macsec summary", "show_macsec_summary"),
+    ("show macsec interface IFNAME", "show_macsec_interface"),
     ("configure terminal", "conf_t"),
     ("configure terminal revert timer <1-120>", "conf_t_revert"),
     ("configure confirm", "conf_confirm"),
@@ -260,6 +265,19 @@ class Session:
     async def x_show_version(self, c, line):
         return S.show_version(self.dev)
 
+    async def x_show_inventory(self, c, line):
+        return M.show_inventory(self.dev)
+
+    async def x_show_mka_sessions(self, c, line):
+        iface = c[c.index("interface") + 1] if "interface" in c else None
+        return M.show_mka_sessions(self.dev, interface=iface, detail="detail" in c)
+
+    async def x_show_macsec_summary(self, c, line):
+        return M.show_macsec_summary(self.dev)
+
+    async def x_show_macsec_interface(self, c, line):
+        return M.show_macsec_interface(self.dev, c[-1])
+
     async def x_show_privilege(self, c, line):
         return f"Current privilege level is {self.priv}"
 
@@ -350,7 +368,7 @@ class Session:
 
     def _enter_config(self):
         self.write("Enter configuration commands, one per line.  End with CNTL/Z.\n")
-        self.ctx = P.Ctx(self.dev.root, self.dev.hardware)
+        self.ctx = P.Ctx(self.dev.root, self.dev.hardware, macsec=self.dev.macsec_ports)
         self.dev.stats["config_transactions"] += 1
         self.dev.last_change_by = "admin"
 
@@ -425,7 +443,7 @@ class Session:
             return f"%Error opening {c[1]} (No such file or directory)"
         self.write("Destination filename [running-config]? ")
         await self.readline()
-        ctx = P.Ctx(self.dev.root, self.dev.hardware)
+        ctx = P.Ctx(self.dev.root, self.dev.hardware, macsec=self.dev.macsec_ports)
         changed = False
         for raw in self.dev.files[name].splitlines():
             s = raw.strip()

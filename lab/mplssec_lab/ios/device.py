@@ -29,6 +29,11 @@ class IosDevice:
             if f"GigabitEthernet{n}" not in hw:
                 hw.append(f"GigabitEthernet{n}")
         self.hardware = hw
+        from ..topology import DEFAULT_MODEL, MODELS
+        self.model = MODELS[baseline.get("model") or DEFAULT_MODEL["ios"]]
+        # a hardware model's Ethernet ports do MACsec (topology.MODELS); a C8000V has none
+        self.macsec_ports = {h for h in hw if h.startswith(("GigabitEthernet", "TenGigabitEthernet"))} \
+            if self.model.macsec else set()
         self.serial = "9" + "".join(str(ord(c) % 10) for c in (hostname * 10))[:10].upper()
         self.files = {}                   # flash file name -> content
         self.startup = None
@@ -65,7 +70,7 @@ class IosDevice:
             "login on-success log",
             "subscriber templating",
             "multilink bundle-name authenticated",
-            f"license udi pid C8000V sn {self.serial}",
+            f"license udi pid {self.model.pid} sn {self.serial}",
             "diagnostic bootup level minimal",
             "memory free low-watermark processor 63709",
             "spanning-tree extend system-id",
@@ -128,7 +133,7 @@ class IosDevice:
             lines.append(f"mpls ldp router-id {lo['name']} force")
         lines += ["control-plane", "line con 0", " stopbits 1", "line vty 0 4", " login local",
                   " transport input ssh"]
-        root, errors = P.load_text("\n".join(lines), hardware=self.hardware)
+        root, errors = P.load_text("\n".join(lines), hardware=self.hardware, macsec=self.macsec_ports)
         if errors:
             raise ValueError(f"baseline for {self.name} does not parse: {errors}")
         return root
@@ -166,6 +171,8 @@ class IosDevice:
         self.check_revert()
         if self._view_cache is None:
             self._view_cache = build_view(self.root, self.name)
+            for port in self._view_cache.macsec.values():
+                port.capable = port.interface in self.macsec_ports
         return self._view_cache
 
     def changed(self):
@@ -186,7 +193,7 @@ class IosDevice:
     # ------------------------------------------------------------ rollback / revert
     def replace_config(self, text: str):
         """configure replace: the running config becomes exactly `text`."""
-        root, errors = P.load_text(text, hardware=self.hardware)
+        root, errors = P.load_text(text, hardware=self.hardware, macsec=self.macsec_ports)
         if errors:
             return errors
         if root != self.root:

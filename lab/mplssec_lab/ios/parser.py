@@ -279,9 +279,18 @@ MODES: dict = {
         _r("isis network point-to-point", key=2),
         _r("isis metric <1-16777214> [{level-1|level-2}]", key=2),
         _r("crypto map WORD", key=2),
-        _r("macsec network-link", key=1),
-        _r("mka policy WORD", key=2),
-        _r("mka pre-shared-key key-chain WORD", key=2),
+        # WAN MACsec (Cisco MACsec and MKA Configuration Guide, IOS XE 17, "WAN MACsec and MKA Support
+        # Enhancements"): refused on ports without MACsec (C8000V: lab decision, lab/mplssec_lab/ios/README.md)
+        _r("macsec network-link", key=2, check=lambda ctx, c: _check_macsec(ctx, c)),
+        _r("macsec dot1q-in-clear <1-1>", key=2, check=lambda ctx, c: _check_macsec(ctx, c)),
+        _r("macsec replay-protection window-size <0-4294967295>", key=2, check=lambda ctx, c: _check_macsec(ctx, c)),
+        _r("macsec access-control {must-secure|should-secure}", key=2, default=("macsec access-control should-secure",),
+           check=lambda ctx, c: _check_macsec(ctx, c)),
+        _r("mka policy WORD", key=2, check=lambda ctx, c: _check_macsec(ctx, c)),
+        _r("mka pre-shared-key key-chain WORD", key=2, check=lambda ctx, c: _check_macsec(ctx, c)),
+        _r("eapol destination-address {bridge-group-address|broadcast-address|lldp-multicast-address|WORD}", key=2,
+           check=lambda ctx, c: _check_macsec(ctx, c) or _check_hhh(c)),
+        _r("eapol eth-type WORD", key=2, default=("eapol eth-type 888E",), check=lambda ctx, c: _check_macsec(ctx, c)),
         _r("tunnel source {IFNAME|A.B.C.D}", key=2, iftypes=IF_ANY),
         _r("tunnel mode {gre ip|gre multipoint|gre ipv6|ipsec ipv4|ipsec ipv6|ipip}", key=2,
            default=("tunnel mode gre ip",), iftypes=IF_ANY),
@@ -425,21 +434,55 @@ MODES: dict = {
         _r("rsakeypair WORD", key=1),
     ],
     "keychain-macsec": [
-        _r("key WORD", key=2, enter="keychain-macsec-key"),
+        _r("key WORD", key=2, enter="keychain-macsec-key", check=lambda ctx, c: _check_ckn(c)),
     ],
     "keychain-macsec-key": [
         _r("cryptographic-algorithm {aes-128-cmac|aes-256-cmac}", key=1),
-        _r("key-string [{0|6|7}] WORD", key=1),
+        # shown encrypted (type 7) like IOS-XE does for a MACsec key chain; type 6 (AES master key) kept as given
+        _r("key-string [{0|6|7}] WORD", key=1, canon=lambda c: _canon_key_string(c)),
         _r("lifetime local LINE", key=1),
     ],
     "mka-policy": [
-        _r("key-server priority <0-255>", key=2),
+        _r("key-server priority <0-255>", key=2, default=("key-server priority 0",)),
         _r("macsec-cipher-suite {gcm-aes-128|gcm-aes-256|gcm-aes-xpn-128|gcm-aes-xpn-256}...", key=1),
-        _r("confidentiality-offset <0-50>", key=1),
-        _r("sak-rekey interval <30-65535>", key=2),
+        _r("confidentiality-offset {0|30|50}", key=1, default=("confidentiality-offset 0",)),
+        _r("sak-rekey {interval <30-65535>|on-live-peer-loss}", key=lambda c: " ".join(c[:2])),
         _r("include-icv-indicator", key=1),
+        _r("send-secure-announcements", key=1),
     ],
 }
+
+
+def _check_macsec(ctx, canon):
+    """The interface commands of WAN MACsec exist only on MACsec-capable ports (ctx.macsec: None = not checked)."""
+    node = ctx.node if ctx else None
+    if ctx is None or ctx.macsec is None or node is None or not node.text.startswith("interface "):
+        return None
+    if node.tokens()[1] not in ctx.macsec:
+        return INVALID + "@0"
+    return None
+
+
+def _check_hhh(canon):
+    v = canon[2]
+    if v.endswith("-address") or re.fullmatch(r"[0-9a-fA-F]{1,4}\.[0-9a-fA-F]{1,4}\.[0-9a-fA-F]{1,4}", v):
+        return None
+    return INVALID + "@2"
+
+
+def _check_ckn(canon):
+    """MACsec key chain key id = the CKN: an even number of hex digits, at most 64."""
+    v = canon[1]
+    if re.fullmatch(r"(?:[0-9a-fA-F]{2}){1,32}", v):
+        return None
+    return INVALID + "@1"
+
+
+def _canon_key_string(canon):
+    from .type7 import encode
+    if len(canon) == 3 and canon[1] in ("6", "7"):
+        return canon
+    return ["key-string", "7", encode(canon[-1])]
 
 
 def _check_mtu(ctx, canon):
@@ -482,9 +525,10 @@ for _mode, _rules in MODES.items():
 class Ctx:
     """Where a line is applied: the config root, the current block path and the device hardware."""
 
-    def __init__(self, root: Node, hardware=(), path=None):
+    def __init__(self, root: Node, hardware=(), path=None, macsec=None):
         self.root = root
         self.hardware = set(hardware)
+        self.macsec = None if macsec is None else set(macsec)   # MACsec-capable interfaces (None: not checked)
         self.path = path or [root]      # [root, block, sub-block]
 
     @property
@@ -729,13 +773,13 @@ def _apply_ace(ctx, rule, canon, negate, partial):
 # ------------------------------------------------------------------ whole-file loading
 
 
-def load_text(text: str, root: Optional[Node] = None, hardware=()) -> tuple:
+def load_text(text: str, root: Optional[Node] = None, hardware=(), macsec=None) -> tuple:
     """Apply a configuration text (a saved running-config or a snippet) line by line.
 
     Returns (root, errors) where errors is [(line_number, line, message)].
     """
     root = root if root is not None else Node("", "", mode="config")
-    ctx = Ctx(root, hardware)
+    ctx = Ctx(root, hardware, macsec=macsec)
     errors = []
     for no, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()

@@ -71,8 +71,15 @@ def _spi64(seed):
 def show_version(dev):
     up = _dur_words(dev._now() - dev.boot_time)
     ngi = sum(1 for h in dev.hardware if h.startswith("GigabitEthernet"))
+    # virtual vs hardware lines (the ASR1001-X ones from public ASR1001-X "show version" outputs)
+    if dev.model.virtual:
+        family, throughput = "Virtual XE", "The current throughput level is 250000 kbps \n\n\n"
+        processor = "cisco C8000V (VXE) processor (revision VXE) with 1987213K/3075K bytes of memory."
+    else:
+        family, throughput = "ASR1000", "\n"
+        processor = f"cisco {dev.model.pid} (1NG) processor (revision 1NG) with 3712209K/6147K bytes of memory."
     return f"""Cisco IOS XE Software, Version 17.09.04a
-Cisco IOS Software [Cupertino], Virtual XE Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, RELEASE SOFTWARE (fc3)
+Cisco IOS Software [Cupertino], {family} Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, RELEASE SOFTWARE (fc3)
 Technical Support: http://www.cisco.com/techsupport
 Copyright (c) 1986-2023 by Cisco Systems, Inc.
 Compiled Fri 20-Oct-23 10:44 by mcpre
@@ -122,12 +129,9 @@ Addon License Level: dna-advantage
 Addon License Type: Subscription
 Next reload addon license Level: dna-advantage
 
-The current throughput level is 250000 kbps{' '}
+{throughput}Smart Licensing Status: Smart Licensing Using Policy
 
-
-Smart Licensing Status: Smart Licensing Using Policy
-
-cisco C8000V (VXE) processor (revision VXE) with 1987213K/3075K bytes of memory.
+{processor}
 Processor board ID {dev.serial}
 Router operating mode: Autonomous
 {ngi} Gigabit Ethernet interfaces

@@ -183,7 +183,7 @@ class JunosDevice:
         self._view = None
         self.started = now
         scen = set(baseline.get("scenarios") or [])
-        self.model = "srx5600" if "srx5600" in scen else MODEL
+        self.model = "srx5600" if "srx5600" in scen else (baseline.get("model") or MODEL)
         # the forwarding modes in effect: the committed ones at boot, except that the scenario
         # srx-mpls-not-active committed packet-based MPLS after the last boot
         self.active_modes = V.configured_modes(self.committed)
@@ -198,6 +198,10 @@ class JunosDevice:
         if self._view is None:
             v = V.build(self.hostname, self.committed)
             v.fwd_modes = dict(self.active_modes)
+            from ..topology import MODELS
+            capable = MODELS[self.model].macsec if self.model in MODELS else False
+            for port in v.macsec.values():      # a vSRX accepts the statements; its ports do no MACsec
+                port.capable = capable
             if self.booting_until is not None:   # rebooting: no interface forwards anything
                 for it in v.interfaces.values():
                     it.enabled = False

@@ -42,6 +42,10 @@ OP_RPCS = {
     "get-commit-information": "show system commit",
     "get-flow-status-information": "show security flow status",
     "request-reboot": "request system reboot",
+    "get-mka-session-information": "show security mka sessions",
+    "get-macsec-connection-information": "show security macsec connections",
+    "get-macsec-statistics": "show security macsec statistics",
+    "get-chassis-inventory": "show chassis hardware",
 }
 
 

@@ -95,6 +95,7 @@ IFNAME_UNIT = V("interface-unit", lambda t: bool(re.fullmatch(r"(ge|xe|et|gr|ip|
 UNIT = rng(0, 1073741823)
 AREA = V("area-id", lambda t: _v4(t) or (re.fullmatch(r"\d+", t) and str(ipaddress.IPv4Address(int(t)))))
 SECRET = V("secret", lambda t: True)
+HEX64 = V("hex-string", lambda t: bool(re.fullmatch(r"(?:[0-9a-fA-F]{2}){1,32}", t)))
 
 
 class S:
@@ -386,14 +387,31 @@ _security = C(
                 )
             }
         ),
+        # Juniper "connectivity-association (MACsec)", "pre-shared-key (MACsec)", "mka", "offset", "replay-protect",
+        # "include-sci", "exclude-protocol", "interfaces (MACsec)" statement references (security macsec hierarchy)
         "macsec": C(
             {
                 "connectivity-association": N(
                     WORD,
                     {
                         "cipher-suite": L(enum("gcm-aes-128", "gcm-aes-256", "gcm-aes-xpn-128", "gcm-aes-xpn-256")),
-                        "security-mode": L(enum("static-cak", "dynamic")),
-                        "pre-shared-key": C({"ckn": L(ANY), "cak": L(SECRET, secret=True)}),
+                        "security-mode": L(enum("static-cak", "dynamic", "static-sak")),
+                        "pre-shared-key": C({"ckn": L(HEX64), "cak": L(SECRET, secret=True)}),
+                        "mka": C(
+                            {
+                                "key-server-priority": L(rng(0, 255)),
+                                "must-secure": F(),
+                                "should-secure": F(),
+                                "eapol-address": L(enum("pae", "provider-bridge", "lldp-multicast")),
+                                "transmit-interval": L(rng(2000, 6000)),
+                                "sak-rekey-interval": L(rng(60, 86400)),
+                            }
+                        ),
+                        "offset": L(enum("0", "30", "50")),
+                        "replay-protect": C({"replay-window-size": L(rng(0, 65535))}),
+                        "include-sci": F(),
+                        "no-encryption": F(),
+                        "exclude-protocol": LL(enum("cdp", "lacp", "lldp", "stp", "mvrp", "mmrp")),
                     },
                 ),
                 "interfaces": N(IFNAME_PHYS, {"connectivity-association": L(WORD)}),

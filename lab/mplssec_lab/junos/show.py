@@ -183,9 +183,12 @@ def dispatch(dev, toks, display=None, session=None):
             return show_system_commit(dev)
         return Result(f"Current time: {fmt_time(dev._now())}\n")
     if what == "security":
-        sub = _expect(rest, 0, ["ike", "ipsec", "flow"])
+        sub = _expect(rest, 0, ["ike", "ipsec", "flow", "mka", "macsec"])
         if sub is None:
             raise CmdError("syntax", "security")
+        if sub in ("mka", "macsec"):
+            from . import show_macsec
+            return show_macsec.dispatch(dev, sub, rest)
         if sub == "flow":
             if _expect(rest, 1, ["status"]) != "status" or len(rest) > 2:
                 raise CmdError("syntax", rest[-1])
@@ -228,6 +231,9 @@ def dispatch(dev, toks, display=None, session=None):
         raise CmdError("syntax", "isis")
     if what == "interfaces":
         return show_interfaces(dev, rest)
+    if what == "chassis" and rest == ["hardware"]:
+        from .show_macsec import show_chassis_hardware
+        return show_chassis_hardware(dev)
     raise CmdError("syntax", toks[1])
 
 
@@ -266,7 +272,8 @@ def show_version(dev):
         f"JUNOS OS libs [20240918.2f2fdb5_builder_stable_13-204]\n"
         f"JUNOS OS runtime [20240918.2f2fdb5_builder_stable_13-204]\n"
         f"JUNOS OS time zone information [20240918.2f2fdb5_builder_stable_13-204]\n"
-        f"JUNOS vSRX Software Suite [{JUNOS_VERSION}]\n"
+        + (f"JUNOS vSRX Software Suite [{JUNOS_VERSION}]\n" if _model(dev) == "vsrx" else
+           f"JUNOS Packet Forwarding Engine Support (SRX) [{JUNOS_VERSION}]\n")
     )
     x = E("software-information")
     E("host-name", dev.hostname, x)

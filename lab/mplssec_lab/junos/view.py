@@ -248,6 +248,7 @@ def build(hostname, root) -> model.DeviceView:
                 )
                 if bi in v.interfaces:
                     v.interfaces[bi].ipsec_policy = vname
+    _macsec(sec, v)
     return v
 
 
@@ -321,3 +322,44 @@ def _port(p):
         return int(p)
     except ValueError:
         return None
+
+
+# Juniper "eapol-address (MACsec)": pae 01:80:C2:00:00:03 (default), provider-bridge 01:80:C2:00:00:00,
+# lldp-multicast 01:80:C2:00:00:0E
+EAPOL = {"pae": "01:80:c2:00:00:03", "provider-bridge": "01:80:c2:00:00:00", "lldp-multicast": "01:80:c2:00:00:0e"}
+
+
+def _macsec(sec, v: model.DeviceView) -> None:
+    """``security macsec interfaces IF connectivity-association CA`` (static CAK) -> MacsecPort keyed by the carrier
+    unit of IF. Junos defaults: cipher gcm-aes-128, key-server-priority 16, offset 0, SCI not included, replay
+    protection off, EAPoL to the PAE group address; unsecured traffic is dropped unless ``mka should-secure``
+    (fail-open). The CAK's length selects the MKA CMAC (32 hex digits AES-128-CMAC, 64 AES-256-CMAC)."""
+    ms = sec.get("macsec") if sec is not None and not sec.inactive else None
+    if ms is None or ms.inactive:
+        return
+    cas = dict(ms.entries("connectivity-association"))
+    for ifname, node in ms.entries("interfaces"):
+        ca_name = node.leaf("connectivity-association")
+        ca = cas.get(ca_name)
+        unit = next((n for n in v.interfaces if n.split(".")[0] == ifname), f"{ifname}.0")
+        port = model.MacsecPort(interface=unit, policy=ca_name, key_server_priority=16, include_sci=False)
+        if ca is not None:
+            port.ciphers = [ca.leaf("cipher-suite") or "gcm-aes-128"]
+            if ca.leaf("security-mode") == "static-cak":
+                ckn, cak = ca.leaf("pre-shared-key", "ckn"), ca.leaf("pre-shared-key", "cak")
+                port.ckn = ckn.lower() if ckn else None
+                port.cak = cak.lower() if cak else None
+                if port.cak:
+                    port.mka_algorithm = "aes-128-cmac" if len(port.cak) <= 32 else "aes-256-cmac"
+            ksp = ca.leaf("mka", "key-server-priority")
+            port.key_server_priority = int(ksp) if ksp is not None else 16
+            port.eapol_address = EAPOL[ca.leaf("mka", "eapol-address") or "pae"]
+            port.must_secure = ca.get("mka", "should-secure") is None
+            port.offset = int(ca.leaf("offset") or 0)
+            port.include_sci = ca.get("include-sci") is not None
+            rp = ca.get("replay-protect")
+            if rp is not None and not rp.inactive:
+                port.replay_window = int(rp.leaf("replay-window-size") or 0)
+            rk = ca.leaf("mka", "sak-rekey-interval")
+            port.sak_rekey = int(rk) if rk else None
+        v.macsec[unit] = port
