@@ -783,29 +783,31 @@ def _egress(dev, dest):
     return None
 
 
-async def ping(dev, canon, write):
-    dest = canon[1]
-    size, repeat, timeout, df, source = 100, 5, 2, False, None
-    i = 2
+def _ping_options(canon, i):
+    """The keyword options of ``ping`` / ``ping mpls`` from canon[i:]: values of size/repeat/timeout/source,
+    ``output interface IF`` and the flags (df-bit, force-explicit-null, verbose) present."""
+    opts = {"size": 100, "repeat": 5, "timeout": 2, "source": None, "output": None, "flags": set()}
     while i < len(canon):
         k = canon[i]
-        if k == "size":
-            size = int(canon[i + 1])
-            i += 2
-        elif k == "repeat":
-            repeat = int(canon[i + 1])
-            i += 2
-        elif k == "timeout":
-            timeout = int(canon[i + 1])
+        if k == "output":
+            opts["output"] = canon[i + 2]
+            i += 3
+        elif k in ("size", "repeat", "timeout"):
+            opts[k] = int(canon[i + 1])
             i += 2
         elif k == "source":
-            source = canon[i + 1]
+            opts["source"] = canon[i + 1]
             i += 2
-        elif k == "df-bit":
-            df = True
-            i += 1
         else:
+            opts["flags"].add(k)
             i += 1
+    return opts
+
+
+async def ping(dev, canon, write):
+    dest = canon[1]
+    o = _ping_options(canon, 2)
+    size, repeat, timeout, source, df = o["size"], o["repeat"], o["timeout"], o["source"], "df-bit" in o["flags"]
     src_addr = source
     if source and not source[0].isdigit():
         n = dev.root.find("interface " + source)
@@ -858,25 +860,9 @@ def ping_mpls(dev, canon):
     '.' = timeout; ``output interface`` sends out of that interface; the lab never returns the error codes
     (docs/lab.md "LSP ping")."""
     fec = canon[3]
-    size, repeat, timeout, explicit_null, out_if = 100, 5, 2, False, None
-    i = 4
-    while i < len(canon):
-        k = canon[i]
-        if k == "output":
-            out_if = canon[i + 2]
-            i += 3
-            continue
-        if k in ("size", "repeat", "timeout", "source"):
-            if k == "size":
-                size = int(canon[i + 1])
-            elif k == "repeat":
-                repeat = int(canon[i + 1])
-            elif k == "timeout":
-                timeout = int(canon[i + 1])
-            i += 2
-            continue
-        explicit_null = explicit_null or k == "force-explicit-null"
-        i += 1
+    o = _ping_options(canon, 4)
+    size, repeat, timeout, out_if = o["size"], o["repeat"], o["timeout"], o["output"]
+    explicit_null = "force-explicit-null" in o["flags"]
     addr, plen = fec.split("/")
     if plen != "32":
         res = [False] * repeat
