@@ -480,8 +480,8 @@ def test_netlab_create_renders_the_brownfield(netlab_lab, topology):
     clab = yaml.safe_load((netlab_lab / "clab.yml").read_text(encoding="utf-8"))
     kinds = {name: node["kind"] for name, node in clab["topology"]["nodes"].items()}
     assert kinds == {"p1": "cisco_c8000v", "p2": "vr-vsrx"}   # vr-vsrx: containerlab's alias of juniper_vsrx
-    assert [sorted(link["endpoints"]) for link in clab["topology"]["links"]] == [sorted(e) for e in
-                                                                              (link["endpoints"] for link in topology["topology"]["links"])]
+    expected = [sorted(link["endpoints"]) for link in topology["topology"]["links"]]
+    assert [sorted(link["endpoints"]) for link in clab["topology"]["links"]] == expected
     files = netlab_lab / "node_files"
     p1 = "".join((files / "p1" / part).read_text() for part in ("initial", "ospf", "mpls"))
     p2 = "".join((files / "p2" / part).read_text() for part in ("initial", "ospf", "mpls", "firewall.zonebased"))
