@@ -2,6 +2,7 @@
 (not from any renderer), pushed into the devices, read back with their show commands (docs/lab.md "MACsec")."""
 from __future__ import annotations
 
+import secrets
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from mplssec_lab.junos import show as JS  # noqa: E402
 from mplssec_lab.junos import tree as T  # noqa: E402
 from mplssec_lab.lab import Lab  # noqa: E402
 
-CAK = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"   # dummy test key (64 hex, AES-256-CMAC)
+CAK = secrets.token_hex(32)   # a fresh test key per run (64 hex, AES-256-CMAC): no key literal in the repository
 CKN = "1000"
 
 # Cisco MACsec and MKA Configuration Guide (IOS XE), "WAN MACsec and MKA Support Enhancements": key chain with
