@@ -54,6 +54,13 @@ options:
         link. Only the batches are restricted; the plan still covers (and validates) every link.
     type: raw
     required: false
+  facts:
+    description:
+      - The gathered device facts, router -> facts (the localhost fact C(p2p_gathered) that C(playbooks/gather_p2p.yml)
+        sets). The preflight combines them with the links (docs/deploy.md "Gather and preflight"); a router without an
+        entry is planned from its C(p2p_facts) host fact when it has one, else from the inventory alone.
+    type: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -106,7 +113,8 @@ _value:
 """
 
 
-def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_size: Any = None, select: Any = None) -> dict[str, Any]:
+def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_size: Any = None, select: Any = None,
+             facts: Any = None) -> dict[str, Any]:
     """See DOCUMENTATION."""
     if hostvars is None or not hasattr(hostvars, "__getitem__") or not hasattr(hostvars, "__contains__"):
         raise AnsibleFilterError("mplssec.p2p.p2p_plan: the first argument must be hostvars, e.g. p2p_links | mplssec.p2p.p2p_plan(hostvars, groups)")
@@ -117,7 +125,9 @@ def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_siz
     except batches.BatchError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
     try:
-        result = plan.build_plan(p2p_links, hostvars, groups)
+        if facts is not None and not hasattr(facts, "get"):
+            raise AnsibleFilterError("mplssec.p2p.p2p_plan: facts must be a mapping router -> facts (p2p_gathered)")
+        result = plan.build_plan(p2p_links, hostvars, groups, facts)
     except plan.PlanValidationError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
     except ImportError as exc:

@@ -290,9 +290,11 @@ def connect(action: Any, platform: str, ops: dict, secrets: Iterable[str] = (), 
 
 
 def poll_check(sess: _Session, check: str, plan: dict, link: Any, attempts: int, interval: float,
-               min_pct: int = verify.MIN_SUCCESS_PCT) -> dict:
+               min_pct: int = verify.MIN_SUCCESS_PCT, stop: Any = None) -> dict:
     """One check of plugins/plugin_utils/verify.py on this router, run up to ``attempts`` times ``interval`` seconds
-    apart until it passes; a lost session ends the polling (it cannot pass any more)."""
+    apart until it passes; a lost session ends the polling (it cannot pass any more), and so does ``stop()`` returning
+    true between two attempts (the engine's signal that the link failed on the other router): the result then has
+    ``stopped: true``."""
     import time
 
     commands = verify.show_commands(check, plan, link)
@@ -300,6 +302,9 @@ def poll_check(sess: _Session, check: str, plan: dict, link: Any, attempts: int,
     for attempt in range(max(int(attempts), 1)):
         if attempt:
             time.sleep(interval)
+            if stop is not None and stop():
+                outcome = dict(outcome or verify.run_check(check, [], plan, link, error="stopped"), stopped=True)
+                break
         try:
             outcome = verify.run_check(check, sess.run(commands), plan, link, min_success_pct=min_pct)
         except DeviceError as exc:

@@ -425,12 +425,15 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
 # --------------------------------------------------------------------------- the plan
 
 
-def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None = None,
+               facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Validate ``links`` (the p2p_links list) and compute the plan.
 
     :param links: the ``p2p_links`` variable.
     :param hostvars: Ansible ``hostvars`` (or any mapping host -> vars mapping).
     :param groups: Ansible ``groups`` (optional): hosts listed in ``groups['all']`` count as inventory hosts.
+    :param facts: the gathered device facts, router -> facts (the localhost fact ``p2p_gathered``); a router without
+        an entry is planned from ``hostvars[router].p2p_facts`` when it has them, else from the inventory alone.
     :returns: ``{"hosts": {host: p2p_plan}, "links": [...], "warnings": [...], "table": str}``.
     :raises PlanValidationError: with every problem found.
     """
@@ -466,7 +469,7 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
     if messages:
         raise PlanValidationError(messages)
     result = _assemble(derived, warnings)
-    refused = preflight.apply_facts(result, hostvars)  # device facts (p2p_facts), when gathered
+    refused = preflight.apply_facts(result, hostvars, facts)  # device facts, when gathered
     if refused:
         raise PlanValidationError(refused)
     return result

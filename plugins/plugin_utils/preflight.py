@@ -39,12 +39,13 @@ def _true(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
 
 
-def apply_facts(result: dict[str, Any], hostvars: Mapping[str, Any]) -> list[str]:
-    """Add ``device``/``carrier``/``existing`` to the plan facts of routers with ``p2p_facts``; return refusals."""
+def apply_facts(result: dict[str, Any], hostvars: Mapping[str, Any], gathered: Mapping[str, Any] | None = None) -> list[str]:
+    """Add ``device``/``carrier``/``existing`` to the plan facts of routers with facts -- ``gathered[router]`` (the
+    engine's gather, one localhost fact) or ``hostvars[router].p2p_facts`` -- and return the refusals."""
     errors: list[str] = []
     warnings: list[str] = result.setdefault("warnings", [])
     for host, plan in result.get("hosts", {}).items():
-        facts = _hostvar(hostvars, host, "p2p_facts")
+        facts = (gathered or {}).get(host) or _hostvar(hostvars, host, "p2p_facts")
         if not isinstance(facts, Mapping) or not facts:
             continue
         allow_reboot = _true(_hostvar(hostvars, host, "p2p_allow_reboot"))

@@ -1,0 +1,290 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin mplssec.p2p.p2p_engine: one task on the controller for every router of a run.
+
+Documentation: plugins/modules/p2p_engine.py. The orchestration: plugins/plugin_utils/engine.py; the routers'
+persistent connections: plugins/plugin_utils/sessions.py (forked here, one per router per run, reused by every later
+task of the run); the device calls: plugins/plugin_utils/device.py; the checks: plugins/plugin_utils/verify.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import yaml
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+try:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import audit, device, engine, sessions, verify
+except ImportError:  # pragma: no cover - running from a checkout without the collection loader
+    from ..plugin_utils import audit, device, engine, sessions, verify  # type: ignore[no-redef]
+
+OPS = ("gather", "deploy", "verify", "audit", "close")
+display = Display()
+
+
+class _Pool:
+    """The device sessions of the run's routers, over their persistent connections (started here, main thread)."""
+
+    def __init__(self, action: "ActionModule", task_vars: dict, hosts: list[str], ops: Any, secrets: list[str],
+                 idle_timeout: int | None):
+        self.action, self.task_vars, self.ops, self.secrets = action, task_vars, ops, secrets
+        self.idle_timeout = idle_timeout
+        self.sockets: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        self.platforms: dict[str, str] = {}
+        for host in hosts:
+            self._start(host)
+
+    def _start(self, host: str) -> None:
+        try:
+            variables = sessions.router_variables(self.task_vars, host)
+            if self.idle_timeout:
+                variables["ansible_connect_timeout"] = self.idle_timeout
+            os_name = str(self.action._templar.copy_with_new_env(available_variables=variables).template(
+                variables.get("ansible_network_os") or ""))
+            self.platforms[host] = "junos" if os_name.endswith("junos") else "ios"
+            self.sockets[host] = sessions.start(self.action, host, variables)
+            self.errors.pop(host, None)
+        except Exception as exc:  # noqa: BLE001 - reported on the router's links, the other routers carry on
+            self.errors[host] = device.mask("%s: no session: %s" % (host, exc), self.secrets)
+
+    def session(self, host: str, link: str | None = None) -> Any:
+        if host in self.errors or host not in self.sockets:
+            raise device.DeviceError(self.errors.get(host) or "%s: no session" % host)
+        platform = self.platforms[host]
+        return device.connect(self.action, platform, self.ops(platform, link), self.secrets, socket_path=self.sockets[host])
+
+    def reopen(self, host: str, link: str | None = None) -> Any:
+        sessions.stop(self.sockets.pop(host, ""))
+        self._start(host)
+        return self.session(host, link)
+
+
+class ActionModule(ActionBase):
+    """See plugins/modules/p2p_engine.py."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _requires_connection = False
+
+    def run(self, tmp: Any = None, task_vars: dict | None = None) -> dict:
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = dict(self._task.args)
+        op = args.get("op")
+        if op not in OPS:
+            raise AnsibleActionFail("op must be one of %s, got %r" % (", ".join(OPS), op))
+        self._vars = task_vars
+        self._renders: dict = {}
+        self._ops_cache: dict = {}
+        return getattr(self, "_op_" + op)(args, task_vars, result)
+
+    # -- inputs ---------------------------------------------------------------------------------------------------
+
+    def _secrets(self, task_vars: dict, names: list[str]) -> dict[str, str]:
+        """The PSK of each named link, read here from p2p_links (never a task argument: the result stays showable)."""
+        raw = task_vars.get("p2p_links") or []
+        out = {}
+        for item in raw if isinstance(raw, list) else []:
+            if not isinstance(item, dict) or item.get("name") not in names:
+                continue
+            crypto = item.get("crypto") or {}
+            if isinstance(crypto, dict) and crypto.get("psk") is not None:
+                out[item["name"]] = str(self._templar.template(crypto["psk"]))
+        return out
+
+    def _template(self, name: str, template_vars: dict) -> str:
+        lookup = self._shared_loader_obj.lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
+        variables = {"ansible_search_path": self._vars.get("ansible_search_path") or [], "role_path": self._vars.get("role_path")}
+        return str(lookup.run([name], variables=variables, template_vars=template_vars)[0])
+
+    def _ops(self, platform: str, link: str | None, rollback_file: str) -> dict:
+        key = (platform, link)
+        if key not in self._ops_cache:
+            path = rollback_file.replace("{link}", link or "") if link else ""
+            self._ops_cache[key] = yaml.safe_load(self._template("%s/ops.j2" % platform, {"rollback_file": path})) or {}
+        return self._ops_cache[key]
+
+    @staticmethod
+    def _plans(args: dict) -> dict:
+        plans = args.get("plans") or {}
+        if not isinstance(plans, dict):
+            raise AnsibleActionFail("plans must be the plan role's p2p_plans fact ({router: plan})")
+        return plans
+
+    def _ends(self, plans: dict, name: str) -> list[engine.End]:
+        ends = []
+        for host in sorted(plans):
+            for link in plans[host].get("links") or []:
+                if link.get("name") == name:
+                    ends.append(engine.End(host, plans[host], link))
+        if len(ends) != 2:
+            raise AnsibleActionFail("link %s: the plan has %d router(s) for it, expected 2 (run the mplssec.p2p.plan role "
+                                    "first)" % (name, len(ends)))
+        return sorted(ends, key=lambda e: e.link.get("side") != "a")
+
+    def _pool(self, args: dict, hosts: list[str], secrets: list[str], ops: bool = False) -> _Pool:
+        """The sessions of ``hosts``; with ``ops`` they know the deploy role's operational commands (templates/*/ops.j2:
+        rollback point, restore, configuration read), which read-only checks do not need."""
+        rollback_file = str(args.get("rollback_file") or "")
+        idle = int(args.get("idle_timeout") or 0) or None
+        return _Pool(self, self._vars, sorted(set(hosts)),
+                     (lambda platform, link: self._ops(platform, link, rollback_file)) if ops else (lambda platform, link: {}),
+                     secrets, idle)
+
+    def _engine(self, args: dict, pool: _Pool, renders: dict, secrets: list[str]) -> engine.Engine:
+        def say(line: str) -> None:
+            display.display(line)
+
+        return engine.Engine(pool, lambda end, template: renders[(end.host, end.link["name"], template)], say=say,
+                             secrets=secrets, retries=int(args.get("retries") or 30),
+                             interval=float(args.get("interval") if args.get("interval") is not None else 2),
+                             min_pct=int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT),
+                             confirm_minutes=int(args.get("confirm_minutes") or 0), show_config=bool(args.get("show_config")))
+
+    # -- operations -----------------------------------------------------------------------------------------------
+
+    def _op_gather(self, args: dict, task_vars: dict, result: dict) -> dict:
+        routers = [str(h) for h in args.get("routers") or []]
+        pool = self._pool(args, routers, [])
+        found, errors = self._engine(args, pool, {}, []).gather({h: pool.platforms.get(h, "ios") for h in routers})
+        errors.update({h: e for h, e in pool.errors.items() if h not in found})
+        result.update(changed=False, ansible_facts={"p2p_gathered": found}, unreadable=errors)
+        if errors:
+            result.update(failed=True, msg="could not read %s (nothing was changed): %s" % (
+                ", ".join(sorted(errors)), "; ".join(errors[h] for h in sorted(errors))))
+        return result
+
+    def _op_deploy(self, args: dict, task_vars: dict, result: dict) -> dict:
+        plans = self._plans(args)
+        selected = [str(n) for n in args.get("links") or []]
+        batches = [[n for n in batch if n in selected] for batch in args.get("batches") or []]
+        batches = [b for b in batches if b]
+        steps = list(args.get("steps") or [])
+        links = {name: self._ends(plans, name) for batch in batches for name in batch}
+        psks = self._secrets(task_vars, list(links))
+        secrets = list(psks.values())
+        rollback_file = str(args.get("rollback_file") or "")
+        renders = {}
+        templates = {s["template"] for s in steps if s.get("template")}
+        for name, ends in links.items():
+            for end in ends:
+                router = {k: v for k, v in end.plan.items() if k != "links"}
+                path = rollback_file.replace("{link}", name)
+                for template in templates:
+                    renders[(end.host, name, template)] = self._template(
+                        "%s/%s.j2" % (end.platform, template),
+                        {"link": end.link, "router": router, "psk": psks.get(name, ""), "rollback_file": path})
+        pool = self._pool(args, [e.host for ends in links.values() for e in ends], secrets, ops=True)
+        eng = self._engine(args, pool, renders, secrets)
+        runs = [[links[name] for name in batch] for batch in batches]
+        started = time.time()
+        if self._task.check_mode:
+            out = eng.check(runs, steps)
+            result.update(changed=out["changed"], diff=out["diffs"])
+            if out["errors"]:
+                result.update(failed=True, msg="; ".join(out["errors"]))
+            return result
+        out = eng.deploy(runs, steps)
+        done = engine.outcome([(name, links[name]) for batch in batches for name in batch])
+        result.update(changed=out["changed"], diff=out["diffs"], seconds=round(time.time() - started, 1),
+                      ansible_facts={"p2p_deploy_done": done["done"], "p2p_deploy_failed": done["failed"],
+                                     "p2p_deploy_state": done["states"]})
+        warnings = [s["warning"] for states in done["states"].values() for s in states.values() if s.get("warning")]
+        if warnings:
+            result["warnings"] = warnings
+        return result
+
+    def _op_verify(self, args: dict, task_vars: dict, result: dict) -> dict:
+        plans = self._plans(args)
+        wanted = set(args.get("links") or [])
+        checks = [verify._check_name(c) for c in args.get("checks") or []]
+        work = {host: (plan, [link["name"] for link in plan.get("links") or [] if not wanted or link["name"] in wanted])
+                for host, plan in plans.items()}
+        work = {host: item for host, item in work.items() if item[1]}
+        pool = self._pool(args, list(work), [])
+        eng = engine.Engine(pool, lambda end, template: "", retries=int(args.get("retries") or 0) + 1,
+                            interval=float(args.get("delay") if args.get("delay") is not None else 5),
+                            min_pct=int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT))
+        results = eng.verify(work, checks) if checks else []
+        return self._report(args, result, results, [plans[h] for h in sorted(work)], checks, sorted(wanted))
+
+    def _op_audit(self, args: dict, task_vars: dict, result: dict) -> dict:
+        plans = self._plans(args)
+        wanted = set(args.get("links") or [])
+        steps = [s for s in args.get("steps") or [] if s.get("template") and not s.get("exec")]
+        work = {host: (plan, [link for link in plan.get("links") or [] if not wanted or link["name"] in wanted])
+                for host, plan in plans.items()}
+        work = {host: item for host, item in work.items() if item[1]}
+        rollback_file = str(args.get("rollback_file") or "")
+        phases = {}
+        for host, (plan, links) in work.items():
+            router = {k: v for k, v in plan.items() if k != "links"}
+            for link in links:
+                tvars = {"link": link, "router": router, "psk": audit.PSK_PLACEHOLDER,
+                         "rollback_file": rollback_file.replace("{link}", link["name"])}
+                phases[(host, link["name"])] = [
+                    {"name": s["template"], "text": self._template("%s/%s.j2" % (plan.get("platform"), s["template"]), tvars)}
+                    for s in steps if s.get("when_plan") is None or link.get(s["when_plan"]) is True]
+        pool = self._pool(args, list(work), [], ops=True)
+        eng = engine.Engine(pool, lambda end, template: "")
+        results = eng.audit(work, lambda end: phases[(end.host, end.link["name"])])
+        return self._report(args, result, results, [plans[h] for h in sorted(work)], ["config"], sorted(wanted))
+
+    def _op_close(self, args: dict, task_vars: dict, result: dict) -> dict:
+        """End the persistent connections of the run's routers (the engine started them; the strategy does not know
+        them, so its end-of-run clean-up would leave them until their idle timeout)."""
+        closed = []
+        for host in sorted(set(args.get("routers") or [])):
+            try:
+                path = sessions.running(self, host, sessions.router_variables(task_vars, host))
+            except Exception:  # noqa: BLE001 - a router without usable connection variables has no session
+                continue
+            if path:
+                sessions.stop(path)
+                closed.append(host)
+        result.update(changed=False, closed=closed)
+        return result
+
+    # -- reports --------------------------------------------------------------------------------------------------
+
+    def _report(self, args: dict, result: dict, results: list, plans: list, checks: list, links: list) -> dict:
+        reports = verify.build_reports(results, plans, checks, links)
+        name = str(args.get("report_name") or "verify")
+        directory = args.get("report_dir")
+        written = []
+        if directory and reports:
+            directory = os.path.realpath(os.path.expanduser(str(directory)))
+            os.makedirs(directory, exist_ok=True)
+            for report in reports:
+                base = os.path.join(directory, "%s-%s" % (name, report["link"]))
+                for path, text in ((base + ".json", json.dumps(report, indent=2) + "\n"),
+                                   (base + ".xml", verify.junit_xml(report)),
+                                   (base + ".md", verify.markdown_report(report, plans, name))):
+                    _write(path, text)
+                    written.append(path)
+            _write(os.path.join(directory, "%s-summary.md" % name), verify.markdown_summary(reports, name))
+        failed = [r["link"] for r in reports if r["status"] != "pass"]
+        result.update(changed=False, results=results, reports=reports, table=verify.summary_table(reports), files=written,
+                      ansible_facts={"p2p_verify_results": results})
+        total = sum(len(r["checks"]) for r in reports)
+        if failed and args.get("fail", True):
+            result.update(failed=True, msg="%s failed for link(s) %s (see the table and %s/%s-<link>.json)" % (
+                name.capitalize(), ", ".join(failed), directory or ".", name))
+        else:
+            result["msg"] = "All %d checks passed" % total if not failed else "%d link(s) failed: %s" % (len(failed), ", ".join(failed))
+        return result
+
+
+def _write(path: str, text: str) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+

@@ -1,0 +1,426 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The deploy engine: every router of a run, driven from one task on the controller, links in parallel.
+
+One run (encrypt, rollback, rotate) is the plan's batches in order; the links of a batch run at once, one thread per
+link, and each link drives its two routers in step (two threads): rollback point on both, then for every step one
+transaction on both (plugins/plugin_utils/device.py: IOS-XE configure terminal, Junos commit confirmed) and its gate on
+both (the checks of plugins/plugin_utils/verify.py, the same commands, parsers and pass criteria as the verify role),
+then finish (confirm, changed = the configuration differs from the rollback point, a masked diff, the IOS-XE rollback
+file deleted). A link that fails anywhere stops on both routers (the other router's gate stops polling) and both are
+returned to their rollback point and compared with it, byte for byte (volatile header lines aside); the other links of
+the batch carry on. A router whose session died is rolled back on a fresh session (``Pool.reopen``). After a batch in
+which every link failed no further batch starts.
+
+Nothing here knows Ansible: the action plugin (plugins/action/p2p_engine.py) gives it the sessions (``Pool``), the
+renders of the templates and a ``say`` for progress lines; the unit tests give it fakes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+try:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import audit, config_text, device, facts, verify
+except ImportError:  # pragma: no cover - running from a checkout without the collection loader
+    from . import audit, config_text, device, facts, verify  # type: ignore[no-redef]
+
+__all__ = ["End", "Engine", "EngineError", "outcome"]
+
+FAILED = ("failed", "rolled_back", "rollback_incomplete")
+
+
+class EngineError(ValueError):
+    """The engine's input is wrong (names what and where)."""
+
+
+class End:
+    """One router's part of one link in one run."""
+
+    def __init__(self, host: str, plan: Mapping[str, Any], link: Mapping[str, Any]):
+        self.host = host
+        self.plan = dict(plan)
+        self.platform = str(plan.get("platform"))
+        self.link = dict(link)
+        self.sess: Any = None
+        self.saved = ""
+        self.before_digest = ""
+        self.needs_fresh = False
+        self.state: dict[str, Any] = {"host": host, "status": "not_started", "step": "", "msg": "", "changed": False,
+                                      "snapshot": False, "calls": 0}
+
+    @property
+    def failed(self) -> bool:
+        return self.state["status"] in FAILED
+
+    def fail(self, msg: str) -> None:
+        if self.state["status"] not in FAILED:
+            self.state.update(status="failed", msg=msg, failed_at=time.time())
+
+
+class Engine:
+    """A run over the routers of ``pool`` (see the module docstring).
+
+    ``pool``: ``session(host, link=None) -> device session`` (any thread; ``link`` chooses the link's rollback file),
+    ``reopen(host, link=None) -> device session`` on a fresh SSH/NETCONF session (called from the thread that created
+    the engine only: it may fork);
+    ``render(end, template) -> text``: the template for this router and link (PSK included);
+    ``say(line)``: a progress line; ``secrets``: every secret of the run (masked out of anything returned)."""
+
+    def __init__(self, pool: Any, render: Callable[[End, str], str], say: Callable[[str], None] = lambda line: None,
+                 secrets: Iterable[str] = (), retries: int = 30, interval: float = 2.0, min_pct: int = verify.MIN_SUCCESS_PCT,
+                 confirm_minutes: int = 0, show_config: bool = False):
+        self.pool = pool
+        self.render = render
+        self.say = say
+        self.secrets = [s for s in secrets if s]
+        self.retries, self.interval, self.min_pct = int(retries), float(interval), int(min_pct)
+        self.confirm_minutes = int(confirm_minutes)
+        self.show_config = bool(show_config)
+
+    def mask(self, text: Any) -> str:
+        return device.mask(text, self.secrets)
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _parallel(fn: Callable[[Any], None], items: Sequence[Any]) -> None:
+        """``fn(item)`` for every item at once (the first in this thread); returns when all are done."""
+        items = list(items)
+        if len(items) <= 1:
+            for item in items:
+                fn(item)
+            return
+        with ThreadPoolExecutor(max_workers=len(items) - 1) as pool:
+            futures = [pool.submit(fn, item) for item in items[1:]]
+            fn(items[0])
+            for future in futures:
+                future.result()
+
+    def _guard(self, end: End, what: str, fn: Callable[[], None]) -> None:
+        """Run one router's operation; any error fails the router's link with a masked message."""
+        try:
+            fn()
+        except device.DeviceError as exc:
+            end.fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug or an unexpected reply must fail the link, never the run
+            end.fail(self.mask("%s on %s: internal error: %s: %s" % (what, end.host, type(exc).__name__, exc)))
+
+    def _session(self, end: End) -> Any:
+        if end.sess is None:
+            end.sess = self.pool.session(end.host, end.link.get("name"))
+        return end.sess
+
+    # -- one router ---------------------------------------------------------------------------------------------
+
+    def _snapshot(self, end: End) -> None:
+        end.state.update(status="started", step="rollback point on %s" % end.host, t0=time.time())
+        sess = self._session(end)
+        end.saved = sess.snapshot()
+        end.before_digest = device.digest(end.saved, sess.volatile())
+        end.state["snapshot"] = True
+
+    def _push(self, end: End, step: Mapping[str, Any], peer: End, shown: list) -> None:
+        name = step_name(step)
+        end.state["step"] = "push %s to %s" % (name, end.host)
+        sess = self._session(end)
+        config = self.render(end, step["template"]) if step.get("template") else ""
+        if step.get("exec"):
+            # operational commands (rotate_p2p's re-authentication), only after a step of this run changed the link
+            # on one of its routers: a re-run that changed nothing has nothing new to prove
+            commands = [line.strip() for line in config.split("\n") if line.strip()]
+            if commands and (end.state["changed"] or peer.state["changed"]):
+                if self.show_config:
+                    shown.append((end.host, self.mask("\n".join(commands))))
+                sess.run(commands)
+            end.state["step"] = "%s run" % name
+            return
+        if self.show_config:
+            shown.append((end.host, self.mask(config)))
+        if config.strip():
+            comment = "mplssec.p2p %s %s" % (end.link.get("name"), name)
+            if sess.push(config, comment=comment, confirm_minutes=self.confirm_minutes):
+                end.state["changed"] = True
+                end.state["pending_confirm"] = True
+        end.state["step"] = "%s pushed" % name
+
+    def _gate(self, end: End, step: Mapping[str, Any], stop: threading.Event) -> None:
+        name = step_name(step)
+        sess = self._session(end)
+        for check in gate_checks(step, end.link):
+            end.state["step"] = "gate %s, check %s (%s) on %s after %d x %s s" % (
+                step.get("gate") or name, check, "; ".join(verify.show_commands(check, end.plan, end.link)), end.host,
+                self.retries, self.interval)
+            result = device.poll_check(sess, check, end.plan, end.link, self.retries, self.interval, self.min_pct, stop=stop.is_set)
+            if result["status"] != "pass":
+                if stop.is_set() and result.get("stopped"):
+                    return  # the peer failed first: its failure is the link's cause
+                end.fail(result["detail"])
+                stop.set()
+                return
+        end.state["step"] = "%s done" % name
+
+    def _finish(self, end: End, diffs: list) -> None:
+        sess = self._session(end)
+        if end.state.get("pending_confirm"):
+            end.state["step"] = "confirm the change on %s" % end.host
+            sess.confirm()
+            end.state["pending_confirm"] = False
+        end.state["step"] = "read the configuration of %s after the change" % end.host
+        after = sess.read_config()
+        changed = device.digest(after, sess.volatile()) != end.before_digest
+        if changed:
+            diffs.append({"before": self.mask(end.saved) + "\n", "after": self.mask(after) + "\n",
+                          "before_header": "%s before" % end.host, "after_header": "%s after" % end.host})
+        end.state.update(status="deployed", step="done", changed=changed)
+        try:
+            sess.cleanup()
+        except device.DeviceError as exc:
+            end.state["warning"] = "%s; the rollback file is still on %s (it holds the pre-change configuration): " \
+                                   "delete it by hand" % (exc, end.host)
+
+    def _restore(self, end: End) -> None:
+        """Back to the rollback point, then the configuration read back must equal it."""
+        sess = self._session(end)
+        comment = "mplssec.p2p %s rollback to the configuration before the change" % end.link.get("name")
+        error = ""
+        for attempt in range(3):
+            try:
+                sess.restore(end.saved, comment=comment)
+                error = ""
+                break
+            except device.DeviceError as exc:
+                error = "rollback command failed: %s" % exc
+                if device.TRANSPORT_ERROR.search(str(exc)) and not end.needs_fresh:
+                    end.needs_fresh = True  # a dead session: the run rolls back again on a fresh one
+                    return
+                if attempt < 2:
+                    time.sleep(3)
+        end.needs_fresh = False
+        if not error:
+            try:
+                now = sess.read_config()
+                if device.strip_volatile(now, sess.volatile()) != device.strip_volatile(end.saved, sess.volatile()):
+                    error = "configuration after rollback differs from the rollback point"
+            except device.DeviceError as exc:
+                error = "could not read the configuration after the rollback: %s" % exc
+        if error:
+            end.state.update(status="rollback_incomplete", restore_error="%s: %s" % (end.host, error))
+            return
+        end.state.update(status="rolled_back", restore_error="")
+        try:
+            sess.cleanup()
+        except device.DeviceError as exc:
+            end.state["warning"] = "%s; delete the rollback file on %s by hand" % (exc, end.host)
+
+    # -- one link -----------------------------------------------------------------------------------------------
+
+    def _run_link(self, ends: list[End], steps: Sequence[Mapping[str, Any]], position: str, diffs: list) -> None:
+        a, b = ends
+        peer = {id(a): b, id(b): a}
+        self._parallel(lambda e: self._guard(e, "rollback point", lambda: self._snapshot(e)), ends)
+        stop = threading.Event()
+        todo = [s for s in steps if s.get("when_plan") is None or a.link.get(s["when_plan"]) is True]
+        for index, step in enumerate(todo):
+            if any(e.failed for e in ends):
+                break
+            shown: list = []
+            self._parallel(lambda e, s=step, out=shown: self._guard(e, "push", lambda: self._push(e, s, peer[id(e)], out)), ends)
+            if not any(e.failed for e in ends) and step.get("checks"):
+                self._parallel(lambda e, s=step: self._guard(e, "gate", lambda: self._gate(e, s, stop)), ends)
+            self._progress(ends, index, len(todo), step, position, shown)
+        if any(e.failed for e in ends):
+            for e in ends:  # the link stopped on both routers: the one that had not failed records it
+                if e.state["status"] == "started":
+                    e.state.update(status="failed", msg="", step="stopped: the link failed on %s" % peer[id(e)].host)
+            self._parallel(lambda e: self._guard(e, "rollback", lambda: self._restore(e)),
+                           [e for e in ends if e.state["snapshot"]])
+        else:
+            self._parallel(lambda e: self._guard(e, "finish", lambda: self._finish(e, diffs)), ends)
+
+    def _progress(self, ends: list[End], index: int, total: int, step: Mapping[str, Any], position: str, shown: list) -> None:
+        a = ends[0]
+        bad = sorted((e.state for e in ends if e.state.get("failed_at")), key=lambda s: s["failed_at"])
+        elapsed = time.time() - float(a.state.get("t0") or time.time())
+        self.say("link %s (%s): step %d/%d %s, %.1f s since its first step: %s" % (
+            a.link.get("name"), position, index + 1, total, step_name(step), elapsed,
+            ("FAILED at %s: %s" % (bad[0]["step"], bad[0]["msg"])) if bad else "ok"))
+        for host, text in shown:
+            self.say("%s %s:\n%s" % (host, step_name(step), text))
+
+    # -- a run --------------------------------------------------------------------------------------------------
+
+    def deploy(self, batches: Sequence[Sequence[Sequence[End]]], steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Run the steps on the links of every batch, the batches in order. ``batches``: lists of links, a link
+        being its two Ends (side a first). Returns ``{diffs, changed}``; the states are on the Ends."""
+        diffs: list = []
+        total = sum(len(batch) for batch in batches)
+        number = 0
+        stopped = False
+        for batch in batches:
+            if stopped:
+                break
+            positions = {}
+            for ends in batch:
+                number += 1
+                positions[id(ends)] = "%d/%d" % (number, total)
+            self._parallel(lambda ends, at=positions: self._run_link(list(ends), steps, at[id(ends)], diffs), batch)
+            fresh = [e for ends in batch for e in ends if e.needs_fresh]
+            for end in fresh:  # a dead session: roll back on a fresh one (here: reopen may fork)
+                try:
+                    end.sess = self.pool.reopen(end.host, end.link.get("name"))
+                except Exception as exc:  # noqa: BLE001 - the router cannot be reached again
+                    end.state.update(status="rollback_incomplete",
+                                     restore_error=self.mask("%s: no new session for the rollback: %s" % (end.host, exc)))
+                    end.needs_fresh = False
+            self._parallel(lambda e: self._guard(e, "rollback", lambda: self._restore(e)), [e for e in fresh if e.needs_fresh])
+            stopped = all(any(e.failed for e in ends) for ends in batch)
+        for end in (e for batch in batches for ends in batch for e in ends):
+            end.state["calls"] = getattr(end.sess, "calls", 0) if end.sess is not None else 0
+        return {"diffs": diffs, "changed": any(e.state["changed"] for batch in batches for ends in batch for e in ends)}
+
+    def check(self, batches: Sequence[Sequence[Sequence[End]]], steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Check mode: what each router would get (nothing is pushed; Junos loads and discards), as diffs."""
+        diffs: list = []
+        errors: list = []
+        lock = threading.Lock()
+
+        def one(end: End) -> None:
+            todo = [s for s in steps if s.get("template") and not s.get("exec")
+                    and (s.get("when_plan") is None or end.link.get(s["when_plan"]) is True)]
+            config = "\n".join(text for text in (self.render(end, s["template"]) for s in todo) if text)
+            sess = self._session(end)
+            try:
+                if sess.platform == "ios":
+                    commands = [self.mask(line) for line in sess.would_change(config)]
+                    view = config_text.ios_change_view(commands, self.mask(config))
+                    changed = bool(commands)
+                else:
+                    compare = sess.would_change(config)
+                    view = config_text.junos_change_view(self.mask(compare))
+                    changed = bool(compare.strip())
+            except device.DeviceError as exc:
+                with lock:
+                    errors.append("link %s: %s" % (end.link.get("name"), exc))
+                return
+            if changed:
+                with lock:
+                    diffs.append({"before": view["before"], "after": view["after"], "before_header": "%s now" % end.host,
+                                  "after_header": "%s would be" % end.host})
+            end.state.update(changed=changed)
+
+        for batch in batches:
+            self._parallel(one, [e for ends in batch for e in ends])
+        return {"diffs": diffs, "errors": errors,
+                "changed": any(e.state["changed"] for batch in batches for ends in batch for e in ends)}
+
+    # -- read-only operations, one thread per router -------------------------------------------------------------
+
+    def gather(self, routers: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """``routers``: {host: platform}. Returns ({host: p2p_facts}, {host: error})."""
+        found: dict = {}
+        errors: dict = {}
+
+        def one(host: str) -> None:
+            try:
+                sess = self.pool.session(host)
+                found[host] = facts.parse_facts(routers[host], sess.run(facts.gather_commands(routers[host])))
+            except (device.DeviceError, facts.FactsError) as exc:
+                errors[host] = self.mask(str(exc))
+
+        self._parallel(one, sorted(routers))
+        return found, errors
+
+    def verify(self, work: Mapping[str, tuple[Mapping[str, Any], Sequence[str]]], checks: Sequence[str]) -> list[dict]:
+        """``work``: {host: (router plan, [link names])}. Every check of every link, each polled until it passes."""
+        results: dict = {}
+
+        def one(host: str) -> None:
+            plan, links = work[host]
+            out = []
+            try:
+                sess = self.pool.session(host)
+            except Exception as exc:  # noqa: BLE001 - an unreachable router: its checks fail with the reason
+                sess = None
+                error = self.mask(str(exc))
+            for link in links:
+                for check in checks:
+                    if sess is None:
+                        out.append(dict(verify.run_check(check, [], plan, link, error=error), link=link))
+                        continue
+                    out.append(dict(device.poll_check(sess, check, plan, link, self.retries, self.interval, self.min_pct),
+                                    link=link))
+            results[host] = out
+
+        self._parallel(one, sorted(work))
+        return [r for host in sorted(results) for r in results[host]]
+
+    def audit(self, work: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
+              phases: Callable[[End], list[dict]]) -> list[dict]:
+        """``work``: {host: (router plan, [link plan entries])}; ``phases(end)``: the renders the link should hold."""
+        results: dict = {}
+
+        def one(host: str) -> None:
+            plan, links = work[host]
+            try:
+                config = self.pool.session(host).read_config()
+            except device.DeviceError as exc:
+                results[host] = [{"link": link["name"], "name": "config", "host": host, "status": "fail", "state": "unknown",
+                                  "detail": "unknown: the configuration could not be read: %s" % self.mask(str(exc))}
+                                 for link in links]
+                return
+            results[host] = [audit.audit_results(link["name"], host, str(plan.get("platform")), config,
+                                                 phases(End(host, plan, link))) for link in links]
+
+        self._parallel(one, sorted(work))
+        return [r for host in sorted(results) for r in results[host]]
+
+
+def step_name(step: Mapping[str, Any]) -> str:
+    return str(step.get("template") or step.get("gate") or "step")
+
+
+def gate_checks(step: Mapping[str, Any], link: Mapping[str, Any]) -> list[str]:
+    """Check names of a step's gate; ``{check: NAME, unless_plan: KEY}`` drops NAME when the link's plan has KEY true."""
+    out = []
+    for item in step.get("checks") or []:
+        if isinstance(item, Mapping):
+            if link.get(item.get("unless_plan") or "") is True:
+                continue
+            item = item.get("check")
+        out.append(str(item))
+    return out
+
+
+def outcome(links: Sequence[tuple[str, Sequence[End]]]) -> dict[str, Any]:
+    """Each link's outcome from its two routers' states: ``{done: {link: [hosts]}, failed: {link: message},
+    states: {link: {host: state}}}`` (the messages the play fails with)."""
+    done: dict = {}
+    failed: dict = {}
+    states: dict = {}
+    for name, ends in links:
+        st = [dict(e.state) for e in ends]
+        states[name] = {s["host"]: {k: v for k, v in s.items() if k != "t0"} for s in st}
+        hosts = [e.host for e in ends]
+        if all(s["status"] == "deployed" for s in st):
+            done[name] = hosts
+            continue
+        if all(s["status"] == "not_started" for s in st):
+            failed[name] = "link %s NOT STARTED: an earlier batch failed on every link (nothing was changed)" % name
+            continue
+        culprit = (sorted((s for s in st if s.get("failed_at")), key=lambda s: s["failed_at"]) + st)[0]
+        errors = [s["restore_error"] for s in st if s.get("restore_error")]
+        restored = sorted(s["host"] for s in st if s["status"] == "rolled_back")
+        unrestored = [s["host"] for s in st if s["status"] == "failed"]
+        if errors:
+            tail = "ROLLBACK INCOMPLETE: " + "; ".join(errors)
+        else:
+            tail = ("rolled back: %s returned to their exact prior configuration (verified)" % " and ".join(restored)
+                    if restored else "")
+            if unrestored:
+                tail += "; no change made on %s (no rollback point was taken)" % " and ".join(unrestored)
+        failed[name] = "link %s FAILED at %s: %s -- %s" % (name, culprit.get("step") or "?", culprit.get("msg") or "failed", tail)
+    return {"done": done, "failed": failed, "states": states}
