@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One router's side of a deploy phase, driven from the controller over its persistent connection.
 
-The action plugin mplssec.p2p.p2p_deploy runs one task per router per phase; this module is what that task does on the
-router, through the JSON-RPC socket of Ansible's persistent connection (network_cli + cliconf for IOS-XE, netconf for
+The engine (plugins/plugin_utils/engine.py, action mplssec.p2p.p2p_engine) drives every router of a run from one task on
+the controller; this module is what it does on one router, through the JSON-RPC socket of Ansible's persistent connection (network_cli + cliconf for IOS-XE, netconf for
 Junos) -- the same calls the stock modules make (cisco.ios.ios_command / ansible.netcommon.cli_config,
 junipernetworks.junos.junos_command / junos_config), without starting a module per command:
 
@@ -271,7 +271,7 @@ def session(platform: str, conn: Any, ops: dict, secrets: Iterable[str] = ()) ->
 
 def connect(action: Any, platform: str, ops: dict, secrets: Iterable[str] = (), socket_path: str | None = None) -> _Session:
     """The session of an action plugin's host on its persistent connection (network_cli for IOS-XE, netconf for Junos):
-    the task's own, or ``socket_path``, the socket of that connection recorded by an earlier task (p2p_deploy_step)."""
+    the task's own, or ``socket_path``, the socket of a router's connection (plugins/plugin_utils/sessions.py)."""
     from ansible.errors import AnsibleActionFail
     from ansible.module_utils.connection import Connection
 

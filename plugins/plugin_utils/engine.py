@@ -105,7 +105,7 @@ class Engine:
         try:
             fn()
         except device.DeviceError as exc:
-            end.fail(str(exc))
+            end.fail(self.mask(exc))
         except Exception as exc:  # noqa: BLE001 - a bug or an unexpected reply must fail the link, never the run
             end.fail(self.mask("%s on %s: internal error: %s: %s" % (what, end.host, type(exc).__name__, exc)))
 
@@ -158,7 +158,7 @@ class Engine:
             if result["status"] != "pass":
                 if stop.is_set() and result.get("stopped"):
                     return  # the peer failed first: its failure is the link's cause
-                end.fail(result["detail"])
+                end.fail(self.mask(result["detail"]))
                 stop.set()
                 return
         end.state["step"] = "%s done" % name
@@ -180,7 +180,7 @@ class Engine:
             sess.cleanup()
         except device.DeviceError as exc:
             end.state["warning"] = "%s; the rollback file is still on %s (it holds the pre-change configuration): " \
-                                   "delete it by hand" % (exc, end.host)
+                                   "delete it by hand" % (self.mask(exc), end.host)
 
     def _restore(self, end: End) -> None:
         """Back to the rollback point, then the configuration read back must equal it."""
@@ -193,7 +193,7 @@ class Engine:
                 error = ""
                 break
             except device.DeviceError as exc:
-                error = "rollback command failed: %s" % exc
+                error = "rollback command failed: %s" % self.mask(exc)
                 if device.TRANSPORT_ERROR.search(str(exc)) and not end.needs_fresh:
                     end.needs_fresh = True  # a dead session: the run rolls back again on a fresh one
                     return
@@ -206,7 +206,7 @@ class Engine:
                 if device.strip_volatile(now, sess.volatile()) != device.strip_volatile(end.saved, sess.volatile()):
                     error = "configuration after rollback differs from the rollback point"
             except device.DeviceError as exc:
-                error = "could not read the configuration after the rollback: %s" % exc
+                error = "could not read the configuration after the rollback: %s" % self.mask(exc)
         if error:
             end.state.update(status="rollback_incomplete", restore_error="%s: %s" % (end.host, error))
             return
@@ -214,7 +214,7 @@ class Engine:
         try:
             sess.cleanup()
         except device.DeviceError as exc:
-            end.state["warning"] = "%s; delete the rollback file on %s by hand" % (exc, end.host)
+            end.state["warning"] = "%s; delete the rollback file on %s by hand" % (self.mask(exc), end.host)
 
     # -- one link -----------------------------------------------------------------------------------------------
 
@@ -304,7 +304,7 @@ class Engine:
                     changed = bool(compare.strip())
             except device.DeviceError as exc:
                 with lock:
-                    errors.append("link %s: %s" % (end.link.get("name"), exc))
+                    errors.append("link %s: %s" % (end.link.get("name"), self.mask(exc)))
                 return
             if changed:
                 with lock:
@@ -351,8 +351,8 @@ class Engine:
                     if sess is None:
                         out.append(dict(verify.run_check(check, [], plan, link, error=error), link=link))
                         continue
-                    out.append(dict(device.poll_check(sess, check, plan, link, self.retries, self.interval, self.min_pct),
-                                    link=link))
+                    result = device.poll_check(sess, check, plan, link, self.retries, self.interval, self.min_pct)
+                    out.append(dict(result, detail=self.mask(result.get("detail", "")), link=link))
             results[host] = out
 
         self._parallel(one, sorted(work))
