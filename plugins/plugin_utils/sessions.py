@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from typing import Any, Mapping
 
 __all__ = ["router_variables", "running", "start", "stop"]
@@ -124,7 +125,7 @@ def start(action: Any, host: str, variables: Mapping[str, Any]) -> str:
     from this process (ansible-connection's ``ConnectionProcess``, the socket path ansible-core computes, the options
     and play context a task on the host would pass it). Call it from the main thread only (it forks)."""
     from ansible.cli.scripts.ansible_connection_cli_stub import ConnectionProcess, file_lock
-    from ansible.module_utils.connection import Connection
+    from ansible.module_utils.connection import Connection, ConnectionError
     from ansible.module_utils.service import fork_process
     from ansible.utils.display import Display
     from ansible.utils.path import unfrackpath
@@ -138,8 +139,13 @@ def start(action: Any, host: str, variables: Mapping[str, Any]) -> str:
     lock_path = unfrackpath("%s/.ansible_pc_lock_%s" % os.path.split(socket_path))
     with file_lock(lock_path):
         if os.path.exists(socket_path):
-            Connection(socket_path).set_options(direct=options)
-            return socket_path
+            try:
+                Connection(socket_path).set_options(direct=options)
+                return socket_path
+            except ConnectionError:  # a daemon that is ending (idle or command timeout): start a new one
+                time.sleep(0.3)
+                if os.path.exists(socket_path):
+                    os.remove(socket_path)
         r, w = os.pipe()
         pid = fork_process()
         if pid == 0:  # the daemon (ansible_connection_cli_stub.main does the same after its own imports)

@@ -30,15 +30,15 @@ DUMP = """---
   ansible.builtin.import_playbook: {gather}
 
 - name: Write the gathered facts
-  hosts: "{{{{ hostvars['localhost'].p2p_gather_hosts }}}}"
+  hosts: localhost
   gather_facts: false
   tasks:
-    - name: Dump p2p_facts
+    - name: Dump p2p_gathered, one file per router
       ansible.builtin.copy:
-        content: "{{{{ p2p_facts | to_json }}}}"
-        dest: "{out}/{{{{ inventory_hostname }}}}.json"
+        content: "{{{{ p2p_gathered[item] | to_json }}}}"
+        dest: "{out}/{{{{ item }}}}.json"
         mode: "0600"
-      delegate_to: localhost
+      loop: "{{{{ p2p_gather_hosts }}}}"
 """
 
 
