@@ -102,7 +102,8 @@ class ActionModule(ActionBase):
     def _template(self, name: str, template_vars: dict) -> str:
         lookup = self._shared_loader_obj.lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
         variables = {"ansible_search_path": self._vars.get("ansible_search_path") or [], "role_path": self._vars.get("role_path")}
-        return str(lookup.run([name], variables=variables, template_vars=template_vars)[0])
+        value = lookup.run([name], variables=variables, template_vars=template_vars)[0]
+        return "" if value is None else str(value)  # ansible-core 2.19 renders an empty template as None
 
     def _ops(self, platform: str, link: str | None, rollback_file: str) -> dict:
         key = (platform, link)
@@ -274,11 +275,12 @@ class ActionModule(ActionBase):
         result.update(changed=False, results=results, reports=reports, table=verify.summary_table(reports), files=written,
                       ansible_facts={"p2p_verify_results": results})
         total = sum(len(r["checks"]) for r in reports)
-        if failed and args.get("fail", True):
-            result.update(failed=True, msg="%s failed for link(s) %s (see the table and %s/%s-<link>.json)" % (
-                name.capitalize(), ", ".join(failed), directory or ".", name))
+        if failed:
+            result["msg"] = "%s failed for link(s) %s (see the table above and %s/%s-<link>.json)" % (
+                name.capitalize(), ", ".join(failed), directory or ".", name)
+            result["failed"] = bool(args.get("fail", True))
         else:
-            result["msg"] = "All %d checks passed" % total if not failed else "%d link(s) failed: %s" % (len(failed), ", ".join(failed))
+            result["msg"] = "All %d checks passed" % total
         return result
 
 
