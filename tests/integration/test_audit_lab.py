@@ -61,7 +61,7 @@ def test_audit_clear_matching_drifted(lab):
     # check mode first: a real Ansible diff with the IOS lines under their parents, Junos show | compare, PSK masked
     check = lab.playbook("encrypt_p2p.yml", "--check", "--diff", "-e", "p2p_verify_after_deploy=false")
     assert check.returncode == 0, check.stdout[-4000:]
-    assert "--- before\n+++ after" in check.stdout
+    assert "--- before: p1 now\n+++ after: p1 would be" in check.stdout and "--- before: p2 now" in check.stdout
     assert " crypto ikev2 profile MPLSSEC-CORE1\n+ match address local 192.0.2.0\n" in check.stdout
     assert " interface GigabitEthernet2\n+ no mpls ip\n" in check.stdout and "+  pre-shared-key <masked>" in check.stdout
     # Junos: the cut-over deactivates the carrier's LDP interface (kept for an exact rollback), show | compare says so
