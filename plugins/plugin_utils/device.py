@@ -3,8 +3,8 @@
 """One router's side of a deploy phase, driven from the controller over its persistent connection.
 
 The engine (plugins/plugin_utils/engine.py, action mplssec.p2p.p2p_engine) drives every router of a run from one task on
-the controller; this module is what it does on one router, through the JSON-RPC socket of Ansible's persistent connection (network_cli + cliconf for IOS-XE, netconf for
-Junos) -- the same calls the stock modules make (cisco.ios.ios_command / ansible.netcommon.cli_config,
+the controller; this module is what it does on one router, through the JSON-RPC socket of Ansible's persistent
+connection (network_cli + cliconf for IOS-XE, netconf for Junos) -- the same calls the stock modules make (cisco.ios.ios_command / ansible.netcommon.cli_config,
 junipernetworks.junos.junos_command / junos_config), without starting a module per command:
 
 - ``run(commands)``: the outputs in the shape the stock command modules return (text; a dict for ``| display json``),
