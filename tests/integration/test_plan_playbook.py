@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,8 +25,6 @@ EXAMPLE = ROOT / "inventory" / "example"
 VAULT_PASSWORD = EXAMPLE / "vault-password.txt"
 PLAYBOOK = ROOT / "playbooks" / "plan_p2p.yml"
 PSK = "Tq7-Ld2_Wm9=Rx4.Kp6@"  # test-only, 20 characters
-
-pytestmark = pytest.mark.skipif(shutil.which("ansible-playbook") is None, reason="ansible-playbook not on PATH")
 
 
 class Listener:
@@ -78,7 +76,7 @@ def environment() -> dict[str, str]:
 
 
 def run_playbook(inventory: Path, *extra: str, playbook: Path = PLAYBOOK) -> tuple[int, dict[str, Any], str]:
-    cmd = ["ansible-playbook", "-i", str(inventory), str(playbook), *extra]
+    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra]
     proc = subprocess.run(cmd, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=300, check=False)
     try:
         report = json.loads(proc.stdout[proc.stdout.index("{"):])
