@@ -253,7 +253,7 @@ def test_containerlab_gets_the_startup_dir(playbook):
         assert tasks.index(render) < tasks.index(clab)
 
 
-@pytest.mark.parametrize("playbook", ["prepare.yml", "create.yml", "destroy.yml"])
+@pytest.mark.parametrize("playbook", ["prepare.yml", "create.yml", "destroy.yml", "converge.yml", "verify.yml"])
 def test_playbook_syntax(molecule_inventory, playbook):
     ansible("ansible-playbook", "--syntax-check", "-i", str(molecule_inventory.path), str(SCENARIO / playbook), cwd=molecule_inventory.ephemeral)
 
