@@ -61,7 +61,7 @@ build: bootstrap
 	@echo "==> make build ($$(date -u +%T) UTC)"
 	rm -rf $(DIST) && mkdir -p $(DIST)
 	ansible-galaxy collection build --force --output-path $(DIST) . >/dev/null
-	if tar -tzf $(TARBALL) | grep -E '^(lab|bench|\.venv|\.cache|\.ci|\.git|reports|tests/output)(/|$$)'; then \
+	if tar -tzf $(TARBALL) | grep -E '^(lab|bench|\.venv|\.cache|\.ci|\.git|reports|tests/output|tests/integration|requirements|Makefile|ruff\.toml|ansible\.cfg|\.ansible-lint|\.yamllint)(/|$$)'; then \
 	  echo "build_ignore does not keep the paths above out of $(TARBALL)"; exit 1; fi
 	@echo "built $(TARBALL) ($$(tar -tzf $(TARBALL) | wc -l) entries)"
 

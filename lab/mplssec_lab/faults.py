@@ -11,10 +11,6 @@ class DropSession(Exception):
     """Raised by Lab.on_command when an ssh-drop fault fires: the server aborts that SSH connection."""
 
 
-class Unreachable(Exception):
-    """The host is made unreachable: the server refuses/closes its connections."""
-
-
 @dataclass
 class Faults:
     link_down: set = field(default_factory=set)        # carrier link names that are down

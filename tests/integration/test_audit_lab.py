@@ -19,10 +19,7 @@ import json
 import subprocess
 
 import pytest
-import test_verify_lab
 from test_verify_lab import BIN, ROOT, Lab
-
-pytestmark = test_verify_lab.pytestmark  # the same skip condition (lab and ansible-playbook in this venv)
 
 
 @pytest.fixture()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,11 +31,6 @@ BIN = Path(sys.executable).parent
 LAB = BIN / "mplssec-lab"
 VOLATILE = re.compile(r"^(! Last configuration change at |## Last commit: )")
 FAST = ["-e", "deploy_wait_retries=40", "-e", "deploy_wait_interval=1"]
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which("ansible-playbook", path=str(BIN)) is None or not LAB.exists(),
-                       reason="ansible-playbook or mplssec-lab not installed in this venv"),
-]
 
 
 class Lab:

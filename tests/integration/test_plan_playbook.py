@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "inventory" / "example"
 VAULT_PASSWORD = EXAMPLE / "vault-password.txt"
 PLAYBOOK = ROOT / "playbooks" / "plan_p2p.yml"
+BIN = Path(sys.executable).parent   # the venv's ansible tools (make bootstrap), whatever PATH says
 PSK = "Tq7-Ld2_Wm9=Rx4.Kp6@"  # test-only, 20 characters
-
-pytestmark = pytest.mark.skipif(shutil.which("ansible-playbook") is None, reason="ansible-playbook not on PATH")
 
 
 class Listener:
@@ -78,7 +77,7 @@ def environment() -> dict[str, str]:
 
 
 def run_playbook(inventory: Path, *extra: str, playbook: Path = PLAYBOOK) -> tuple[int, dict[str, Any], str]:
-    cmd = ["ansible-playbook", "-i", str(inventory), str(playbook), *extra]
+    cmd = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra]
     proc = subprocess.run(cmd, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=300, check=False)
     try:
         report = json.loads(proc.stdout[proc.stdout.index("{"):])
@@ -249,7 +248,7 @@ def test_bad_inventory_fails_in_the_plan_before_any_connection(tmp_path, listene
 def test_the_listener_does_see_a_connection_attempt(tmp_path, listener):
     """Control experiment: a task that does connect to a router is counted (so 0 above means 0)."""
     inventory = write_inventory(tmp_path, listener.port, [GOOD_LINK])
-    cmd = ["ansible", "-i", str(inventory), "p1", "-m", "ansible.netcommon.cli_command", "-a", "command='show version'",
+    cmd = [str(BIN / "ansible"), "-i", str(inventory), "p1", "-m", "ansible.netcommon.cli_command", "-a", "command='show version'",
            "-e", "ansible_connect_timeout=5 ansible_command_timeout=5"]
     subprocess.run(cmd, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=120, check=False)
     assert listener.accepted >= 1

@@ -21,17 +21,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
-from test_deploy_lab import BIN, FAST, LAB, ROOT, Lab, _explain, finished
+from test_deploy_lab import BIN, FAST, ROOT, Lab, _explain, finished
 
 SLICES = 3
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which("ansible-playbook", path=str(BIN)) is None or not LAB.exists(),
-                       reason="ansible-playbook or mplssec-lab not installed in this venv"),
-]
 
 
 def awx_slices(inventory: Path, count: int) -> list[Path]:

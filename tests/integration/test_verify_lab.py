@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LAB = BIN / "mplssec-lab"
 CHECKS = ["ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping", "lsp_ping", "no_carrier_ldp"]
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("ansible-playbook", path=str(BIN)) is None or not LAB.exists(),
-    reason="ansible-playbook or mplssec-lab not installed in this venv",
-)
 
 
 class Lab:

@@ -94,18 +94,21 @@ def consumers() -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict:
+def render(out: Path, *extra: str) -> dict:
     """The data templated by Ansible (render-only run: no controller is contacted)."""
-    out = tmp_path_factory.mktemp("awx") / "rendered.json"
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
                CONTROLLER_HOST="https://127.0.0.1:9")   # nothing listens: a controller call would fail the run
-    proc = subprocess.run([str(BIN / "ansible-playbook"), str(PLAYBOOK), "-e", f"mplssec_awx_render_to={out}"],
+    proc = subprocess.run([str(BIN / "ansible-playbook"), str(PLAYBOOK), "-e", f"mplssec_awx_render_to={out}", *extra],
                           env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "TASK [Execution environment]" not in proc.stdout, "render-only must stop before the first awx.awx task"
     return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict:
+    return render(tmp_path_factory.mktemp("awx") / "rendered.json")
 
 
 def test_every_data_list_is_consumed_by_a_task():
@@ -223,6 +226,21 @@ def test_job_templates_use_existing_playbooks_and_defined_objects(rendered):
         assert (ROOT / src["source_path"]).is_file(), src["source_path"]
     psk = next(c for c in rendered["awx_credentials"] if c["name"] == "mplssec PSKs")
     assert psk["credential_type"] in {t["name"] for t in rendered["awx_credential_types"]}
+
+
+def test_vault_credential_alternative(rendered, tmp_path):
+    """mplssec_awx_psk_source=vault: the job templates get the Vault credential wherever they had the PSK one."""
+    vault = render(tmp_path / "vault.json", "-e", "mplssec_awx_psk_source=vault")
+    assert rendered["credentials_wanted"] == ["mplssec routers", "mplssec PSKs"]
+    assert vault["credentials_wanted"] == ["mplssec routers", "mplssec vault"]
+    swap = {"mplssec PSKs": "mplssec vault"}
+    for psk_jt, vault_jt in zip(rendered["awx_job_templates"], vault["awx_job_templates"], strict=True):
+        assert "mplssec PSKs" in psk_jt["credentials"], psk_jt["name"]
+        assert vault_jt["credentials"] == [swap.get(c, c) for c in psk_jt["credentials"]], vault_jt["name"]
+        assert validate("job_template", vault_jt) == [], vault_jt["name"]
+    (cred,) = [c for c in vault["awx_credentials"] if c["name"] == "mplssec vault"]
+    assert cred["credential_type"] == "Vault"
+    assert validate("credential", dict(cred, inputs={})) == []
 
 
 def test_no_secret_in_the_data():

@@ -128,3 +128,21 @@ def test_role_doc(role_docs, name):
     entry_points = docs[fqcn].get("entry_points") or {}
     assert "main" in entry_points, f"{fqcn}: no `main` entry point in roles/{name}/meta/argument_specs.yml"
     assert entry_points["main"].get("short_description"), f"{fqcn}: entry point main has no short_description"
+
+
+def test_user_documentation_does_not_send_users_to_the_shared_reference():
+    """Users have no ../shared: what ships for them (docs, READMEs, role and plugin docs, playbooks, the example
+    inventory) never points there. Only the README's Development section names the reference data, for developers."""
+    shipped = [REPO / "README.md", REPO / "galaxy.yml"]
+    for folder, pattern in (("docs", "*.md"), ("extensions", "*"), ("roles", "*"), ("plugins", "*"), ("playbooks", "*"),
+                            ("inventory/example", "*"), ("meta", "*")):
+        shipped += [p for p in (REPO / folder).rglob(pattern) if p.is_file() and p.suffix in (".md", ".yml", ".yaml", ".py", ".j2")]
+    assert len(shipped) > 50
+    offenders = []
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        if path.name == "README.md" and path.parent == REPO:
+            text = text.split("\n## Development\n", 1)[0]
+        if re.search(r"\.\./shared|shared/reference", text):
+            offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []

@@ -53,11 +53,6 @@ class Rule:
         return self.key(canon)
 
 
-def _num_sort(canon, idx):
-    v = canon[idx] if idx < len(canon) else ""
-    return tuple(int(x) if x.isdigit() else 0 for x in re.split(r"\D+", v) if x != "") or (0,)
-
-
 def _if_sort(canon):
     name = canon[1]
     r = g.split_ifname(name)

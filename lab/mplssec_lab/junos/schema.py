@@ -81,10 +81,6 @@ def _v6pfx(t):
         return False
 
 
-def _v4pfx_or_host(t):
-    return _v4pfx(t) or _v4(t)
-
-
 IPV4 = V("ipv4addr", _v4)
 IPV4PFX = V("ipv4prefix", _v4pfx)
 IPV6PFX = V("ipv6prefix", _v6pfx)

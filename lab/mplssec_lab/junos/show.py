@@ -627,13 +627,6 @@ def _adj(dev, proto):
     return [a for a in _state(dev).adjacencies if a.protocol == proto]
 
 
-def _local_addr_on(dev, ifname):
-    it = dev.view().interfaces.get(ifname)
-    if it is not None and it.ipv4:
-        return str(it.ipv4[0].ip)
-    return None
-
-
 def _lsid(peer_id):
     return peer_id if ":" in peer_id else f"{peer_id}:0"
 

@@ -917,12 +917,6 @@ def _render_one(k, c):
 # ------------------------------------------------------------------------------------ commit checks
 
 
-class CommitError(Exception):
-    def __init__(self, errors):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors  # [JunosError] (kind "mandatory" / "reference")
-
-
 def check_commit(root):
     """Missing mandatory statements and dangling references, like mgd's check-out."""
     errs = []

@@ -1,20 +1,5 @@
-"""Fixtures for the IOS emulator tests."""
+"""The IOS emulator tests: ios_helpers.py importable; the lab and dev fixtures are in lab/tests/conftest.py."""
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ios_helpers import BASELINE, FakeLab  # noqa: E402
-
-
-@pytest.fixture
-def lab():
-    return FakeLab()
-
-
-@pytest.fixture
-def dev(lab):
-    from mplssec_lab.ios import IosDevice
-    return IosDevice("p1", lab, BASELINE)

@@ -28,6 +28,12 @@ BASELINE = {
 }
 
 
+def device(lab):
+    """The device of the lab/tests/conftest.py ``dev`` fixture: p1 on the baseline."""
+    from mplssec_lab.ios import IosDevice
+    return IosDevice("p1", lab, BASELINE)
+
+
 class FakeLab:
     def __init__(self):
         self.t = 1_800_000_000.0

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import asyncssh
-import pytest
 from ios_helpers import BASELINE, FakeLab
 from lab_ssh import PasswordServer
 
@@ -16,8 +15,6 @@ from mplssec_lab.ios import IosDevice
 
 BIN = Path(sys.executable).parent
 ANSIBLE = BIN / "ansible-playbook"
-
-pytestmark = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-playbook not installed in this venv")
 
 
 class DeviceThread(threading.Thread):

@@ -1,4 +1,4 @@
-"""Fixtures for the Junos emulator tests (helpers live in junos_helpers.py)."""
+"""Fixtures for the Junos emulator tests (helpers live in junos_helpers.py; lab and dev in lab/tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from junos_helpers import BASELINE, FakeLab, Server  # noqa: E402
-
-from mplssec_lab.junos import JunosDevice  # noqa: E402
-
-
-@pytest.fixture
-def lab():
-    return FakeLab()
-
-
-@pytest.fixture
-def dev(lab):
-    return JunosDevice("p2", lab, BASELINE)
+from junos_helpers import Server  # noqa: E402
 
 
 @pytest.fixture

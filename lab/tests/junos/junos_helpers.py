@@ -32,6 +32,12 @@ BASELINE = {
 }
 
 
+def device(lab):
+    """The device of the lab/tests/conftest.py ``dev`` fixture: p2 on the baseline."""
+    from mplssec_lab.junos import JunosDevice
+    return JunosDevice("p2", lab, BASELINE)
+
+
 class FakeLab:
     """Implements the Lab contract the devices use; the state is whatever the test puts in."""
 

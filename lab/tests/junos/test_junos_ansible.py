@@ -10,11 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ANSIBLE = Path(sys.executable).parent / "ansible-playbook"
-
-pytestmark = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-playbook not installed")
 
 PLAY = """
 - hosts: p2

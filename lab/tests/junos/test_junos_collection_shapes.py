@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from mplssec_lab.junos import tree as T
 from mplssec_lab.junos.device import Session
 
-jinja2 = pytest.importorskip("jinja2")
 TEMPLATES = Path(__file__).resolve().parents[3] / "roles" / "deploy" / "templates"
 
 LINK = {
