@@ -114,7 +114,7 @@ def host_inbound_ok(view: model.DeviceView, ifname: str, proto: str, port: int |
         return False           # interface in no security zone
     if "all" in services:
         return True
-    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp",
+    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 848): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp",
             ("udp", 3784): "bfd", ("udp", 3785): "bfd", ("tcp", 22): "ssh", ("tcp", 830): "netconf",
             ("udp", 161): "snmp", ("udp", 123): "ntp", ("tcp", 179): "bgp"}.get((proto, port))
     need = need or {"icmp": "ping", "ospf": "ospf", "isis": "isis"}.get(proto)
