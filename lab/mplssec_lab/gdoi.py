@@ -175,7 +175,12 @@ def _registrations(ctx, kss: dict) -> dict:
             elif not m.servers:
                 reg.reason = "no key server address"
             else:
-                whys = [w for w in (_try_server(ctx, reg, a, kss) for a in m.servers) if w]
+                whys = []
+                for a in m.servers:         # the first key server of the list that takes it
+                    why = _try_server(ctx, reg, a, kss)
+                    if why is None:
+                        break
+                    whys.append(why)
                 reg.reachable = reg.ks is not None
                 if reg.ks is None:
                     reg.reason = whys[0]

@@ -60,7 +60,8 @@ class Daemon:
         self.state_dir = os.path.abspath(state_dir)
         with open(os.path.join(self.state_dir, "lab.json")) as f:
             self.cfg = json.load(f)
-        self.topology = build(int(self.cfg.get("pairs") or 1), self.cfg.get("scenarios"), self.cfg.get("topology"))
+        self.topology = build(int(self.cfg.get("pairs") or 1), self.cfg.get("scenarios"), self.cfg.get("topology"),
+                              self.cfg.get("mode") or "gre_ipsec", int(self.cfg.get("key_servers") or 1))
         self.lab = Lab(self.topology, factories=_factories(self.cfg.get("devices")), auth=self.cfg["auth"], lazy=True)
         self.lab.on_drop = self.drop_host
         self.listeners: dict = {}
