@@ -6,8 +6,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from gdoi_configs import (gre_acl, ios_gm_lines, ios_pair, junos_commit, junos_gm_set, ks_lines, make_lab,
-                          mixed_pair)
+from gdoi_configs import gre_acl, ios_gm_lines, ios_pair, junos_commit, junos_gm_set, ks_lines, make_lab, mixed_pair
 from ios_helpers import push
 
 from mplssec_lab import gdoi, packets
