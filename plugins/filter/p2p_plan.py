@@ -54,6 +54,12 @@ options:
         link. Only the batches are restricted; the plan still covers (and validates) every link.
     type: raw
     required: false
+  getvpn_groups:
+    description:
+      - The GET VPN groups (C(p2p_getvpn_groups)) that C(mode=getvpn) links name in C(getvpn.group); see docs/data-model.md.
+    type: list
+    elements: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -106,7 +112,8 @@ _value:
 """
 
 
-def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_size: Any = None, select: Any = None) -> dict[str, Any]:
+def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_size: Any = None, select: Any = None,
+             getvpn_groups: Any = None) -> dict[str, Any]:
     """See DOCUMENTATION."""
     if hostvars is None or not hasattr(hostvars, "__getitem__") or not hasattr(hostvars, "__contains__"):
         raise AnsibleFilterError("mplssec.p2p.p2p_plan: the first argument must be hostvars, e.g. p2p_links | mplssec.p2p.p2p_plan(hostvars, groups)")
@@ -117,7 +124,7 @@ def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_siz
     except batches.BatchError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
     try:
-        result = plan.build_plan(p2p_links, hostvars, groups)
+        result = plan.build_plan(p2p_links, hostvars, groups, getvpn_groups)
     except plan.PlanValidationError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
     except ImportError as exc:

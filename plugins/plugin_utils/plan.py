@@ -28,9 +28,9 @@ else:
     IMPORT_ERROR = None
 
 try:
-    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, model, mtu, preflight
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, getvpn, model, mtu, preflight
 except ImportError:  # pragma: no cover - used when the package is imported without the collection path
-    from . import capabilities, model, mtu, preflight  # type: ignore[no-redef]
+    from . import capabilities, getvpn, model, mtu, preflight  # type: ignore[no-redef]
 
 __all__ = ["PlanValidationError", "build_plan", "object_name", "format_table"]
 
@@ -209,7 +209,12 @@ def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanE
     crypto = link["crypto"]
     auth = crypto.get("auth")
     psk = crypto.get("psk")
-    if auth == "psk" and "crypto.psk" not in link["_failed"]:
+    if link.get("mode") == "getvpn" and psk is not None:
+        errors.append(PlanError(label, "crypto.psk", "is not used with mode getvpn: the members register with the "
+                                "key servers using the group's psk", "remove crypto.psk (set psk in p2p_getvpn_groups)"))
+    elif link.get("mode") == "getvpn":
+        pass
+    elif auth == "psk" and "crypto.psk" not in link["_failed"]:
         if psk is None:
             errors.append(PlanError(label, "crypto.psk", "is required with auth psk",
                                     "set crypto.psk from Ansible Vault (e.g. psk: \"{{ vault_p2p_psk_<link> }}\"), "
@@ -425,12 +430,14 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
 # --------------------------------------------------------------------------- the plan
 
 
-def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None = None,
+               getvpn_groups: Any = None) -> dict[str, Any]:
     """Validate ``links`` (the p2p_links list) and compute the plan.
 
     :param links: the ``p2p_links`` variable.
     :param hostvars: Ansible ``hostvars`` (or any mapping host -> vars mapping).
     :param groups: Ansible ``groups`` (optional): hosts listed in ``groups['all']`` count as inventory hosts.
+    :param getvpn_groups: the ``p2p_getvpn_groups`` variable (GET VPN groups the ``mode: getvpn`` links name).
     :returns: ``{"hosts": {host: p2p_plan}, "links": [...], "warnings": [...], "table": str}``.
     :raises PlanValidationError: with every problem found.
     """
@@ -452,6 +459,12 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
         if link:
             normalised.append(link)
 
+    gv_groups, found = getvpn.normalise_groups(getvpn_groups)
+    errors.extend(found)
+    for link in normalised:
+        getvpn.prepare_link(link, gv_groups, errors)
+    getvpn.check_groups(normalised, gv_groups, hosts.get, errors)
+
     derived: list[dict[str, Any]] = []
     for link in normalised:
         result = _check_link(link, hosts, errors, warnings)
@@ -465,7 +478,7 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
     messages = list(dict.fromkeys(str(error) for _position, error in ordered))
     if messages:
         raise PlanValidationError(messages)
-    result = _assemble(derived, warnings)
+    result = _assemble(derived, warnings, gv_groups, hosts)
     refused = preflight.apply_facts(result, hostvars)  # device facts (p2p_facts), when gathered
     if refused:
         raise PlanValidationError(refused)
@@ -655,7 +668,8 @@ def _link_subnets(link: Mapping[str, Any]) -> list[tuple[str, IPNetwork]]:
     return out
 
 
-def _assemble(derived: list[dict[str, Any]], warnings: list[str]) -> dict[str, Any]:
+def _assemble(derived: list[dict[str, Any]], warnings: list[str], gv_groups: Mapping[str, Any] | None = None,
+              hosts_info: _Hosts | None = None) -> dict[str, Any]:
     facts: dict[str, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for item in sorted(derived, key=lambda d: d["link"]["name"]):
@@ -666,11 +680,29 @@ def _assemble(derived: list[dict[str, Any]], warnings: list[str]) -> dict[str, A
             fact = facts.setdefault(host, {"host": host, "platform": info["platform"], "router_id": info["router_id"], "links": []})
             fact["links"].append(_side_fact(item, side, peer_side))
         rows.append(item)
+    _assemble_getvpn(derived, facts, gv_groups or {}, hosts_info)
     for fact in facts.values():
         fact["links"].sort(key=lambda entry: entry["name"])
     hosts = {host: facts[host] for host in sorted(facts)}
     summary = _summary(hosts)
     return {"hosts": hosts, "links": summary, "warnings": sorted(set(warnings)), "table": format_table(summary)}
+
+
+def _assemble_getvpn(derived: list[dict[str, Any]], facts: dict[str, dict[str, Any]], gv_groups: Mapping[str, Any],
+                     hosts_info: _Hosts | None) -> None:
+    """mode getvpn: the group block of each member's link entry, and a p2p_plan for each key server (getvpn.py)."""
+    links = [item["link"] for item in derived if item["link"]["mode"] == "getvpn"]
+    used = {name: gv_groups[name] for name in sorted({link["getvpn"]["group"] for link in links})}
+    if not used or hosts_info is None:
+        return
+    ks_info = {ks: hosts_info.get(ks)[0] for group in used.values() for ks in group["key_servers"]}
+    for link in links:
+        group = used[link["getvpn"]["group"]]
+        for side in ("a", "b"):
+            entry = next(e for e in facts[link[side]["host"]]["links"] if e["name"] == link["name"])
+            entry["getvpn"] = getvpn.member_fact(link, group, ks_info)
+    for host, fact in getvpn.server_facts(used, links, ks_info).items():
+        facts[host] = fact
 
 
 def _addr(net: IPNetwork | None, side: str) -> IPAddress | None:
