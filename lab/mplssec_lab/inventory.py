@@ -81,7 +81,8 @@ def prepare_vault(path: str, topology: Topology) -> dict:
         except Exception:
             old = {}
     vault = {}
-    names = ["vault_p2p_psk_" + link.name.replace("-", "_") for link in topology.links.values()]
+    names = ["vault_p2p_psk_" + link.name.replace("-", "_") for link in topology.links.values()
+             if topology.mode != "getvpn"]
     names += [vault_var(g) for g in topology.getvpn_groups()]
     for var in names:
         # keep an existing PSK for the same link name (a config pushed earlier stays valid)

@@ -326,19 +326,26 @@ class Topology:
             }
             if link.ipsec_ipv4 and self.mode == "gre_ipsec":
                 entry["tunnel"]["ipsec_ipv4"] = link.ipsec_ipv4
-            if self.mode == "getvpn":
-                entry["ipsec_mode"] = "tunnel"          # GET VPN: tunnel mode with header preservation only
+            if self.mode == "getvpn":      # GRE protected by the group's TEK; the registration key is the group's
+                del entry["ipsec_mode"], entry["crypto"]
                 entry["getvpn"] = {"group": GETVPN_GROUP}
             out.append(entry)
         return out
 
     def getvpn_groups(self) -> list[dict]:
         """The shared GET VPN group of the lab's links (docs/lab.md "GET VPN"): one group, every link a member pair,
-        served by the lab's key server(s); the registration PSK comes from the vault."""
+        served by the lab's key server(s); the registration PSK comes from the vault. With a Junos member: no rekey and
+        no anti-replay (the documented limits of a Junos member under a Cisco key server); counter-based anti-replay
+        only for a group of two members, else time-based."""
         if not self.key_servers:
             return []
+        junos = any(self.hosts[h].platform == "junos" for x in self.links.values() for h in (x.a, x.b))
+        members = {h for x in self.links.values() for h in (x.a, x.b)}
+        replay = "counter" if len(members) == 2 else ("none" if junos else "time")
         return [{"name": GETVPN_GROUP, "identity": 1001, "key_servers": list(self.key_servers),
-                 "psk": "{{ vault_p2p_getvpn_psk_%s }}" % GETVPN_GROUP.lower().replace("-", "_")}]
+                 "rekey": "none" if junos else "unicast", "anti_replay": replay,
+                 "anti_replay_window": 64 if replay == "counter" else 20,
+                 "psk": "{{ vault_p2p_getvpn_psk_%s }}" % GETVPN_GROUP.replace("-", "_")}]
 
 
 def _nth_31(base: str, n: int) -> ipaddress.IPv4Network:
@@ -417,7 +424,7 @@ def mesh_edges(n: int) -> list[tuple[int, int]]:
     return edges
 
 
-GETVPN_GROUP = "GETVPN-P2P"
+GETVPN_GROUP = "p2p"        # the product's group name (device objects MPLSSEC-GV-P2P)
 
 
 def key_server_host(k: int) -> Host:

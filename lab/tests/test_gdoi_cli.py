@@ -36,13 +36,14 @@ def test_up_mode_getvpn_writes_key_servers_and_the_group(lab_runner):
     assert "ks1" not in str(inv["all"]["children"]["routers"])
     gv = os.path.join(os.path.dirname(lab_runner.inventory), "group_vars", "all")
     links = _load(os.path.join(gv, "p2p_links.yml"))["p2p_links"]
-    assert {x["mode"] for x in links} == {"getvpn"} and {x["getvpn"]["group"] for x in links} == {"GETVPN-P2P"}
-    assert all("ipsec_ipv4" not in x["tunnel"] for x in links)
+    assert {x["mode"] for x in links} == {"getvpn"} and {x["getvpn"]["group"] for x in links} == {"p2p"}
+    assert all("ipsec_ipv4" not in x["tunnel"] and "crypto" not in x and "ipsec_mode" not in x for x in links)
     groups = _load(os.path.join(gv, "p2p_getvpn_groups.yml"))["p2p_getvpn_groups"]
-    assert groups == [{"name": "GETVPN-P2P", "identity": 1001, "key_servers": ["ks1", "ks2"],
-                       "psk": "{{ vault_p2p_getvpn_psk_getvpn_p2p }}"}]
+    # p1-p2 is IOS-Junos: no rekey, no anti-replay (four members: counter-based is not possible either)
+    assert groups == [{"name": "p2p", "identity": 1001, "key_servers": ["ks1", "ks2"], "rekey": "none",
+                       "anti_replay": "none", "anti_replay_window": 20, "psk": "{{ vault_p2p_getvpn_psk_p2p }}"}]
     vault = _load(os.path.join(gv, "vault.yml"))
-    assert inventory.vault_var(groups[0]) in vault
+    assert list(vault) == [inventory.vault_var(groups[0])]          # the group's key only: no per-link PSK
     # the key server's configuration is the baseline: loopback 100.64.0.1, in-building 100.64.1.1/30, no MPLS
     cfg = lab_runner.run("config", "ks1").stdout
     assert "ip address 100.64.0.1 255.255.255.255" in cfg and "ip address 100.64.1.1 255.255.255.252" in cfg

@@ -150,3 +150,15 @@ def test_getvpn_mtu_matches_the_labs_scapy_sizing():
     expected = mtu_lab.max_inner(1500, labels=2, encap="gre", ipsec_mode="tunnel", encryption="aes-cbc-256",
                                  integrity="sha256")
     assert block["ip_mtu"] == expected
+
+
+def test_the_labs_getvpn_inventory_passes_the_group_checks():
+    topology = pytest.importorskip("mplssec_lab.topology")
+    for pairs in (1, 2):
+        topo = topology.build(pairs, mode="getvpn", key_servers=2)
+        groups = [dict(g, psk=GROUP_PSK) for g in topo.getvpn_groups()]
+        hostvars = {h.name: {"ansible_network_os": "cisco.ios.ios" if h.platform == "ios" else
+                             "junipernetworks.junos.junos", "p2p_router_id": h.router_id} for h in topo.hosts.values()}
+        with pytest.raises(plan.PlanValidationError) as exc:
+            plan.build_plan(topo.p2p_links(), hostvars, None, groups)
+        assert all("mode: getvpn is not supported on" in e for e in exc.value.errors), exc.value.errors
