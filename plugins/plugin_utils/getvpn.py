@@ -84,6 +84,12 @@ def objects(group_name: str) -> str:
     return f"MPLSSEC-GV-{group_name.upper()}"
 
 
+def isakmp_priority(identity: int) -> int:
+    """The IOS-XE ``crypto isakmp policy`` number of a group's registration (9001-9999 by identity: one per group,
+    clear of the low numbers operators use)."""
+    return 9000 + (identity - 1) % 999 + 1
+
+
 def normalise_groups(raw: Any) -> tuple[dict[str, dict[str, Any]], list[PlanError]]:
     """Validate p2p_getvpn_groups field by field; returns {name: group} (valid names only) and the errors."""
     errors: list[PlanError] = []
@@ -209,7 +215,7 @@ def member_fact(link: Mapping[str, Any], group: Mapping[str, Any], ks_info: Mapp
         "objects": objects(group["name"]),
         "identity": group["identity"],
         "key_servers": [ks_info[h]["router_id"] for h in group["key_servers"]],
-        "isakmp": dict(group["isakmp"]),
+        "isakmp": dict(group["isakmp"], priority=isakmp_priority(group["identity"])),
     }
 
 
@@ -220,11 +226,12 @@ def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[st
     out: dict[str, dict[str, Any]] = {}
     for name in sorted(groups):
         group = groups[name]
-        acl = []
+        acl, members = [], []
         for link in sorted((x for x in links if (x.get("getvpn") or {}).get("group") == name), key=lambda x: x["name"]):
             a, b = (str(link[s]["address"]).split("/")[0] for s in ("a", "b"))
             acl += [{"action": "permit", "proto": "gre", "src": a, "dst": b},
                     {"action": "permit", "proto": "gre", "src": b, "dst": a}]
+            members += [a, b]
         kss = list(group["key_servers"])
         prios = list(group.get("ks_priorities") or [100, 90][: len(kss)])
         for i, ks in enumerate(kss):
@@ -235,7 +242,8 @@ def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[st
                 "group": name, "objects": objects(name), "identity": group["identity"], "address": info["router_id"],
                 "acl": copy.deepcopy(acl), "esp": dict(group["esp"]), "kek_lifetime": group["kek_lifetime"],
                 "rekey": group["rekey"], "anti_replay": group["anti_replay"],
-                "anti_replay_window": group["anti_replay_window"], "isakmp": dict(group["isakmp"]),
+                "anti_replay_window": group["anti_replay_window"], "members": list(members),
+                "isakmp": dict(group["isakmp"], priority=isakmp_priority(group["identity"])),
                 "redundancy": ({"priority": prios[i], "peers": [ks_info[p]["router_id"] for p in kss if p != ks]}
                                if len(kss) > 1 else None),
             })

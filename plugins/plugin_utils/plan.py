@@ -696,11 +696,18 @@ def _assemble_getvpn(derived: list[dict[str, Any]], facts: dict[str, dict[str, A
     if not used or hosts_info is None:
         return
     ks_info = {ks: hosts_info.get(ks)[0] for group in used.values() for ks in group["key_servers"]}
+    per_router: dict[tuple[str, str], int] = {}
+    for link in links:
+        for side in ("a", "b"):
+            key = (link[side]["host"], link["getvpn"]["group"])
+            per_router[key] = per_router.get(key, 0) + 1
     for link in links:
         group = used[link["getvpn"]["group"]]
         for side in ("a", "b"):
             entry = next(e for e in facts[link[side]["host"]]["links"] if e["name"] == link["name"])
             entry["getvpn"] = getvpn.member_fact(link, group, ks_info)
+            # the group's objects on this router go with its last link of the group (undo_remove)
+            entry["getvpn"]["last_on_router"] = per_router[(link[side]["host"], group["name"])] == 1
     for host, fact in getvpn.server_facts(used, links, ks_info).items():
         facts[host] = fact
 

@@ -665,8 +665,11 @@ def _apply_rule(ctx: Ctx, rule: Rule, m: g.Match, negate: bool) -> Result:
             if len(canon) < max(rule.lead, 1):
                 raise ConfigError(INCOMPLETE)
             prefix = " ".join(canon)
+            # the lines of this rule the prefix names, and the object the prefix is the key of whichever variant of
+            # its command made it (IOS "no crypto map NAME SEQ" deletes the entry, ipsec-isakmp or gdoi alike)
             victims = [k for k, n in parent.children.items()
-                       if n.rule is rule and (n.text.rstrip() == prefix or n.text.startswith(prefix + " "))]
+                       if (n.rule is rule and (n.text.rstrip() == prefix or n.text.startswith(prefix + " ")))
+                       or n.key == prefix]
         else:
             key = rule.keyof(canon)
             victims = [key] if key in parent.children else []

@@ -130,7 +130,7 @@ def test_derivation_for_members_and_cooperative_key_servers():
     member = getvpn.member_fact(links[0], groups["p2p"], info)
     assert member == {"group": "p2p", "objects": "MPLSSEC-GV-P2P", "identity": 1001,
                       "key_servers": ["100.64.0.1", "100.64.0.2"],
-                      "isakmp": {"encryption": "aes-cbc-256", "integrity": "sha256", "dh_group": 14}}
+                      "isakmp": {"encryption": "aes-cbc-256", "integrity": "sha256", "dh_group": 14, "priority": 9002}}
     servers = getvpn.server_facts(groups, links, info)
     ks1 = servers["ks1"]["getvpn_servers"][0]
     assert servers["ks1"]["links"] == [] and ks1["address"] == "100.64.0.1"
@@ -139,6 +139,7 @@ def test_derivation_for_members_and_cooperative_key_servers():
     assert ks1["redundancy"] == {"priority": 100, "peers": ["100.64.0.2"]}
     assert servers["ks2"]["getvpn_servers"][0]["redundancy"] == {"priority": 90, "peers": ["100.64.0.1"]}
     assert ks1["esp"] == {"encryption": "aes-cbc-256", "integrity": "sha256", "lifetime": 3600}
+    assert ks1["members"] == ["192.0.2.0", "192.0.2.1", "192.0.2.4", "192.0.2.5"]
     assert "psk" not in str(servers) and GROUP_PSK not in str(servers)
 
 
