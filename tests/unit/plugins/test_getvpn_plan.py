@@ -8,23 +8,26 @@ lab's independent scapy sizing."""
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, getvpn, model, plan
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import test_plan  # noqa: E402  (its example routers)
+
 GROUP_PSK = "Gv7-Tq2_Lm9wRz4sYb8k"  # 20 characters, test-only
 
-HOSTVARS: dict[str, dict[str, Any]] = {
-    "p1": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.1"},
-    "p2": {"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "203.0.113.2"},
-    "p3": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.3"},
-    "p4": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.4"},
-    "ks1": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.1"},
-    "ks2": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.2"},
-    "srx9": {"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "100.64.0.9"},
-}
+# the routers of test_plan.py, plus two key servers and a Junos router that is no key server
+HOSTVARS: dict[str, dict[str, Any]] = dict(
+    test_plan.HOSTVARS,
+    ks1={"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.1"},
+    ks2={"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.2"},
+    srx9={"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "100.64.0.9"},
+)
 
 
 def link(name, a, b, index, group="p2p"):
