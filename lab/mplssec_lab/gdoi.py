@@ -136,6 +136,11 @@ def _try_server(ctx, reg: Registration, ks_addr, kss: dict) -> str | None:
     for h in (reg.host, g_host):
         if not (ctx.core_reach(h, "udp", GDOI_PORT) and ctx.core_reach(h, "udp", 500)):
             return f"key server {ks_addr} unreachable (no path through the in-building core from {h})"
+    if not ctx.core_routes(g_host, ks_addr):
+        return f"key server address {ks_addr} is not routed by the core (not on an interface in OSPF on {g_host})"
+    if not ctx.core_routes(reg.host, reg.local):
+        return (f"registration source {reg.local} is not routed by the core back to {reg.host} (its interface runs "
+                "no OSPF: the key server cannot answer)")
     cands = [g for (h, _), g in kss.items() if h == g_host and g.server.identity == reg.member.identity]
     if not cands:
         return (f"key server {ks_addr} has no group with identity number {reg.member.identity} "

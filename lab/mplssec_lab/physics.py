@@ -775,6 +775,17 @@ class _Ctx:
         c = next((c for c in self.conns if c.kind == "neighbor" and c.a == host), None)
         return c is not None and self.neighbor_ospf_ok(c) and self.conn_pass(c, host, proto, port)[0]
 
+    def core_routes(self, host, addr) -> bool:
+        """Does the clear core route ``addr`` back to ``host``: the address is on an up interface of ``host`` that runs
+        OSPF (a passive loopback counts: it is advertised), and ``host`` has its OSPF adjacency into the core. A carrier
+        address stops being routed once OSPF leaves the carrier (cut-over) -- docs/lab.md "GET VPN", lab decision."""
+        name = self.owner(host, addr)
+        v = self.views.get(host)
+        if name is None or v is None or not self.up[host].get(name):
+            return False
+        ospf = v.interfaces[name].ospf
+        return bool(v.ospf is not None and ospf and ospf.get("area") is not None and self.core_reach(host, "ospf"))
+
     def rid(self, host):
         v = self.views[host]
         return (v.ospf or {}).get("router_id") or v.router_id or (self.host(host).router_id if self.host(host) else None)

@@ -287,3 +287,20 @@ def test_junos_set_syntax_of_the_member_hierarchy(key):
     m = dev.view().getvpn.members["GV-VPN"]
     assert (m.identity, m.servers, m.interface, m.local_address) == (1001, ["100.64.0.1"], "ge-0/0/0.0", "192.0.2.1")
     assert m.isakmp[0].encryption == "aes-cbc-256" and m.isakmp[0].dh_group == 14 and m.isakmp[0].auth == "psk"
+
+
+def test_a_carrier_registration_source_is_lost_at_cut_over(key):
+    """After OSPF leaves the carrier (cut-over), the core no longer routes the carrier address: a member registered
+    from it keeps its TEK until it expires, then cannot register again; one registering from its loopback can."""
+    lab, clock = make_lab()
+    ios_pair(lab, key)
+    push(lab.devices["ks1"], ["crypto isakmp key %s address 203.0.113.4" % key])
+    push(lab.devices["p4"], ["crypto gdoi group GETVPN-P2P", " client registration interface Loopback0"])
+    assert member(lab, "p4").local == "203.0.113.4" and member(lab, "p4").registered
+    for h in ("p3", "p4"):
+        push(lab.devices[h], ["interface GigabitEthernet2", " no ip ospf 1 area 0", " no mpls ip"])
+    assert member(lab, "p3").registered                      # still holds its TEK
+    clock.t += 1800 + 1
+    m3, m4 = member(lab, "p3"), member(lab, "p4")
+    assert not m3.registered and "192.0.2.2 is not routed by the core" in m3.reason
+    assert m4.registered and m4.registrations >= 1

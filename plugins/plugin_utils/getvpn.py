@@ -208,21 +208,32 @@ def check_groups(links: list[dict[str, Any]], groups: Mapping[str, dict[str, Any
                                         f"{limit['reason']} (see {limit['reference']})", limit["fix"]))
 
 
-def member_fact(link: Mapping[str, Any], group: Mapping[str, Any], ks_info: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``getvpn`` block of a link's plan entry (both routers of the link)."""
+#: the interface a member registers from when the host var p2p_loopback_interface is not set (its address is the
+#: router id): the carrier address would stop being routed at cut-over (OSPF leaves the carrier), and the key server
+#: could then neither answer a re-registration nor send rekeys (docs/lab.md "GET VPN", docs/data-model.md)
+LOOPBACK = {"ios": "Loopback0", "junos": "lo0.0"}
+
+
+def member_fact(link: Mapping[str, Any], group: Mapping[str, Any], ks_info: Mapping[str, Any],
+                me: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``getvpn`` block of a link's plan entry on one router ``me`` ({platform, router_id, loopback_interface})."""
+    me = me or {}
     return {
         "group": group["name"],
         "objects": objects(group["name"]),
         "identity": group["identity"],
         "key_servers": [ks_info[h]["router_id"] for h in group["key_servers"]],
         "isakmp": dict(group["isakmp"], priority=isakmp_priority(group["identity"])),
+        "registration_address": me.get("router_id"),
+        "registration_interface": me.get("loopback_interface") or LOOPBACK.get(me.get("platform", ""), None),
     }
 
 
 def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[str, Any]],
-                 ks_info: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+                 ks_info: Mapping[str, Mapping[str, Any]], router_ids: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """{key server host: its p2p_plan} with one ``getvpn_servers`` entry per group it serves. The policy ACL permits
-    exactly the GRE packets between the carrier addresses of each member pair, both directions."""
+    exactly the GRE packets between the carrier addresses of each member pair, both directions; ``members`` are the
+    members' registration addresses (router ids)."""
     out: dict[str, dict[str, Any]] = {}
     for name in sorted(groups):
         group = groups[name]
@@ -231,7 +242,7 @@ def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[st
             a, b = (str(link[s]["address"]).split("/")[0] for s in ("a", "b"))
             acl += [{"action": "permit", "proto": "gre", "src": a, "dst": b},
                     {"action": "permit", "proto": "gre", "src": b, "dst": a}]
-            members += [a, b]
+            members += [router_ids[link[s]["host"]] for s in ("a", "b")]
         kss = list(group["key_servers"])
         prios = list(group.get("ks_priorities") or [100, 90][: len(kss)])
         for i, ks in enumerate(kss):
@@ -242,12 +253,16 @@ def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[st
                 "group": name, "objects": objects(name), "identity": group["identity"], "address": info["router_id"],
                 "acl": copy.deepcopy(acl), "esp": dict(group["esp"]), "kek_lifetime": group["kek_lifetime"],
                 "rekey": group["rekey"], "anti_replay": group["anti_replay"],
-                "anti_replay_window": group["anti_replay_window"], "members": list(members),
+                "anti_replay_window": group["anti_replay_window"], "members": sorted(set(members), key=_ip_key),
                 "isakmp": dict(group["isakmp"], priority=isakmp_priority(group["identity"])),
                 "redundancy": ({"priority": prios[i], "peers": [ks_info[p]["router_id"] for p in kss if p != ks]}
                                if len(kss) > 1 else None),
             })
     return out
+
+
+def _ip_key(addr: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in addr.split("."))
 
 
 def argument_spec_options() -> dict[str, Any]:

@@ -705,10 +705,13 @@ def _assemble_getvpn(derived: list[dict[str, Any]], facts: dict[str, dict[str, A
         group = used[link["getvpn"]["group"]]
         for side in ("a", "b"):
             entry = next(e for e in facts[link[side]["host"]]["links"] if e["name"] == link["name"])
-            entry["getvpn"] = getvpn.member_fact(link, group, ks_info)
+            host = link[side]["host"]
+            me = dict(facts[host], loopback_interface=_hostvar(hosts_info.hostvars, host, "p2p_loopback_interface"))
+            entry["getvpn"] = getvpn.member_fact(link, group, ks_info, me)
             # the group's objects on this router go with its last link of the group (undo_remove)
             entry["getvpn"]["last_on_router"] = per_router[(link[side]["host"], group["name"])] == 1
-    for host, fact in getvpn.server_facts(used, links, ks_info).items():
+    router_ids = {link[s]["host"]: facts[link[s]["host"]]["router_id"] for link in links for s in ("a", "b")}
+    for host, fact in getvpn.server_facts(used, links, ks_info, router_ids).items():
         facts[host] = fact
 
 

@@ -130,11 +130,13 @@ def test_derivation_for_members_and_cooperative_key_servers():
     links, groups = _normalised([IOS_IOS, IOS_JUNOS], [group(key_servers=["ks1", "ks2"], rekey="none",
                                                              anti_replay="none")])
     info = {h: {"platform": "ios", "router_id": HOSTVARS[h]["p2p_router_id"]} for h in ("ks1", "ks2")}
-    member = getvpn.member_fact(links[0], groups["p2p"], info)
+    member = getvpn.member_fact(links[0], groups["p2p"], info, {"platform": "ios", "router_id": "203.0.113.3"})
     assert member == {"group": "p2p", "objects": "MPLSSEC-GV-P2P", "identity": 1001,
                       "key_servers": ["100.64.0.1", "100.64.0.2"],
-                      "isakmp": {"encryption": "aes-cbc-256", "integrity": "sha256", "dh_group": 14, "priority": 9002}}
-    servers = getvpn.server_facts(groups, links, info)
+                      "isakmp": {"encryption": "aes-cbc-256", "integrity": "sha256", "dh_group": 14, "priority": 9002},
+                      "registration_address": "203.0.113.3", "registration_interface": "Loopback0"}
+    rids = {h: v["p2p_router_id"] for h, v in HOSTVARS.items() if "p2p_router_id" in v}
+    servers = getvpn.server_facts(groups, links, info, rids)
     ks1 = servers["ks1"]["getvpn_servers"][0]
     assert servers["ks1"]["links"] == [] and ks1["address"] == "100.64.0.1"
     assert ks1["acl"] == [{"action": "permit", "proto": "gre", "src": s, "dst": d} for s, d in (
@@ -142,7 +144,7 @@ def test_derivation_for_members_and_cooperative_key_servers():
     assert ks1["redundancy"] == {"priority": 100, "peers": ["100.64.0.2"]}
     assert servers["ks2"]["getvpn_servers"][0]["redundancy"] == {"priority": 90, "peers": ["100.64.0.1"]}
     assert ks1["esp"] == {"encryption": "aes-cbc-256", "integrity": "sha256", "lifetime": 3600}
-    assert ks1["members"] == ["192.0.2.0", "192.0.2.1", "192.0.2.4", "192.0.2.5"]
+    assert ks1["members"] == ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"]   # the loopbacks
     assert "psk" not in str(servers) and GROUP_PSK not in str(servers)
 
 
