@@ -241,7 +241,8 @@ def down(state_dir: str, timeout: float = 10.0) -> dict:
 # -- output ---------------------------------------------------------------------------------------------
 def _print_status(st: dict) -> None:
     what = f"{st['pairs']} pair(s)" if st.get("topology", "pairs:").startswith("pairs:") else st["topology"]
-    print(f"lab up: pid {st['pid']}, {what}, uptime {st['uptime']:.0f}s")
+    mode = f", mode {st.get('mode')}" + (f" (key servers {', '.join(st['key_servers'])})" if st.get("key_servers") else "")
+    print(f"lab up: pid {st['pid']}, {what}{mode}, uptime {st['uptime']:.0f}s")
     print(f"{'host':<6} {'platform':<8} {'port':>6}  {'listening':<9} sessions")
     for h, x in st["hosts"].items():
         print(f"{h:<6} {x['platform']:<8} {x['port']:>6}  {'yes' if x['listening'] else 'NO':<9} {x['sessions']}")

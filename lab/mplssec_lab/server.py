@@ -164,6 +164,7 @@ class Daemon:
         lab = self.lab
         if cmd == "status":
             return {"ok": True, "pid": os.getpid(), "pairs": self.topology.pairs, "topology": self.topology.spec,
+                    "mode": self.topology.mode, "key_servers": list(self.topology.key_servers),
                     "started": lab.started,
                     "uptime": time.time() - lab.started, "control_port": self.control_port,
                     "hosts": {h: {"platform": self.topology.hosts[h].platform,

@@ -29,6 +29,8 @@ def test_up_mode_getvpn_writes_key_servers_and_the_group(lab_runner):
     lab_runner.run("up", "--pairs", "2", "--mode", "getvpn", "--key-servers", "2", "--inventory", lab_runner.inventory)
     st = json.loads(lab_runner.run("status", "--json").stdout)
     assert set(st["hosts"]) == {"p1", "p2", "p3", "p4", "ks1", "ks2"} and st["hosts"]["ks1"]["platform"] == "ios"
+    assert (st["mode"], st["key_servers"]) == ("getvpn", ["ks1", "ks2"])
+    assert "mode getvpn (key servers ks1, ks2)" in lab_runner.run("status").stdout
     inv = _load(lab_runner.inventory)
     ks = inv["all"]["children"]["getvpn_key_servers"]
     assert set(ks["hosts"]) == {"ks1", "ks2"} and ks["hosts"]["ks1"]["p2p_router_id"] == "100.64.0.1"
