@@ -134,7 +134,7 @@ def _try_server(ctx, reg: Registration, ks_addr, kss: dict) -> str | None:
     if g_host is None:
         return f"no key server answers at {ks_addr}"
     for h in (reg.host, g_host):
-        if not (ctx.core_reach(h, "udp", GDOI_PORT) and ctx.core_reach(h, "udp", 500)):
+        if not ctx.core_reach(h, "udp", GDOI_PORT):     # phase 1 and GDOI both on UDP 848 (capture: addr/848)
             return f"key server {ks_addr} unreachable (no path through the in-building core from {h})"
     if not ctx.core_routes(g_host, ks_addr):
         return f"key server address {ks_addr} is not routed by the core (not on an interface in OSPF on {g_host})"
