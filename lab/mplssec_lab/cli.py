@@ -1,6 +1,7 @@
 """``mplssec-lab``: start/stop/inspect the emulated lab and inject faults.
 
-    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--inventory PATH] [--state-dir DIR]
+    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--mode gre_ipsec|getvpn [--key-servers 1|2]]
+                   [--inventory PATH] [--state-dir DIR]
     mplssec-lab down | status | stats
     mplssec-lab config HOST
     mplssec-lab state HOST                       (derived LinkState as JSON)
@@ -118,11 +119,11 @@ def _port_accepts(port: int) -> bool:
 
 
 def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0, scenarios=None,
-       topology: str | None = None) -> dict:
+       topology: str | None = None, mode: str = "gre_ipsec", key_servers: int = 1) -> dict:
     from . import inventory as inv
     from .topology import build
 
-    topo = build(pairs, scenarios, topology)         # refuses a bad spec before anything starts
+    topo = build(pairs, scenarios, topology, mode, key_servers)   # refuses a bad spec before anything starts
     pairs = topo.pairs
 
     state_dir = os.path.abspath(state_dir)
@@ -131,16 +132,21 @@ def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0, scenar
     try:
         c = Client(state_dir)
         running = c.state.get("topology") or f"pairs:{c.state.get('pairs')}"
-        if running != topo.spec or sorted(c.cfg.get("scenarios") or []) != sorted(scenarios or []):
-            raise LabError(f"a lab with topology {running} and scenarios {c.cfg.get('scenarios') or []} "
-                           f"is already running in {state_dir}; run `mplssec-lab down` first")
+        if (running != topo.spec or sorted(c.cfg.get("scenarios") or []) != sorted(scenarios or [])
+                or (c.cfg.get("mode") or "gre_ipsec", len(c.cfg.get("key_servers_list") or [])) !=
+                (topo.mode, len(topo.key_servers))):
+            raise LabError(f"a lab with topology {running}, scenarios {c.cfg.get('scenarios') or []} and mode "
+                           f"{c.cfg.get('mode') or 'gre_ipsec'} is already running in {state_dir}; "
+                           "run `mplssec-lab down` first")
         files = inv.write(inventory, topo, c.state["ports"], c.cfg["auth"])
         return {"already_running": True, "pid": c.state["pid"], **files, "ports": c.state["ports"]}
     except NotRunning:
         pass
     for pid in _server_pids(state_dir):       # a stale daemon of ours (state.json lost): stop it
         _terminate(pid)
-    cfg = {"pairs": pairs, "topology": topo.spec, "scenarios": list(scenarios or []), "token": inv.random_secret(32),
+    cfg = {"pairs": pairs, "topology": topo.spec, "scenarios": list(scenarios or []), "mode": topo.mode,
+           "key_servers": len(topo.key_servers), "key_servers_list": list(topo.key_servers),
+           "token": inv.random_secret(32),
            "auth": {"username": "admin", "password": inv.random_secret(20),
                     "enable_password": inv.random_secret(20)},
            "inventory": os.path.abspath(inventory)}
@@ -235,7 +241,8 @@ def down(state_dir: str, timeout: float = 10.0) -> dict:
 # -- output ---------------------------------------------------------------------------------------------
 def _print_status(st: dict) -> None:
     what = f"{st['pairs']} pair(s)" if st.get("topology", "pairs:").startswith("pairs:") else st["topology"]
-    print(f"lab up: pid {st['pid']}, {what}, uptime {st['uptime']:.0f}s")
+    mode = f", mode {st.get('mode')}" + (f" (key servers {', '.join(st['key_servers'])})" if st.get("key_servers") else "")
+    print(f"lab up: pid {st['pid']}, {what}{mode}, uptime {st['uptime']:.0f}s")
     print(f"{'host':<6} {'platform':<8} {'port':>6}  {'listening':<9} sessions")
     for h, x in st["hosts"].items():
         print(f"{h:<6} {x['platform']:<8} {x['port']:>6}  {'yes' if x['listening'] else 'NO':<9} {x['sessions']}")
@@ -257,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--topology", metavar="ring:N|mesh:N|pairs:N",
                        help="routers ending several carrier links: a ring of N, or a ring plus the chords "
                             "p(i)-p(i+2) (docs/lab.md, Topologies)")
+    from .topology import MAX_KEY_SERVERS, MODES
+    p.add_argument("--mode", choices=MODES, default="gre_ipsec",
+                   help="how the inventory's links are encrypted (p2p_links mode): gre_ipsec (default), or getvpn: "
+                        "adds the GET VPN key server(s) ks1[, ks2] (IOS-XE, reached through the in-building core) "
+                        "and the shared group p2p_getvpn_groups (docs/lab.md, GET VPN)")
+    p.add_argument("--key-servers", type=int, default=1, choices=range(1, MAX_KEY_SERVERS + 1),
+                   help="--mode getvpn: 1 key server, or 2 for a cooperative pair (default 1)")
     p.add_argument("--inventory", default=DEFAULT_INVENTORY)
     p.add_argument("--timeout", type=float, default=30.0)
     from .topology import SCENARIOS
@@ -312,7 +326,8 @@ def main(argv=None) -> int:
     try:
         if args.cmd == "up":
             t0 = time.monotonic()
-            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario, args.topology)
+            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario, args.topology,
+                   args.mode, args.key_servers)
             verb = "already running" if r["already_running"] else f"up in {time.monotonic() - t0:.1f}s"
             print(f"lab {verb}: pid {r['pid']}, {len(r['ports'])} routers, inventory {r['inventory']}")
             print(f"vault password file: {r['vault_password_file']} "

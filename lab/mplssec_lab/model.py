@@ -99,7 +99,7 @@ class DeviceView:
     fwd_modes: Optional[dict] = None  # SRX: forwarding mode IN EFFECT per family ("inet", "inet6", "mpls", "iso" ->
                                      # "flow-based" | "packet-based" | "drop"); the configured mode applies only after a
                                      # reboot. None = not modelled (IOS).
-    getvpn: Optional[dict] = None    # reserved for GET VPN work
+    getvpn: Optional["GetvpnView"] = None   # GET VPN (GDOI) key servers, group members, IKEv1 phase 1 (gdoi.py)
     macsec: dict = field(default_factory=dict)       # carrier interface name -> MacsecPort (MKA with a static CAK)
 
 
@@ -192,3 +192,91 @@ class LinkState:
     adjacencies: list = field(default_factory=list)      # [Adjacency]
     clear_mpls_interfaces: list = field(default_factory=list)  # physical carrier interfaces still carrying labels in clear
     mka: list = field(default_factory=list)              # [MkaState], one per MACsec port
+    gdoi: list = field(default_factory=list)             # [GdoiState], one per GET VPN group (member or server)
+
+
+# -- GET VPN (GDOI, RFC 6407): what the configuration means; lab/mplssec_lab/gdoi.py derives the state -------------
+@dataclass
+class IsakmpPolicy:
+    """One IKEv1 (ISAKMP) phase-1 proposal: IOS ``crypto isakmp policy N``, Junos ``group-vpn member ike proposal``."""
+    encryption: str = "des"          # normalised (aes-cbc-256, 3des, des)
+    integrity: str = "sha1"
+    dh_group: int = 1
+    auth: str = "rsa-sig"            # "psk" | "rsa-sig"
+    lifetime: int = 86400
+
+
+@dataclass
+class GdoiServer:
+    """A key server of one group (IOS ``crypto gdoi group NAME`` with ``server local``)."""
+    group: str
+    identity: Optional[int]
+    address: Optional[str] = None    # "address ipv4 A" under server local (None: the lab uses the loopback)
+    acl_name: Optional[str] = None   # "match address ipv4 ACL" of the (first) sa ipsec
+    acl: Optional[list] = None       # the ACL's entries [{"action", "proto", "src", "dst"}] (None: ACL not defined)
+    profile: Optional[str] = None    # "profile NAME" of the sa ipsec
+    transform: Optional[dict] = None  # {"encryption", "integrity"} of the profile's first transform set
+    tek_lifetime: int = 3600         # the profile's "set security-association lifetime seconds"
+    kek_lifetime: int = 86400        # "rekey lifetime seconds"
+    rekey_rsa: Optional[str] = None  # "rekey authentication mypubkey rsa KEY": rekeys are sent (None: no rekey)
+    rekey_transport: str = "multicast"   # "rekey transport unicast" else multicast
+    replay: Optional[tuple] = ("counter", 64)   # ("counter", window) | ("time", seconds) | None ("no replay")
+    sa_ipsec: Optional[int] = None   # "sa ipsec N"
+    redundancy: Optional[dict] = None   # {"priority": int, "peers": [addr]} ("redundancy" / "local priority" / "peer")
+    errors: list = field(default_factory=list)  # why this server cannot serve (incomplete configuration)
+
+
+@dataclass
+class GdoiMember:
+    """A group member of one group: IOS ``crypto gdoi group`` + ``server address ipv4`` used by a ``crypto map N gdoi``
+    applied to an interface; Junos ``security group-vpn member ipsec vpn`` with its ike gateway."""
+    group: str                       # IOS group name / Junos vpn name
+    identity: Optional[int]
+    servers: list = field(default_factory=list)     # key server addresses, in order
+    interface: Optional[str] = None  # the interface the crypto map / group-vpn-external-interface is on
+    local_address: Optional[str] = None   # registration source (None: the interface's address)
+    isakmp: list = field(default_factory=list)      # [IsakmpPolicy] the member proposes
+    psk: dict = field(default_factory=dict)         # KS address (or "0.0.0.0") -> pre-shared key (clear in the emulator)
+    crypto_map: Optional[str] = None
+
+
+@dataclass
+class GetvpnView:
+    servers: dict = field(default_factory=dict)     # group name -> GdoiServer
+    members: dict = field(default_factory=dict)     # group/vpn name -> GdoiMember
+    isakmp: list = field(default_factory=list)      # the key server's ISAKMP policies [IsakmpPolicy]
+    psk: dict = field(default_factory=dict)         # peer address (or "0.0.0.0") -> key (IOS crypto isakmp key)
+
+
+@dataclass
+class GdoiState:
+    """One group as seen from one router (a member's registration, or a key server's group)."""
+    group: str
+    identity: Optional[int]
+    role: str                        # "member" | "server"
+    registered: bool = False         # member: registered and holding the group's TEK/KEK
+    reason: Optional[str] = None     # member: why it is not registered
+    server: Optional[str] = None     # member: the KS address it registered with; server: its own address
+    local: Optional[str] = None      # member: registration source address
+    interface: Optional[str] = None
+    since: float = 0.0               # member: registration time; server: when the group's keys were first made
+    tek_spi: Optional[int] = None    # the TEK packets are sent with now
+    teks: list = field(default_factory=list)        # installed TEKs [{"spi", "remaining"}], newest first
+    tek_remaining: int = 0
+    tek_lifetime: int = 0
+    kek_spi: Optional[str] = None
+    kek_remaining: int = 0
+    kek_lifetime: int = 0
+    transform: dict = field(default_factory=dict)
+    replay: Optional[tuple] = None
+    acl: list = field(default_factory=list)         # the policy downloaded from the KS
+    acl_name: Optional[str] = None
+    rekeys: int = 0                  # member: rekeys received since registration; server: rekeys sent
+    acks: int = 0
+    acks_missed: int = 0
+    registrations: int = 0           # member: successful registrations (re-registrations included)
+    last_rekey: Optional[float] = None   # member: when the last rekey arrived
+    servers: list = field(default_factory=list)     # member: its key server list
+    members: list = field(default_factory=list)     # server: [{"address", "host", "state", "rekeys", "acks", ...}]
+    rekey_transport: str = "multicast"
+    redundancy: Optional[dict] = None   # server: {"role": "Primary"|"Secondary", "priority", "peers"}

@@ -30,7 +30,7 @@ import ipaddress
 import math
 from dataclasses import dataclass, field
 
-from . import macsec, model
+from . import gdoi, macsec, model
 from .faults import Faults
 
 # Effective IP MTU when the configuration sets none (documented decisions, docs/lab.md).
@@ -114,7 +114,7 @@ def host_inbound_ok(view: model.DeviceView, ifname: str, proto: str, port: int |
         return False           # interface in no security zone
     if "all" in services:
         return True
-    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp",
+    need = {("udp", 500): "ike", ("udp", 4500): "ike", ("udp", 848): "ike", ("udp", 646): "ldp", ("tcp", 646): "ldp",
             ("udp", 3784): "bfd", ("udp", 3785): "bfd", ("tcp", 22): "ssh", ("tcp", 830): "netconf",
             ("udp", 161): "snmp", ("udp", 123): "ntp", ("tcp", 179): "bgp"}.get((proto, port))
     need = need or {"icmp": "ping", "ospf": "ospf", "isis": "isis"}.get(proto)
@@ -204,6 +204,7 @@ class _Ctx:
         self.ldp_hello: list = []     # (Conn)
         self.ldp_sessions: set = set()  # frozenset({a, b}) or (host, NEIGHBOR)
         self.mka_sessions: dict = {}    # link name -> macsec.Session
+        self.gdoi = gdoi.Derived()      # GET VPN registrations and key server groups (gdoi.derive)
 
     # -- history ------------------------------------------------------------------------------------
     def since(self, token) -> float:
@@ -291,6 +292,9 @@ class _Ctx:
                 up = i.enabled
                 if up and name in carriers and not self.link_up(carriers[name]):
                     up = False
+                h = self.host(host)
+                if up and h is not None and h.uplink and name == h.core_interface and not self.link_up(h.uplink):
+                    up = False          # fault link-down on a key server: its in-building link
                 self.up[host][name] = up
 
     def carrier_path(self, a, b):
@@ -647,6 +651,9 @@ class _Ctx:
                 inner_wire = inner + 4 * labels
             else:
                 inner_wire = inner
+                got = gdoi.crypto_map_pass(self, c.link, frm, to, proto, port, inner, 0, None, df)
+                if got is not None:
+                    return got + (None,)
             ok, why = self.physical_pass(frm, to, proto, port, size=inner_wire)
             return ok, why, inner_wire, None
         vf, vt = self.views[frm], self.views[to]
@@ -692,6 +699,9 @@ class _Ctx:
             ok, why = self.physical_pass(frm, to, "esp", None, size=wire, outer_frag=self.outer_frag(s2, df))
             return ok, why, wire, s2
         if under is not None and under == self.carrier_if(frm, c.link):
+            got = gdoi.crypto_map_pass(self, c.link, frm, to, "gre", None, inner, labels, fi, df)
+            if got is not None:       # GET VPN crypto map on the carrier: the GRE packet matched against its policy
+                return got + (None,)
             wire = packets.wire_size(inner, labels, "gre", None, gre_key=fi.tunnel_key)
             ok, why = self.physical_pass(frm, to, "gre", None, size=wire, outer_frag=not df)
             return ok, why, wire, None
@@ -716,10 +726,7 @@ class _Ctx:
             ia = va.interfaces[c.a_if]
             if c.kind == "neighbor":
                 h = self.host(c.a)
-                sub = any(_addr(h.core_neighbor_address) in x.network for x in ia.ipv4)
-                if (va.ospf is not None and ia.ospf and not ia.ospf.get("passive") and sub
-                        and _area(ia.ospf.get("area")) == "0.0.0.0" and eff_ip_mtu(va, ia) == 1500
-                        and self.conn_pass_both(c, "ospf")[0]):
+                if self.neighbor_ospf_ok(c):
                     self.adj[c.a].append(model.Adjacency("ospf", c.a_if, h.core_neighbor_address, h.core_neighbor_id,
                                                          "FULL", self.since(("ospf", c.a, c.a_if, NEIGHBOR))))
                 continue
@@ -751,6 +758,33 @@ class _Ctx:
                     since = self.since(("isis", c.a, c.a_if, c.b, c.b_if))
                     self.adj[c.a].append(model.Adjacency("isis", c.a_if, str(xb.ip), c.b, "Up", since))
                     self.adj[c.b].append(model.Adjacency("isis", c.b_if, str(xa.ip), c.a, "Up", since))
+
+    def neighbor_ospf_ok(self, c: Conn) -> bool:
+        """OSPF with the emulated in-building neighbour: area 0, not passive, IP MTU 1500, hellos pass."""
+        va = self.views[c.a]
+        ia = va.interfaces[c.a_if]
+        h = self.host(c.a)
+        sub = any(_addr(h.core_neighbor_address) in x.network for x in ia.ipv4)
+        return bool(va.ospf is not None and ia.ospf and not ia.ospf.get("passive") and sub
+                    and _area(ia.ospf.get("area")) == "0.0.0.0" and eff_ip_mtu(va, ia) == 1500
+                    and self.conn_pass_both(c, "ospf")[0])
+
+    def core_reach(self, host, proto="udp", port=None) -> bool:
+        """Does ``host`` reach the clear in-building core (the key servers' side, docs/lab.md "GET VPN"): its
+        in-building interface up with OSPF to the emulated neighbour, and ``proto``/``port`` passing its filter."""
+        c = next((c for c in self.conns if c.kind == "neighbor" and c.a == host), None)
+        return c is not None and self.neighbor_ospf_ok(c) and self.conn_pass(c, host, proto, port)[0]
+
+    def core_routes(self, host, addr) -> bool:
+        """Does the clear core route ``addr`` back to ``host``: the address is on an up interface of ``host`` that runs
+        OSPF (a passive loopback counts: it is advertised), and ``host`` has its OSPF adjacency into the core. A carrier
+        address stops being routed once OSPF leaves the carrier (cut-over) -- docs/lab.md "GET VPN", lab decision."""
+        name = self.owner(host, addr)
+        v = self.views.get(host)
+        if name is None or v is None or not self.up[host].get(name):
+            return False
+        ospf = v.interfaces[name].ospf
+        return bool(v.ospf is not None and ospf and ospf.get("area") is not None and self.core_reach(host, "ospf"))
 
     def rid(self, host):
         v = self.views[host]
@@ -904,6 +938,7 @@ class _Ctx:
                     clear.append(c.a_if if c.a == host else c.b_if if c.b == host else None)
             ls.clear_mpls_interfaces = sorted({x for x in clear if x})
             ls.mka = macsec.mka_states(self, host, mrates)
+            ls.gdoi = gdoi.states(self, host)
             out[host] = ls
         return out
 
@@ -914,6 +949,7 @@ class _Ctx:
         self.ipsec_sas()
         self.tunnels()
         self.connections()
+        self.gdoi = gdoi.derive(self)
         self.igp()
         self.ldp()
         return self.states()

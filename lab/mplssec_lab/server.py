@@ -60,7 +60,8 @@ class Daemon:
         self.state_dir = os.path.abspath(state_dir)
         with open(os.path.join(self.state_dir, "lab.json")) as f:
             self.cfg = json.load(f)
-        self.topology = build(int(self.cfg.get("pairs") or 1), self.cfg.get("scenarios"), self.cfg.get("topology"))
+        self.topology = build(int(self.cfg.get("pairs") or 1), self.cfg.get("scenarios"), self.cfg.get("topology"),
+                              self.cfg.get("mode") or "gre_ipsec", int(self.cfg.get("key_servers") or 1))
         self.lab = Lab(self.topology, factories=_factories(self.cfg.get("devices")), auth=self.cfg["auth"], lazy=True)
         self.lab.on_drop = self.drop_host
         self.listeners: dict = {}
@@ -163,6 +164,7 @@ class Daemon:
         lab = self.lab
         if cmd == "status":
             return {"ok": True, "pid": os.getpid(), "pairs": self.topology.pairs, "topology": self.topology.spec,
+                    "mode": self.topology.mode, "key_servers": list(self.topology.key_servers),
                     "started": lab.started,
                     "uptime": time.time() - lab.started, "control_port": self.control_port,
                     "hosts": {h: {"platform": self.topology.hosts[h].platform,

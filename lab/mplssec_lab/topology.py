@@ -20,6 +20,10 @@ Addressing (unique per link / host):
 * tunnel id of link k: 100 with --pairs (one link per router); 100 + k - 1 in a ring / mesh (unique per router)
 * router id of host i: 203.0.113.i for i <= 254, then 198.18.255.x / ...
 * core interface of host i: 10.(1 + i//256).(i%256).1/30, emulated neighbour .2, neighbour id 10.254.(i//256).(i%256)
+
+``--mode getvpn`` (docs/lab.md "GET VPN") adds key servers ks1 (and ks2 with ``key_servers=2``): IOS-XE routers with no
+carrier link, loopback 100.64.0.k/32 and an in-building interface GigabitEthernet1 100.64.k.1/30 into the clear core
+(emulated neighbour .2), through which every router's in-building neighbour reaches them (docs/lab.md, lab decision).
 """
 from __future__ import annotations
 
@@ -32,6 +36,8 @@ PLATFORM_CYCLE = [("ios", "junos"), ("ios", "ios"), ("junos", "junos")]
 HOST_PLATFORMS = [p for pair in PLATFORM_CYCLE for p in pair]
 KINDS = ("pairs", "ring", "mesh")
 MIN_ROUTERS = {"ring": 3, "mesh": 4}
+MODES = ("gre_ipsec", "getvpn")        # how `up` writes the links (p2p_links mode) and whether key servers exist
+MAX_KEY_SERVERS = 2                    # one key server or a cooperative pair
 
 NAMES = {
     "ios": {"loopback": "Loopback0", "core": "GigabitEthernet1"},
@@ -98,6 +104,8 @@ class Host:
     core_neighbor_address: str
     core_neighbor_id: str
     links: list = field(default_factory=list)   # carrier link names, in the order of its carrier interfaces
+    role: str = "p"            # "p" (a P router ending carrier links) | "ks" (a GET VPN key server)
+    uplink: str | None = None  # key server: the name of its in-building link (fault link-down target)
 
 
 @dataclass
@@ -179,6 +187,8 @@ class Topology:
     scenarios: dict = field(default_factory=dict)  # scenario name -> set of link numbers, or None = every link
     kind: str = "pairs"
     size: int = 0              # pairs:N -> N pairs; ring:N / mesh:N -> N routers
+    mode: str = "gre_ipsec"    # the links' encryption mode written to the inventory (MODES)
+    key_servers: list = field(default_factory=list)   # GET VPN key server host names (ks1, ks2)
 
     @property
     def spec(self) -> str:
@@ -217,8 +227,11 @@ class Topology:
 
     def component(self, host: str) -> list[str]:
         """The hosts whose configurations can influence ``host``: itself and the far end of each of its links
-        (the physics is one hop: docs/lab.md "Known gaps"), in host order."""
-        near = {host, *self.neighbours(host)}
+        (the physics is one hop: docs/lab.md "Known gaps"), plus every key server (a member's registration); a key
+        server's state depends on every member: all hosts. In host order."""
+        if self.hosts[host].role == "ks":
+            return sorted(self.hosts, key=lambda n: self.hosts[n].index)
+        near = {host, *self.neighbours(host), *self.key_servers}
         return sorted(near, key=lambda n: self.hosts[n].index)
 
     def resolve_link(self, spec: str | int | None) -> list[str]:
@@ -231,7 +244,8 @@ class Topology:
         if spec.isdigit() and f"core{int(spec)}" in self.links:
             return [f"core{int(spec)}"]
         if spec in self.hosts:
-            return list(self.hosts[spec].links)
+            h = self.hosts[spec]
+            return [h.uplink] if h.uplink else list(h.links)
         raise KeyError(f"no such pair/link/host: {spec}")
 
     def model_of(self, host: str) -> RouterModel:
@@ -258,6 +272,8 @@ class Topology:
             ],
             "ospf": {"process": "1"},
         }
+        if h.role == "ks":
+            spec["interfaces"][0].update(mpls=False, ldp=False, description="in-building clear core (key server)")
         for link in self.links_of(host):
             ifname, addr = link.end(host)
             spec["interfaces"].append(
@@ -298,7 +314,7 @@ class Topology:
         for link in self.links.values():
             entry = {
                 "name": link.name,
-                "mode": "gre_ipsec",
+                "mode": self.mode,
                 "ipsec_mode": link.ipsec_mode,
                 "crypto": {"preset": "strong", "psk": "{{ vault_p2p_psk_%s }}" % link.name.replace("-", "_")},
                 "carrier_mtu": link.mtu,
@@ -308,10 +324,28 @@ class Topology:
                 "a": {"host": link.a, "interface": link.a_interface, "address": link.a_address},
                 "b": {"host": link.b, "interface": link.b_interface, "address": link.b_address},
             }
-            if link.ipsec_ipv4:
+            if link.ipsec_ipv4 and self.mode == "gre_ipsec":
                 entry["tunnel"]["ipsec_ipv4"] = link.ipsec_ipv4
+            if self.mode == "getvpn":      # GRE protected by the group's TEK; the registration key is the group's
+                del entry["ipsec_mode"], entry["crypto"]
+                entry["getvpn"] = {"group": GETVPN_GROUP}
             out.append(entry)
         return out
+
+    def getvpn_groups(self) -> list[dict]:
+        """The shared GET VPN group of the lab's links (docs/lab.md "GET VPN"): one group, every link a member pair,
+        served by the lab's key server(s); the registration PSK comes from the vault. With a Junos member: no rekey and
+        no anti-replay (the documented limits of a Junos member under a Cisco key server); counter-based anti-replay
+        only for a group of two members, else time-based."""
+        if not self.key_servers:
+            return []
+        junos = any(self.hosts[h].platform == "junos" for x in self.links.values() for h in (x.a, x.b))
+        members = {h for x in self.links.values() for h in (x.a, x.b)}
+        replay = "counter" if len(members) == 2 else ("none" if junos else "time")
+        return [{"name": GETVPN_GROUP, "identity": 1001, "key_servers": list(self.key_servers),
+                 "rekey": "none" if junos else "unicast", "anti_replay": replay,
+                 "anti_replay_window": 64 if replay == "counter" else 20,
+                 "psk": "{{ vault_p2p_getvpn_psk_%s }}" % GETVPN_GROUP.replace("-", "_")}]
 
 
 def _nth_31(base: str, n: int) -> ipaddress.IPv4Network:
@@ -390,8 +424,36 @@ def mesh_edges(n: int) -> list[tuple[int, int]]:
     return edges
 
 
-def build(pairs: int = 1, scenarios=None, topology: str | None = None) -> Topology:
-    """``build(N)``: N independent pairs; ``build(topology="ring:6")`` / ``"mesh:8"`` / ``"pairs:3"``."""
+GETVPN_GROUP = "p2p"        # the product's group name (device objects MPLSSEC-GV-P2P)
+
+
+def key_server_host(k: int) -> Host:
+    """Key server k (1-based): IOS, loopback 100.64.0.k, in-building 100.64.k.1/30 to an emulated neighbour .2."""
+    return Host(name=f"ks{k}", platform="ios", index=MAX_PAIRS * 2 + k, pair=None, side=None,
+                router_id=f"100.64.0.{k}", loopback=NAMES["ios"]["loopback"], core_interface=NAMES["ios"]["core"],
+                core_address=f"100.64.{k}.1/30", core_neighbor_address=f"100.64.{k}.2",
+                core_neighbor_id=f"10.254.250.{k}", role="ks", uplink=f"ks{k}-core")
+
+
+def build(pairs: int = 1, scenarios=None, topology: str | None = None, mode: str = "gre_ipsec",
+          key_servers: int = 1) -> Topology:
+    """``build(N)``: N independent pairs; ``build(topology="ring:6")`` / ``"mesh:8"`` / ``"pairs:3"``;
+    ``mode="getvpn"`` adds ``key_servers`` (1 or 2) GET VPN key servers (docs/lab.md "GET VPN")."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    topo = _build(pairs, scenarios, topology)
+    topo.mode = mode
+    if mode == "getvpn":
+        if not 1 <= int(key_servers) <= MAX_KEY_SERVERS:
+            raise ValueError(f"key servers must be 1 or {MAX_KEY_SERVERS}")
+        for k in range(1, int(key_servers) + 1):
+            h = key_server_host(k)
+            topo.hosts[h.name] = h
+            topo.key_servers.append(h.name)
+    return topo
+
+
+def _build(pairs: int, scenarios, topology: str | None) -> Topology:
     kind, n = parse_topology(topology, pairs)
     if kind == "pairs":
         return _carrier_scenarios(_build_pairs(n, scenarios))

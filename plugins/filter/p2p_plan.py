@@ -61,6 +61,12 @@ options:
         entry is planned from its C(p2p_facts) host fact when it has one, else from the inventory alone.
     type: dict
     required: false
+  getvpn_groups:
+    description:
+      - The GET VPN groups (C(p2p_getvpn_groups)) that C(mode=getvpn) links name in C(getvpn.group); see docs/data-model.md.
+    type: list
+    elements: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -114,7 +120,7 @@ _value:
 
 
 def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_size: Any = None, select: Any = None,
-             facts: Any = None) -> dict[str, Any]:
+             getvpn_groups: Any = None, facts: Any = None) -> dict[str, Any]:
     """See DOCUMENTATION."""
     if hostvars is None or not hasattr(hostvars, "__getitem__") or not hasattr(hostvars, "__contains__"):
         raise AnsibleFilterError("mplssec.p2p.p2p_plan: the first argument must be hostvars, e.g. p2p_links | mplssec.p2p.p2p_plan(hostvars, groups)")
@@ -127,7 +133,7 @@ def p2p_plan(p2p_links: Any, hostvars: Any = None, groups: Any = None, batch_siz
     try:
         if facts is not None and not hasattr(facts, "get"):
             raise AnsibleFilterError("mplssec.p2p.p2p_plan: facts must be a mapping router -> facts (p2p_gathered)")
-        result = plan.build_plan(p2p_links, hostvars, groups, facts)
+        result = plan.build_plan(p2p_links, hostvars, groups, getvpn_groups, facts)
     except plan.PlanValidationError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.p2p_plan: {exc}") from None
     except ImportError as exc:

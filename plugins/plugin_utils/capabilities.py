@@ -37,7 +37,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["NETWORK_OS", "PLATFORMS", "MODES", "IPSEC_MODES", "mode_support", "interface_name", "physical_interface_problem"]
+__all__ = ["NETWORK_OS", "PLATFORMS", "MODES", "IPSEC_MODES", "GETVPN", "mode_support", "interface_name",
+           "physical_interface_problem"]
 
 # ansible_network_os -> platform key of PLATFORMS
 NETWORK_OS: Mapping[str, str] = {
@@ -49,6 +50,11 @@ MODES: tuple[str, ...] = ("gre_ipsec", "vti", "getvpn", "macsec")
 IPSEC_MODES: tuple[str, ...] = ("transport", "tunnel")
 
 _GRE = "mode: gre_ipsec"
+# GET VPN: the plan checks the groups (getvpn.py) and verify reads the members and key servers, but the deploy does
+# not yet configure the key servers (they end no link, and the deploy runs per link): refused until it does.
+_GETVPN_NOT_YET = ("GET VPN protects the MPLS-over-GRE tunnel between the two P routers with a group key from "
+                   "key servers of their own; mplssec.p2p plans and verifies it (p2p_getvpn_groups) but its deploy "
+                   "does not configure the key servers yet")
 
 PLATFORMS: Mapping[str, Mapping[str, Any]] = {
     "ios": {
@@ -82,8 +88,7 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
             },
             "getvpn": {
                 "supported": False,
-                "reason": "GET VPN (GDOI) is a group VPN that needs a key server and protects IP packets with "
-                "header preservation; it is not a point-to-point link encryption and leaves labels to GRE",
+                "reason": _GETVPN_NOT_YET,
                 "alternative": _GRE,
                 "reference": None,
             },
@@ -133,8 +138,7 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
             },
             "getvpn": {
                 "supported": False,
-                "reason": "Group VPNv2 on SRX is a group VPN with a key server for IP traffic; it is not a "
-                "point-to-point link encryption for MPLS",
+                "reason": _GETVPN_NOT_YET,
                 "alternative": _GRE + " with ipsec_mode: tunnel",
                 "reference": None,
             },
@@ -145,6 +149,48 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
                 "alternative": _GRE + " with ipsec_mode: tunnel",
                 "reference": None,
             },
+        },
+    },
+}
+
+
+# GET VPN facts (mode getvpn; plugins/plugin_utils/getvpn.py applies them; docs/data-model.md "GET VPN").
+_JUNIPER_INTEROP = ("https://www.juniper.net/documentation/en_US/release-independent/downloads/juniper-library-junos103.zip "
+                    "(Junos 10.3 release notes, Group VPN Interoperability with Cisco's GET VPN; same text in the "
+                    "Junos 10.4 release notes)")
+GETVPN: Mapping[str, Any] = {
+    # "Group servers and group members on Juniper Networks security devices cannot interoperate with Cisco GET VPN
+    # members. Group members on Juniper Networks security devices can interoperate with Cisco GET VPN servers"
+    "key_server_platforms": ("ios",),
+    "key_server_reason": "the key server is a Cisco IOS-XE router: a Junos group server does not interoperate with "
+    "Cisco GET VPN members, while a Junos member does interoperate with a Cisco key server (" + _JUNIPER_INTEROP + ")",
+    # GDOI: the key server is the group controller; a member registers with it (RFC 6407). IOS-XE does not document
+    # a member of a group on the router that serves it (the lab never registers one: docs/lab.md "GET VPN").
+    "ks_member_reason": "a key server cannot be a group member of the group it serves on the same router",
+    # (group field, value) -> the members it breaks
+    "member_limits": {
+        ("rekey", "unicast"): {
+            "platforms": ("junos",), "who": "Junos Group VPNv2 member",
+            "reason": "a Cisco key server's unicast rekeys expect a proprietary ACK that a Junos member does not send; "
+            "the member is removed from the group and must re-register ('do not enable rekey on a Cisco server when "
+            "the VPN group includes a Juniper Networks security device')",
+            "reference": _JUNIPER_INTEROP,
+            "fix": "set rekey: none (the members re-register before each TEK expires)",
+        },
+        ("anti_replay", "time"): {
+            "platforms": ("junos",), "who": "Junos Group VPNv2 member",
+            "reason": "Cisco's time-based anti-replay timestamp is proprietary: a Junos member cannot interoperate "
+            "with a Cisco member using it",
+            "reference": _JUNIPER_INTEROP,
+            "fix": "set anti_replay: none (or counter for a group of exactly two members)",
+        },
+        ("anti_replay", "counter"): {
+            "platforms": ("ios", "junos"), "who": "more than two members", "more_than_two": True,
+            "reason": "counter-based anti-replay works only between two members: with more, several senders share "
+            "one SA and their sequence numbers overlap ('Counter-based antireplay can be enabled if there are only "
+            "two group members')",
+            "reference": _JUNIPER_INTEROP,
+            "fix": "set anti_replay: time (IOS-XE members only) or none",
         },
     },
 }

@@ -207,6 +207,12 @@ LINK_SCHEMA["a"] = Field("dict", "Side a of the link (gets the lower tunnel addr
                          fix="add a: {{host: <router>, interface: <carrier interface>, address: <address/prefix>}}")
 LINK_SCHEMA["b"] = Field("dict", "Side b of the link (gets the higher tunnel addresses).", required=True, fields=_ENDPOINT,
                          fix="add b: {{host: <router>, interface: <carrier interface>, address: <address/prefix>}}")
+# GET VPN (mode getvpn): the link names its group of p2p_getvpn_groups (plugins/plugin_utils/getvpn.py)
+LINK_SCHEMA["getvpn"] = Field("dict", "mode getvpn only (and required there): the GET VPN group of p2p_getvpn_groups whose "
+                              "key servers this link's two routers register with.", default={}, fields={
+                                  "group": Field("str", "Name of a group of p2p_getvpn_groups.",
+                                                 pattern=r"^[a-z][a-z0-9-]{0,15}$"),
+                              })
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}

@@ -28,9 +28,9 @@ else:
     IMPORT_ERROR = None
 
 try:
-    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, model, mtu, preflight
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, getvpn, model, mtu, preflight
 except ImportError:  # pragma: no cover - used when the package is imported without the collection path
-    from . import capabilities, model, mtu, preflight  # type: ignore[no-redef]
+    from . import capabilities, getvpn, model, mtu, preflight  # type: ignore[no-redef]
 
 __all__ = ["PlanValidationError", "build_plan", "object_name", "format_table"]
 
@@ -209,7 +209,12 @@ def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanE
     crypto = link["crypto"]
     auth = crypto.get("auth")
     psk = crypto.get("psk")
-    if auth == "psk" and "crypto.psk" not in link["_failed"]:
+    if link.get("mode") == "getvpn" and psk is not None:
+        errors.append(PlanError(label, "crypto.psk", "is not used with mode getvpn: the members register with the "
+                                "key servers using the group's psk", "remove crypto.psk (set psk in p2p_getvpn_groups)"))
+    elif link.get("mode") == "getvpn":
+        pass
+    elif auth == "psk" and "crypto.psk" not in link["_failed"]:
         if psk is None:
             errors.append(PlanError(label, "crypto.psk", "is required with auth psk",
                                     "set crypto.psk from Ansible Vault (e.g. psk: \"{{ vault_p2p_psk_<link> }}\"), "
@@ -426,12 +431,13 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
 
 
 def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any] | None = None,
-               facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+               getvpn_groups: Any = None, facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Validate ``links`` (the p2p_links list) and compute the plan.
 
     :param links: the ``p2p_links`` variable.
     :param hostvars: Ansible ``hostvars`` (or any mapping host -> vars mapping).
     :param groups: Ansible ``groups`` (optional): hosts listed in ``groups['all']`` count as inventory hosts.
+    :param getvpn_groups: the ``p2p_getvpn_groups`` variable (GET VPN groups the ``mode: getvpn`` links name).
     :param facts: the gathered device facts, router -> facts (the localhost fact ``p2p_gathered``); a router without
         an entry is planned from ``hostvars[router].p2p_facts`` when it has them, else from the inventory alone.
     :returns: ``{"hosts": {host: p2p_plan}, "links": [...], "warnings": [...], "table": str}``.
@@ -455,6 +461,12 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
         if link:
             normalised.append(link)
 
+    gv_groups, found = getvpn.normalise_groups(getvpn_groups)
+    errors.extend(found)
+    for link in normalised:
+        getvpn.prepare_link(link, gv_groups, errors)
+    getvpn.check_groups(normalised, gv_groups, hosts.get, errors)
+
     derived: list[dict[str, Any]] = []
     for link in normalised:
         result = _check_link(link, hosts, errors, warnings)
@@ -468,7 +480,7 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
     messages = list(dict.fromkeys(str(error) for _position, error in ordered))
     if messages:
         raise PlanValidationError(messages)
-    result = _assemble(derived, warnings)
+    result = _assemble(derived, warnings, gv_groups, hosts)
     refused = preflight.apply_facts(result, hostvars, facts)  # device facts, when gathered
     if refused:
         raise PlanValidationError(refused)
@@ -658,7 +670,8 @@ def _link_subnets(link: Mapping[str, Any]) -> list[tuple[str, IPNetwork]]:
     return out
 
 
-def _assemble(derived: list[dict[str, Any]], warnings: list[str]) -> dict[str, Any]:
+def _assemble(derived: list[dict[str, Any]], warnings: list[str], gv_groups: Mapping[str, Any] | None = None,
+              hosts_info: _Hosts | None = None) -> dict[str, Any]:
     facts: dict[str, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for item in sorted(derived, key=lambda d: d["link"]["name"]):
@@ -669,11 +682,39 @@ def _assemble(derived: list[dict[str, Any]], warnings: list[str]) -> dict[str, A
             fact = facts.setdefault(host, {"host": host, "platform": info["platform"], "router_id": info["router_id"], "links": []})
             fact["links"].append(_side_fact(item, side, peer_side))
         rows.append(item)
+    _assemble_getvpn(derived, facts, gv_groups or {}, hosts_info)
     for fact in facts.values():
         fact["links"].sort(key=lambda entry: entry["name"])
     hosts = {host: facts[host] for host in sorted(facts)}
     summary = _summary(hosts)
     return {"hosts": hosts, "links": summary, "warnings": sorted(set(warnings)), "table": format_table(summary)}
+
+
+def _assemble_getvpn(derived: list[dict[str, Any]], facts: dict[str, dict[str, Any]], gv_groups: Mapping[str, Any],
+                     hosts_info: _Hosts | None) -> None:
+    """mode getvpn: the group block of each member's link entry, and a p2p_plan for each key server (getvpn.py)."""
+    links = [item["link"] for item in derived if item["link"]["mode"] == "getvpn"]
+    used = {name: gv_groups[name] for name in sorted({link["getvpn"]["group"] for link in links})}
+    if not used or hosts_info is None:
+        return
+    ks_info = {ks: hosts_info.get(ks)[0] for group in used.values() for ks in group["key_servers"]}
+    per_router: dict[tuple[str, str], int] = {}
+    for link in links:
+        for side in ("a", "b"):
+            key = (link[side]["host"], link["getvpn"]["group"])
+            per_router[key] = per_router.get(key, 0) + 1
+    for link in links:
+        group = used[link["getvpn"]["group"]]
+        for side in ("a", "b"):
+            entry = next(e for e in facts[link[side]["host"]]["links"] if e["name"] == link["name"])
+            host = link[side]["host"]
+            me = dict(facts[host], loopback_interface=_hostvar(hosts_info.hostvars, host, "p2p_loopback_interface"))
+            entry["getvpn"] = getvpn.member_fact(link, group, ks_info, me)
+            # the group's objects on this router go with its last link of the group (undo_remove)
+            entry["getvpn"]["last_on_router"] = per_router[(link[side]["host"], group["name"])] == 1
+    router_ids = {link[s]["host"]: facts[link[s]["host"]]["router_id"] for link in links for s in ("a", "b")}
+    for host, fact in getvpn.server_facts(used, links, ks_info, router_ids).items():
+        facts[host] = fact
 
 
 def _addr(net: IPNetwork | None, side: str) -> IPAddress | None:

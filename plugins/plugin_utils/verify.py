@@ -69,7 +69,10 @@ __all__ = [
 ]
 
 CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping",
-                           "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session")
+                           "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session",
+                           "gdoi_registered")
+#: GET VPN member checks (mode getvpn): implemented in plugins/plugin_utils/verify_getvpn.py
+GETVPN_CHECKS: tuple[str, ...] = ("gdoi_registered",)
 #: checks of the link's clear state (the carrier interface): the deploy gates of cut-over (no_clear_igp) and of the
 #: decommission steps (clear_*) use them; same commands and parsers as igp_adjacency / ldp_session
 CLEAR_CHECKS: tuple[str, ...] = ("no_clear_igp", "clear_igp_adjacency", "clear_ldp_session")
@@ -859,6 +862,8 @@ def show_commands(check: str, plan: dict, link: Any) -> list[str]:
         return _label_show_commands(check, platform, link)
     if check in CLEAR_CHECKS:
         return show_commands("ldp_session" if check == "clear_ldp_session" else "igp_adjacency", plan, link)
+    if check in GETVPN_CHECKS:
+        return _getvpn().show_commands(check, platform, link)
     if platform == "ios":
         if check == "ike_sa":
             return ["show crypto ikev2 sa"]
@@ -908,6 +913,8 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
             return _label_run_check(check, platform, outputs, link, host, min_success_pct)
         if check in CLEAR_CHECKS:
             return _clear_run_check(check, platform, outputs, link, host)
+        if check in GETVPN_CHECKS:
+            return _getvpn().valid_gdoi_registered(link, platform, outputs, host)
         if check == "ike_sa":
             return valid_ike_sa(link, ike_sas(platform, outputs[0]), host)
         if check == "ipsec_sa":
@@ -937,6 +944,15 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
         raise
     except Exception as exc:  # a parser error on unexpected output is a failed check, not a crash
         return _result(check, host, False, "could not parse the output: %s: %s" % (type(exc).__name__, _short(str(exc))))
+
+
+def _getvpn():
+    """plugins/plugin_utils/verify_getvpn.py (imported late: it builds on this module's parsers)."""
+    try:
+        from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify_getvpn
+    except ImportError:  # pragma: no cover - used when the package is imported without the collection path
+        from . import verify_getvpn  # type: ignore[no-redef]
+    return verify_getvpn
 
 
 def _on_carrier(link: dict) -> dict:

@@ -32,6 +32,7 @@ EXEC_PRIV = [
     ("show crypto ipsec sa [{detail|peer A.B.C.D|interface IFNAME}]", "show_ipsec_sa"),
     ("show crypto session [detail]", "show_crypto_session"),
     ("show crypto isakmp sa", "show_isakmp_sa"),
+    ("show crypto gdoi [{gm|ks [{members|policy}]}]", "show_gdoi"),
     ("show file systems", "show_fs"),
     ("show inventory", "show_inventory"),
     ("show mka sessions [interface IFNAME] [detail]", "show_mka_sessions"),
@@ -340,8 +341,16 @@ class Session:
         return S.show_crypto_session(self.dev, detail="detail" in c)
 
     async def x_show_isakmp_sa(self, c, line):
-        return "IPv4 Crypto ISAKMP SA\ndst             src             state          conn-id status\n\n" \
-               "IPv6 Crypto ISAKMP SA\n"
+        from . import show_gdoi
+        return show_gdoi.show_isakmp_sa(self.dev)
+
+    async def x_show_gdoi(self, c, line):
+        from . import show_gdoi
+        if "members" in c:
+            return show_gdoi.show_ks_members(self.dev)
+        if "policy" in c:
+            return show_gdoi.show_ks_policy(self.dev)
+        return show_gdoi.show_crypto_gdoi(self.dev, "ks" if "ks" in c else "gm" if "gm" in c else None)
 
     async def x_show_fs(self, c, line):
         return S.show_file_systems(self.dev)

@@ -379,10 +379,34 @@ MODES: dict = {
         _r("keepalive <10-3600> retry <2-60>", key=1),
         _r("local-address {IFNAME|A.B.C.D}", key=1),
     ],
+    # GET VPN (Cisco GET VPN Configuration Guide, IOS XE 17: "Configuring a Key Server", "Configuring a Group Member";
+    # Cisco IOS Security Command Reference: crypto gdoi group, server local, rekey, sa ipsec, replay, redundancy;
+    # prompts (config-gkm-group) / (gkm-local-server) / (gkm-sa-ipsec) from published device transcripts)
     "gdoi-group": [
         _r("identity number <0-4294967295>", key=2),
         _r("server address ipv4 A.B.C.D"),
-        _r("server local", key=2),
+        _r("server local", key=2, enter="gdoi-server"),
+        _r("client registration interface IFNAME", key=3),
+    ],
+    "gdoi-server": [
+        _r("rekey algorithm {aes 128|aes 192|aes 256|3des-cbc|des-cbc}", key=2),
+        _r("rekey lifetime seconds <300-86400>", key=2, default=("rekey lifetime seconds 86400",)),
+        _r("rekey retransmit <10-60> number <1-10>", key=2),
+        _r("rekey authentication mypubkey rsa WORD", key=2),
+        _r("rekey transport unicast", key=2),
+        _r("sa ipsec <1-65535>", key=3, enter="gdoi-sa"),
+        _r("address ipv4 A.B.C.D", key=2),
+        _r("redundancy", key=1, enter="gdoi-coop"),
+    ],
+    "gdoi-sa": [
+        _r("profile WORD", key=1),
+        _r("match address ipv4 WORD", key=2),
+        _r("no replay", key=lambda c: "replay"),
+        _r("replay {counter window-size <1-1024>|time window-size <1-100>}", key=1),
+    ],
+    "gdoi-coop": [
+        _r("local priority <1-255>", key=2),
+        _r("peer address ipv4 A.B.C.D"),
     ],
     "router": [
         _r("router-id A.B.C.D", key=1),
@@ -494,7 +518,8 @@ PROMPTS = {
     "ikev2-keyring-peer": "(config-ikev2-keyring-peer)", "ikev2-profile": "(config-ikev2-profile)",
     "crypto-trans": "(cfg-crypto-trans)", "ipsec-profile": "(ipsec-profile)", "crypto-map": "(config-crypto-map)",
     "isakmp": "(config-isakmp)", "keyring": "(conf-keyring)", "isa-prof": "(conf-isa-prof)",
-    "gdoi-group": "(config-gkm-group)", "router": "(config-router)", "router-isis": "(config-router)",
+    "gdoi-group": "(config-gkm-group)", "gdoi-server": "(gkm-local-server)", "gdoi-sa": "(gkm-sa-ipsec)",
+    "gdoi-coop": "(gdoi-coop-ks-config)", "router": "(config-router)", "router-isis": "(config-router)",
     "ext-nacl": "(config-ext-nacl)", "archive": "(config-archive)", "line": "(config-line)",
     "redundancy": "(config-red)", "control-plane": "(config-cp)", "pki-tp": "(ca-trustpoint)",
     "keychain-macsec": "(config-keychain-macsec)", "keychain-macsec-key": "(config-keychain-macsec-key)",
@@ -635,8 +660,11 @@ def _apply_rule(ctx: Ctx, rule: Rule, m: g.Match, negate: bool) -> Result:
             if len(canon) < max(rule.lead, 1):
                 raise ConfigError(INCOMPLETE)
             prefix = " ".join(canon)
+            # the lines of this rule the prefix names, and the object the prefix is the key of whichever variant of
+            # its command made it (IOS "no crypto map NAME SEQ" deletes the entry, ipsec-isakmp or gdoi alike)
             victims = [k for k, n in parent.children.items()
-                       if n.rule is rule and (n.text.rstrip() == prefix or n.text.startswith(prefix + " "))]
+                       if (n.rule is rule and (n.text.rstrip() == prefix or n.text.startswith(prefix + " ")))
+                       or n.key == prefix]
         else:
             key = rule.keyof(canon)
             victims = [key] if key in parent.children else []

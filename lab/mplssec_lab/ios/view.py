@@ -295,6 +295,7 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
             pfs_group=int(pfs.tokens()[2][5:]) if pfs else None,
             lifetime=int(life.tokens()[4]) if life else 3600, interface=users.get(name), df_bit=df)
     _macsec(root, v)
+    v.getvpn = _getvpn(root, v)
     # filters
     for n in root.ordered():
         if n.text.startswith("ip access-list extended "):
@@ -401,3 +402,174 @@ def _macsec(root: Node, v: model.DeviceView) -> None:
             elif t[:2] == ["macsec", "access-control"]:
                 port.must_secure = t[2] == "must-secure"
         v.macsec[name] = port
+
+
+# -- GET VPN ----------------------------------------------------------------------------------------------------
+ISAKMP_ENC = {("aes",): "aes-cbc-128", ("aes", "128"): "aes-cbc-128", ("aes", "192"): "aes-cbc-192",
+              ("aes", "256"): "aes-cbc-256", ("3des",): "3des", ("des",): "des"}
+ISAKMP_HASH = {"sha": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512", "md5": "md5"}
+
+
+def _isakmp_policies(root: Node) -> list:
+    """``crypto isakmp policy N`` in priority order; unset lines take the IOS defaults (encr des, hash sha,
+    authentication rsa-sig, group 1, lifetime 86400: Cisco IOS Security Command Reference, crypto isakmp policy)."""
+    out = []
+    for n in root.ordered():
+        if not n.text.startswith("crypto isakmp policy "):
+            continue
+        p = model.IsakmpPolicy()
+        for c in n.ordered():
+            t = c.tokens()
+            if t[0] == "encr":
+                p.encryption = ISAKMP_ENC.get(tuple(t[1:]), t[1])
+            elif t[0] == "hash":
+                p.integrity = ISAKMP_HASH.get(t[1], t[1])
+            elif t[0] == "authentication":
+                p.auth = {"pre-share": "psk"}.get(t[1], t[1])
+            elif t[0] == "group":
+                p.dh_group = int(t[1])
+            elif t[0] == "lifetime":
+                p.lifetime = int(t[1])
+        out.append(p)
+    return out
+
+
+def _isakmp_keys(root: Node) -> dict:
+    """``crypto isakmp key [0] KEY address A [MASK]`` -> {A: KEY}; "0.0.0.0" is the wildcard key."""
+    out = {}
+    for n in root.ordered():
+        t = n.tokens()
+        if t[:3] == ["crypto", "isakmp", "key"] and "address" in t:
+            i = t.index("address")
+            key = t[i - 1]
+            out[t[i + 1]] = key
+    return out
+
+
+def _acl_addr(t, i):
+    """(network, next index) of an ACL address at t[i]: any | host A | A WILDCARD."""
+    if t[i] == "any":
+        return ipaddress.IPv4Network("0.0.0.0/0"), i + 1
+    if t[i] == "host":
+        return ipaddress.IPv4Network(t[i + 1] + "/32"), i + 2
+    wild = int(ipaddress.IPv4Address(t[i + 1]))
+    mask = ipaddress.IPv4Address(0xFFFFFFFF ^ wild)
+    return ipaddress.IPv4Network(f"{t[i]}/{mask}", strict=False), i + 2
+
+
+def _acl_port(t, i):
+    if i < len(t) and t[i] in ("eq", "gt", "lt", "neq"):
+        p = t[i + 1]
+        return IOS_PORTS.get(p, int(p) if p.isdigit() else None), i + 2
+    return None, i
+
+
+def acl_entries(root: Node, name) -> list | None:
+    """The entries of ``ip access-list extended NAME`` as {"action", "proto", "src", "dst", "sport", "dport",
+    "text"} (None when the ACL is not defined)."""
+    n = root.find("ip access-list extended " + name) if name else None
+    if n is None:
+        return None
+    out = []
+    for c in n.ordered():
+        t = c.tokens()[1:]
+        if t[0] == "remark":
+            continue
+        src, i = _acl_addr(t, 2)
+        sport, i = _acl_port(t, i)
+        dst, i = _acl_addr(t, i)
+        dport, i = _acl_port(t, i)
+        out.append({"action": t[0], "proto": t[1], "src": src, "dst": dst, "sport": sport, "dport": dport,
+                    "text": " ".join(t)})
+    return out
+
+
+def _gdoi_server(root: Node, group: Node, local: Node) -> model.GdoiServer:
+    ident = group.find("identity number")
+    srv = model.GdoiServer(group=group.tokens()[3], identity=int(ident.tokens()[2]) if ident else None)
+    for c in local.ordered():
+        t = c.tokens()
+        if t[:3] == ["rekey", "lifetime", "seconds"]:
+            srv.kek_lifetime = int(t[3])
+        elif t[:4] == ["rekey", "authentication", "mypubkey", "rsa"]:
+            srv.rekey_rsa = t[4]
+        elif t[:3] == ["rekey", "transport", "unicast"]:
+            srv.rekey_transport = "unicast"
+        elif t[:2] == ["address", "ipv4"]:
+            srv.address = t[2]
+        elif t[0] == "redundancy":
+            prio = c.find("local priority")
+            srv.redundancy = {"priority": int(prio.tokens()[2]) if prio else 1,
+                              "peers": [x.tokens()[3] for x in c.ordered() if x.text.startswith("peer address ipv4")]}
+        elif t[:2] == ["sa", "ipsec"] and srv.sa_ipsec is None:
+            srv.sa_ipsec = int(t[2])
+            for x in c.ordered():
+                xt = x.tokens()
+                if xt[0] == "profile":
+                    srv.profile = xt[1]
+                elif xt[:3] == ["match", "address", "ipv4"]:
+                    srv.acl_name = xt[3]
+                elif xt == ["no", "replay"]:
+                    srv.replay = None
+                elif xt[0] == "replay":
+                    srv.replay = (xt[1], int(xt[3]))
+    if srv.acl_name:
+        srv.acl = acl_entries(root, srv.acl_name)
+    prof = root.find("crypto ipsec profile " + srv.profile) if srv.profile else None
+    if prof is not None:
+        life = prof.find("set security-association lifetime seconds")
+        srv.tek_lifetime = int(life.tokens()[4]) if life else 3600
+        ts = prof.find("set transform-set")
+        for tname in (ts.tokens()[2:] if ts else []):
+            tn = root.find("crypto ipsec transform-set " + tname)
+            if tn is not None:
+                srv.transform = esp_transform(tn.tokens()[4:])
+                break
+    if srv.identity is None:
+        srv.errors.append("no identity number")
+    if srv.sa_ipsec is None or prof is None or srv.transform is None:
+        srv.errors.append("no sa ipsec with an ipsec profile and transform set")
+    elif srv.acl is None:
+        srv.errors.append(f"policy ACL {srv.acl_name} not defined")
+    return srv
+
+
+def _getvpn(root: Node, v: model.DeviceView) -> model.GetvpnView | None:
+    """``crypto gdoi group`` (key server: ``server local``; member: ``server address ipv4`` used by a ``crypto map N
+    gdoi`` / ``set group`` applied to an interface), ``crypto isakmp policy`` and ``crypto isakmp key`` (GDOI
+    registration runs IKEv1 phase 1, then the GDOI GROUPKEY-PULL on UDP 848: RFC 6407)."""
+    groups = {n.tokens()[-1]: n for n in root.ordered() if n.text.startswith("crypto gdoi group ")}
+    if not groups:
+        return None
+    gv = model.GetvpnView(isakmp=_isakmp_policies(root), psk=_isakmp_keys(root))
+    for name, grp in groups.items():
+        local = grp.find("server local")
+        if local is not None:
+            gv.servers[name] = _gdoi_server(root, grp, local)
+    applied = {}
+    for i in v.interfaces:
+        n = root.find("interface " + i)
+        cm = n.find("crypto map") if n is not None else None
+        if cm is not None:
+            applied.setdefault(cm.tokens()[2], i)
+    for n in root.ordered():
+        t = n.tokens()
+        if t[:2] != ["crypto", "map"] or len(t) != 5 or t[4] != "gdoi" or t[2] not in applied:
+            continue
+        sg = n.find("set group")
+        grp = groups.get(sg.tokens()[2]) if sg else None
+        if grp is None:
+            continue
+        ident = grp.find("identity number")
+        ifname = applied[t[2]]
+        local = None
+        reg = grp.find("client registration interface")
+        la = root.find(f"crypto map {t[2]} local-address")
+        src_if = reg.tokens()[3] if reg is not None else (la.tokens()[4] if la is not None else None)
+        if src_if is not None:
+            local = _addr_of(root, src_if)
+        gv.members[grp.tokens()[-1]] = model.GdoiMember(
+            group=grp.tokens()[-1], identity=int(ident.tokens()[2]) if ident else None,
+            servers=[c.tokens()[3] for c in grp.ordered() if c.text.startswith("server address ipv4 ")],
+            interface=ifname, local_address=local, isakmp=gv.isakmp, psk=gv.psk, crypto_map=t[2])
+    return gv

@@ -372,13 +372,37 @@ _security = C(
             }
         ),
         "screen": _screen,
-        # reserved for the GET VPN / MACsec work: only the minimal statements
+        # Group VPNv2 member (Juniper "Configuring Group VPNv2 member": group-vpn member ike proposal / policy /
+        # gateway server-address, ipsec vpn ike-gateway / group / group-vpn-external-interface / recovery-probe;
+        # "[edit security group-vpn] Hierarchy Level" statement reference)
         "group-vpn": C(
             {
                 "member": C(
                     {
-                        "ike": C({"gateway": N(WORD, {"ike-policy": L(WORD), "server-address": LL(IPV4), "local-address": L(IPV4)})}),
-                        "ipsec": C({"vpn": N(WORD, {"ike-gateway": L(WORD), "group": L(rng(1, 4294967295))})}),
+                        "ike": C(
+                            {
+                                "proposal": N(WORD, {k: v for k, v in _ike_proposal.c.children.items()
+                                                     if k != "authentication-method"} | {
+                                    "authentication-method": L(enum("pre-shared-keys", "rsa-signatures"))}),
+                                "policy": N(WORD, {"description": L(ANY), "mode": L(enum("main", "aggressive")),
+                                                   "proposals": LL(WORD),
+                                                   "pre-shared-key": C({"ascii-text": L(SECRET, secret=True),
+                                                                        "hexadecimal": L(SECRET, secret=True)})}),
+                                "gateway": N(WORD, {"ike-policy": L(WORD), "server-address": LL(IPV4),
+                                                    "local-address": L(IPV4)}, mandatory=("ike-policy",)),
+                            }
+                        ),
+                        "ipsec": C(
+                            {
+                                "vpn": N(
+                                    WORD,
+                                    {"ike-gateway": L(WORD), "group": L(rng(1, 4294967295)),
+                                     "group-vpn-external-interface": L(IFNAME_UNIT), "recovery-probe": F(),
+                                     "heartbeat-threshold": L(rng(1, 10))},
+                                    mandatory=("ike-gateway", "group", "group-vpn-external-interface"),
+                                )
+                            }
+                        ),
                     }
                 )
             }

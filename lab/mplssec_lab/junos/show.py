@@ -183,9 +183,12 @@ def dispatch(dev, toks, display=None, session=None):
             return show_system_commit(dev)
         return Result(f"Current time: {fmt_time(dev._now())}\n")
     if what == "security":
-        sub = _expect(rest, 0, ["ike", "ipsec", "flow", "mka", "macsec"])
+        sub = _expect(rest, 0, ["ike", "ipsec", "flow", "mka", "macsec", "group-vpn"])
         if sub is None:
             raise CmdError("syntax", "security")
+        if sub == "group-vpn":
+            from . import show_gdoi
+            return show_gdoi.dispatch(dev, rest)
         if sub in ("mka", "macsec"):
             from . import show_macsec
             return show_macsec.dispatch(dev, sub, rest)

@@ -249,6 +249,7 @@ def build(hostname, root) -> model.DeviceView:
                 if bi in v.interfaces:
                     v.interfaces[bi].ipsec_policy = vname
     _macsec(sec, v)
+    v.getvpn = _group_vpn(sec, v)
     return v
 
 
@@ -363,3 +364,42 @@ def _macsec(sec, v: model.DeviceView) -> None:
             rk = ca.leaf("mka", "sak-rekey-interval")
             port.sak_rekey = int(rk) if rk else None
         v.macsec[unit] = port
+
+
+def _group_vpn(sec, v: model.DeviceView) -> model.GetvpnView | None:
+    """``security group-vpn member``: each ``ipsec vpn`` is a member of group ``group`` registering through its ike
+    gateway (``server-address`` list, ``local-address``) with the gateway policy's proposals and pre-shared key; the
+    policy downloaded from the key server applies to ``group-vpn-external-interface`` (Juniper Group VPNv2 member
+    configuration; GDOI registration: IKEv1 main mode, then GROUPKEY-PULL on UDP 848)."""
+    gv = sec.get("group-vpn", "member") if sec is not None and not sec.inactive else None
+    if gv is None or gv.inactive:
+        return None
+    out = model.GetvpnView()
+    ike = gv.get("ike")
+    props = dict(ike.entries("proposal")) if ike is not None else {}
+    pols = dict(ike.entries("policy")) if ike is not None else {}
+    gws = dict(ike.entries("gateway")) if ike is not None else {}
+    ipsec = gv.get("ipsec")
+    for name, vpn in (ipsec.entries("vpn") if ipsec is not None else []):
+        gw = gws.get(vpn.leaf("ike-gateway") or "")
+        pol = pols.get(gw.leaf("ike-policy") or "") if gw is not None else None
+        isakmp, psk = [], None
+        if pol is not None:
+            psk = pol.leaf("pre-shared-key", "ascii-text") or pol.leaf("pre-shared-key", "hexadecimal")
+            for pn in pol.leaf("proposals") or []:
+                p = props.get(pn)
+                if p is not None:
+                    isakmp.append(model.IsakmpPolicy(
+                        encryption=ENC.get(p.leaf("encryption-algorithm"), p.leaf("encryption-algorithm") or "des"),
+                        integrity=IKE_AUTH.get(p.leaf("authentication-algorithm"), "sha1"),
+                        dh_group=_group(p.leaf("dh-group")) or 1,
+                        auth=AUTH_METHOD.get(p.leaf("authentication-method") or "", "rsa-sig"),
+                        lifetime=int(p.leaf("lifetime-seconds") or 86400)))
+        servers = (gw.leaf("server-address") or []) if gw is not None else []
+        group = vpn.leaf("group")
+        out.members[name] = model.GdoiMember(
+            group=name, identity=int(group) if group else None, servers=list(servers),
+            interface=vpn.leaf("group-vpn-external-interface"),
+            local_address=gw.leaf("local-address") if gw is not None else None,
+            isakmp=isakmp, psk={a: psk for a in servers} if psk else {})
+    return out

@@ -43,7 +43,7 @@ CASES = [
         [
             (
                 "link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'? (allowed: name, mode, ipsec_mode, "
-                "crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b)."
+                "crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b, getvpn)."
             ),
         ],
         id='unknown-field',
@@ -382,10 +382,15 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"mode": "getvpn"})],
         [
+            "link core2: getvpn.group: is required with mode getvpn. Fix: set getvpn.group to a group of p2p_getvpn_groups.",
             (
-                "link core2: mode: getvpn is not supported on p3 (Cisco IOS-XE): GET VPN (GDOI) is a group VPN that needs a "
-                "key server and protects IP packets with header preservation; it is not a point-to-point link encryption and "
-                "leaves labels to GRE. Fix: use mode: gre_ipsec."
+                "link core2: crypto.psk: is not used with mode getvpn: the members register with the key servers using "
+                "the group's psk. Fix: remove crypto.psk (set psk in p2p_getvpn_groups)."
+            ),
+            (
+                "link core2: mode: getvpn is not supported on p3 (Cisco IOS-XE): GET VPN protects the MPLS-over-GRE tunnel "
+                "between the two P routers with a group key from key servers of their own; mplssec.p2p plans and verifies "
+                "it (p2p_getvpn_groups) but its deploy does not configure the key servers yet. Fix: use mode: gre_ipsec."
             ),
         ],
         id='getvpn',
@@ -696,7 +701,7 @@ def test_all_errors_are_reported_at_once_grouped_by_link():
         "link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters "
         "(e.g. openssl rand -base64 24) stored with ansible-vault.",
         "link core1: carier_mtu: unknown field. Fix: did you mean 'carrier_mtu'? (allowed: name, mode, ipsec_mode, crypto, "
-        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b).",
+        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b, getvpn).",
     ]
 
 
