@@ -24,7 +24,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make demo   - bootstrap .venv, start the emulated lab, encrypt its link, verify, stop the lab"
+	@echo "make demo   - bootstrap .venv, start the emulated lab, encrypt its link, verify, stop the lab (MODE=getvpn: a GET VPN link)"
 	@echo "make test   - bootstrap .venv, then lint, sanity, molecule and pytest (unit, lab, integration)"
 	@echo "building blocks: bootstrap lint sanity build molecule unit bench clean"
 
@@ -41,7 +41,7 @@ $(STAMP): requirements.txt requirements/requirements.txt requirements/constraint
 bootstrap: $(STAMP)
 
 demo: bootstrap
-	./tests/demo.sh
+	MODE="$(MODE)" ./tests/demo.sh
 
 # ruff (Python), yamllint (all YAML), ansible-lint production profile (offline: Galaxy is unreachable),
 # antsibull-changelog lint (changelogs/fragments), antsibull-docs (plugin/role doc markup: P(), O(), RV() references).

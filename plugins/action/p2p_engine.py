@@ -167,40 +167,122 @@ class ActionModule(ActionBase):
         selected = [str(n) for n in args.get("links") or []]
         batches = [[n for n in batch if n in selected] for batch in args.get("batches") or []]
         batches = [b for b in batches if b]
-        steps = list(args.get("steps") or [])
+        listed = args.get("steps") or []
+        by_mode = listed if isinstance(listed, dict) else {"gre_ipsec": list(listed)}
+
+        def mode_steps(link: dict) -> list:
+            return list(by_mode[link.get("mode") or "gre_ipsec"])
+
+        def link_steps(link: dict) -> list:  # the routers of the link; key server steps (hosts:) are not theirs
+            return [s for s in mode_steps(link) if not s.get("hosts")]
+
         links = {name: self._ends(plans, name) for batch in batches for name in batch}
-        psks = self._secrets(task_vars, list(links))
-        secrets = list(psks.values())
-        rollback_file = str(args.get("rollback_file") or "")
+        missing = sorted(name for name, ends in links.items() if (ends[0].link.get("mode") or "gre_ipsec") not in by_mode)
+        if missing:
+            raise AnsibleActionFail("link(s) %s: their mode has no steps in this operation (modes with steps: %s); "
+                                    "nothing was changed" % (", ".join(missing), ", ".join(sorted(by_mode))))
+        psks, group_psks = self._secrets(task_vars, list(links)), self._group_secrets(task_vars, links)
+        secrets = list(psks.values()) + list(group_psks.values())
+        servers = self._key_servers(plans, links)  # GET VPN: {key server: its groups}, steps before / after the links
+        before, after = self._server_steps(mode_steps, links)
         renders = {}
-        templates = {s["template"] for s in steps if s.get("template")}
         for name, ends in links.items():
             for end in ends:
-                router = {k: v for k, v in end.plan.items() if k != "links"}
-                path = rollback_file.replace("{link}", name)
-                for template in templates:
-                    renders[(end.host, name, template)] = self._template(
-                        "%s/%s.j2" % (end.platform, template),
-                        {"link": end.link, "router": router, "psk": psks.get(name, ""), "rollback_file": path})
-        pool = self._pool(args, [e.host for ends in links.values() for e in ends], secrets, ops=True)
+                key = group_psks.get((end.link.get("getvpn") or {}).get("group"), psks.get(name, ""))
+                for step in link_steps(end.link):
+                    if step.get("template"):
+                        renders[(end.host, name, step["template"])] = self._render(args, end, step["template"], key)
+        ks_ends = {host: engine.End(host, plans[host], {"name": "ks-%s" % host, "mode": "getvpn"}) for host in servers}
+        for host, end in ks_ends.items():
+            keys = {group: group_psks.get(group, "") for group in servers[host]}
+            for step in before + after:
+                renders[(host, end.link["name"], step["template"])] = self._render(args, end, step["template"], keys)
+        pool = self._pool(args, [e.host for ends in links.values() for e in ends] + list(ks_ends), secrets, ops=True)
         eng = self._engine(args, pool, renders, secrets)
         runs = [[links[name] for name in batch] for batch in batches]
         started = time.time()
         if self._task.check_mode:
-            out = eng.check(runs, steps)
+            out = eng.check(runs + [[[e] for e in ks_ends.values()]], lambda link: link_steps(link) if link.get("side")
+                            else before + after)
             result.update(changed=out["changed"], diff=out["diffs"])
             if out["errors"]:
                 result.update(failed=True, msg="; ".join(out["errors"]))
             return result
-        out = eng.deploy(runs, steps)
+        diffs = eng.servers(list(ks_ends.values()), before) if before else []
+        broken = {group: host for host, end in ks_ends.items() if end.failed for group in servers[host]}
+        runs = [[ends for ends in batch if (ends[0].link.get("getvpn") or {}).get("group") not in broken] for batch in runs]
+        for ends in links.values():  # a link whose key server failed does not start
+            group = (ends[0].link.get("getvpn") or {}).get("group")
+            if group in broken:
+                for e in ends:
+                    e.state["msg"] = "key server %s of group %s failed" % (broken[group], group)
+        out = eng.deploy([b for b in runs if b], link_steps)
+        diffs += out["diffs"]
+        if after:  # e.g. the key servers removed, once no link of their groups is left on any router
+            ready = [end for host, end in ks_ends.items() if self._all_done(plans, servers[host], links)]
+            diffs += eng.servers(ready, after)
+            for host in set(ks_ends) - {e.host for e in ready}:
+                ks_ends[host].state.update(msg="kept: a link of its group(s) is still encrypted or was not in this run")
         done = engine.outcome([(name, links[name]) for batch in batches for name in batch])
-        result.update(changed=out["changed"], diff=out["diffs"], seconds=round(time.time() - started, 1),
+        for host, end in ks_ends.items():
+            done["states"]["key server " + host] = {host: {k: v for k, v in end.state.items() if k != "t0"}}
+            if end.failed:
+                done["failed"]["key server " + host] = engine.failure("key server " + host, [end.state])
+        result.update(changed=out["changed"] or any(e.state["changed"] for e in ks_ends.values()), diff=diffs,
+                      seconds=round(time.time() - started, 1),
                       ansible_facts={"p2p_deploy_done": done["done"], "p2p_deploy_failed": done["failed"],
                                      "p2p_deploy_state": done["states"]})
         warnings = [s["warning"] for states in done["states"].values() for s in states.values() if s.get("warning")]
         if warnings:
             result["warnings"] = warnings
         return result
+
+    def _render(self, args: dict, end: engine.End, template: str, psk: Any) -> str:
+        router = {k: v for k, v in end.plan.items() if k != "links"}
+        path = str(args.get("rollback_file") or "").replace("{link}", str(end.link.get("name")))
+        return self._template("%s/%s.j2" % (end.platform, template),
+                              {"link": end.link, "router": router, "psk": psk, "rollback_file": path})
+
+    def _group_secrets(self, task_vars: dict, links: dict) -> dict:
+        """GET VPN: the registration key of each group the links name (p2p_getvpn_groups[*].psk)."""
+        wanted = {(ends[0].link.get("getvpn") or {}).get("group") for ends in links.values()} - {None}
+        out = {}
+        for group in task_vars.get("p2p_getvpn_groups") or [] if wanted else []:
+            if isinstance(group, dict) and group.get("name") in wanted and group.get("psk") is not None:
+                out[group["name"]] = str(self._templar.template(group["psk"]))
+        return out
+
+    @staticmethod
+    def _key_servers(plans: dict, links: dict) -> dict:
+        """{key server: [groups]} for the GET VPN groups of the links of this run (their plans' getvpn_servers)."""
+        wanted = {(ends[0].link.get("getvpn") or {}).get("group") for ends in links.values()} - {None}
+        out = {}
+        for host, plan in plans.items():
+            groups = [s.get("group") for s in plan.get("getvpn_servers") or [] if s.get("group") in wanted]
+            if groups:
+                out[host] = groups
+        return out
+
+    @staticmethod
+    def _server_steps(mode_steps: Any, links: dict) -> tuple[list, list]:
+        """The key server steps (``hosts: key_servers``) of the modes of this run: those before the routers' steps and
+        those after them."""
+        before, after = [], []
+        for mode_link in {ends[0].link.get("mode") or "gre_ipsec": ends[0].link for ends in links.values()}.values():
+            listed = mode_steps(mode_link)
+            firsts = 0
+            while firsts < len(listed) and listed[firsts].get("hosts"):
+                firsts += 1
+            before += [s for s in listed[:firsts] if s not in before]
+            after += [s for s in listed[firsts:] if s.get("hosts") and s not in after]
+        return before, after
+
+    @staticmethod
+    def _all_done(plans: dict, groups: list, links: dict) -> bool:
+        """Every link of these groups in the plan was in this run and finished on both routers."""
+        names = {link["name"] for plan in plans.values() for link in plan.get("links") or []
+                 if (link.get("getvpn") or {}).get("group") in groups}
+        return all(name in links and all(e.state["status"] == "deployed" for e in links[name]) for name in names)
 
     def _op_verify(self, args: dict, task_vars: dict, result: dict) -> dict:
         plans = self._plans(args)
@@ -219,7 +301,8 @@ class ActionModule(ActionBase):
     def _op_audit(self, args: dict, task_vars: dict, result: dict) -> dict:
         plans = self._plans(args)
         wanted = set(args.get("links") or [])
-        steps = [s for s in args.get("steps") or [] if s.get("template") and not s.get("exec")]
+        listed = args.get("steps") or []
+        by_mode = listed if isinstance(listed, dict) else {"gre_ipsec": list(listed)}
         work = {host: (plan, [link for link in plan.get("links") or [] if not wanted or link["name"] in wanted])
                 for host, plan in plans.items()}
         work = {host: item for host, item in work.items() if item[1]}
@@ -230,9 +313,12 @@ class ActionModule(ActionBase):
             for link in links:
                 tvars = {"link": link, "router": router, "psk": audit.PSK_PLACEHOLDER,
                          "rollback_file": rollback_file.replace("{link}", link["name"])}
+                steps = [s for s in by_mode.get(link.get("mode") or "gre_ipsec") or []
+                         if s.get("template") and not s.get("exec") and not s.get("hosts")
+                         and (s.get("when_plan") is None or link.get(s["when_plan"]) is True)]
                 phases[(host, link["name"])] = [
                     {"name": s["template"], "text": self._template("%s/%s.j2" % (plan.get("platform"), s["template"]), tvars)}
-                    for s in steps if s.get("when_plan") is None or link.get(s["when_plan"]) is True]
+                    for s in steps]
         pool = self._pool(args, list(work), [], ops=True)
         eng = engine.Engine(pool, lambda end, template: "")
         results = eng.audit(work, lambda end: phases[(end.host, end.link["name"])])
@@ -256,7 +342,9 @@ class ActionModule(ActionBase):
     # -- reports --------------------------------------------------------------------------------------------------
 
     def _report(self, args: dict, result: dict, results: list, plans: list, checks: list, links: list) -> dict:
-        reports = verify.build_reports(results, plans, checks, links)
+        # every router of the run answered for each of its links and checks (an unreachable one with failed results), and
+        # a link's checks depend on its mode (verify.checks_for): the results alone make the reports
+        reports = verify.build_reports(results, None, None, links)
         name = str(args.get("report_name") or "verify")
         directory = args.get("report_dir")
         written = []

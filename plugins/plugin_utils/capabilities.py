@@ -50,12 +50,6 @@ MODES: tuple[str, ...] = ("gre_ipsec", "vti", "getvpn", "macsec")
 IPSEC_MODES: tuple[str, ...] = ("transport", "tunnel")
 
 _GRE = "mode: gre_ipsec"
-# GET VPN: the plan checks the groups (getvpn.py) and verify reads the members and key servers, but the deploy does
-# not yet configure the key servers (they end no link, and the deploy runs per link): refused until it does.
-_GETVPN_NOT_YET = ("GET VPN protects the MPLS-over-GRE tunnel between the two P routers with a group key from "
-                   "key servers of their own; mplssec.p2p plans and verifies it (p2p_getvpn_groups) but its deploy "
-                   "does not configure the key servers yet")
-
 PLATFORMS: Mapping[str, Mapping[str, Any]] = {
     "ios": {
         "title": "Cisco IOS-XE",
@@ -86,12 +80,9 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
                 "reference": "https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/sec_conn_vpnips/configuration/xe-16/"
                 "sec-sec-for-vpns-w-ipsec-xe-16-book/sec-ipsec-virt-tunnl.html",
             },
-            "getvpn": {
-                "supported": False,
-                "reason": _GETVPN_NOT_YET,
-                "alternative": _GRE,
-                "reference": None,
-            },
+            # GRE between the two carrier addresses protected by a GET VPN group (IOS-XE member: crypto gdoi group,
+            # crypto map gdoi on the carrier); the group's rules and refusals are GETVPN below (getvpn.py)
+            "getvpn": {"supported": True},
             "macsec": {
                 "supported": False,
                 "reason": "MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames "
@@ -136,12 +127,9 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
                 "reference": "https://www.juniper.net/documentation/jp/ja/software/junos/vpn-ipsec/topics/topic-map/"
                 "security-dual-stack-tunnels-over-an-external-interface.html",
             },
-            "getvpn": {
-                "supported": False,
-                "reason": _GETVPN_NOT_YET,
-                "alternative": _GRE + " with ipsec_mode: tunnel",
-                "reference": None,
-            },
+            # GRE (gr-0/0/0) between the two carrier addresses protected by a Group VPNv2 member under a Cisco key
+            # server; the interop limits are GETVPN below (getvpn.py)
+            "getvpn": {"supported": True},
             "macsec": {
                 "supported": False,
                 "reason": "MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames "

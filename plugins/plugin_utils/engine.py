@@ -28,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - running from a checkout without the collection loader
     from . import audit, config_text, device, facts, verify  # type: ignore[no-redef]
 
-__all__ = ["End", "Engine", "EngineError", "outcome"]
+__all__ = ["End", "Engine", "EngineError", "failure", "outcome"]
 
 FAILED = ("failed", "rolled_back", "rollback_incomplete")
 
@@ -253,9 +253,44 @@ class Engine:
 
     # -- a run --------------------------------------------------------------------------------------------------
 
-    def deploy(self, batches: Sequence[Sequence[Sequence[End]]], steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    def _restore_fresh(self, ends: Sequence[End]) -> None:
+        """Roll back, on a fresh session, the routers whose rollback met a dead session (here: reopen may fork)."""
+        fresh = [e for e in ends if e.needs_fresh]
+        for end in fresh:
+            try:
+                end.sess = self.pool.reopen(end.host, end.link.get("name"))
+            except Exception as exc:  # noqa: BLE001 - the router cannot be reached again
+                end.state.update(status="rollback_incomplete",
+                                 restore_error=self.mask("%s: no new session for the rollback: %s" % (end.host, exc)))
+                end.needs_fresh = False
+        self._parallel(lambda e: self._guard(e, "rollback", lambda: self._restore(e)), [e for e in fresh if e.needs_fresh])
+
+    def servers(self, ends: Sequence[End], steps: Sequence[Mapping[str, Any]]) -> list:
+        """Routers that end no link but serve links (GET VPN key servers): the steps on each at once, each router its own
+        transaction per step with a rollback point; a router that fails is rolled back to it. Returns the diffs."""
+        diffs: list = []
+
+        def one(end: End) -> None:
+            self._guard(end, "rollback point", lambda: self._snapshot(end))
+            for step in steps:
+                if end.failed:
+                    break
+                self._guard(end, "push", lambda s=step: self._push(end, s, end, []))
+            if end.failed:
+                if end.state["snapshot"]:
+                    self._guard(end, "rollback", lambda: self._restore(end))
+            else:
+                self._guard(end, "finish", lambda: self._finish(end, diffs))
+
+        self._parallel(one, list(ends))
+        self._restore_fresh(ends)
+        return diffs
+
+    def deploy(self, batches: Sequence[Sequence[Sequence[End]]], steps: Any) -> dict[str, Any]:
         """Run the steps on the links of every batch, the batches in order. ``batches``: lists of links, a link
-        being its two Ends (side a first). Returns ``{diffs, changed}``; the states are on the Ends."""
+        being its two Ends (side a first); ``steps``: a list, or a function of a link's plan entry giving its list
+        (the steps of its mode). Returns ``{diffs, changed}``; the states are on the Ends."""
+        steps_of = steps if callable(steps) else (lambda link, listed=steps: listed)
         diffs: list = []
         total = sum(len(batch) for batch in batches)
         number = 0
@@ -267,29 +302,24 @@ class Engine:
             for ends in batch:
                 number += 1
                 positions[id(ends)] = "%d/%d" % (number, total)
-            self._parallel(lambda ends, at=positions: self._run_link(list(ends), steps, at[id(ends)], diffs), batch)
-            fresh = [e for ends in batch for e in ends if e.needs_fresh]
-            for end in fresh:  # a dead session: roll back on a fresh one (here: reopen may fork)
-                try:
-                    end.sess = self.pool.reopen(end.host, end.link.get("name"))
-                except Exception as exc:  # noqa: BLE001 - the router cannot be reached again
-                    end.state.update(status="rollback_incomplete",
-                                     restore_error=self.mask("%s: no new session for the rollback: %s" % (end.host, exc)))
-                    end.needs_fresh = False
-            self._parallel(lambda e: self._guard(e, "rollback", lambda: self._restore(e)), [e for e in fresh if e.needs_fresh])
+            self._parallel(lambda ends, at=positions: self._run_link(list(ends), steps_of(ends[0].link), at[id(ends)], diffs),
+                           batch)
+            self._restore_fresh([e for ends in batch for e in ends])
             stopped = all(any(e.failed for e in ends) for ends in batch)
         for end in (e for batch in batches for ends in batch for e in ends):
             end.state["calls"] = getattr(end.sess, "calls", 0) if end.sess is not None else 0
         return {"diffs": diffs, "changed": any(e.state["changed"] for batch in batches for ends in batch for e in ends)}
 
-    def check(self, batches: Sequence[Sequence[Sequence[End]]], steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        """Check mode: what each router would get (nothing is pushed; Junos loads and discards), as diffs."""
+    def check(self, batches: Sequence[Sequence[Sequence[End]]], steps: Any) -> dict[str, Any]:
+        """Check mode: what each router would get (nothing is pushed; Junos loads and discards), as diffs. ``batches``
+        may hold single routers (key servers) beside links; ``steps`` as for ``deploy``."""
+        steps_of = steps if callable(steps) else (lambda link, listed=steps: listed)
         diffs: list = []
         errors: list = []
         lock = threading.Lock()
 
         def one(end: End) -> None:
-            todo = [s for s in steps if s.get("template") and not s.get("exec")
+            todo = [s for s in steps_of(end.link) if s.get("template") and not s.get("exec")
                     and (s.get("when_plan") is None or end.link.get(s["when_plan"]) is True)]
             config = "\n".join(text for text in (self.render(end, s["template"]) for s in todo) if text)
             sess = self._session(end)
@@ -347,7 +377,7 @@ class Engine:
                 sess = None
                 error = self.mask(str(exc))
             for link in links:
-                for check in checks:
+                for check in verify.checks_for(verify._link_from_plan(plan, link), checks):
                     if sess is None:
                         out.append(dict(verify.run_check(check, [], plan, link, error=error), link=link))
                         continue
@@ -404,23 +434,27 @@ def outcome(links: Sequence[tuple[str, Sequence[End]]]) -> dict[str, Any]:
     for name, ends in links:
         st = [dict(e.state) for e in ends]
         states[name] = {s["host"]: {k: v for k, v in s.items() if k != "t0"} for s in st}
-        hosts = [e.host for e in ends]
         if all(s["status"] == "deployed" for s in st):
-            done[name] = hosts
-            continue
-        if all(s["status"] == "not_started" for s in st):
-            failed[name] = "link %s NOT STARTED: an earlier batch failed on every link (nothing was changed)" % name
-            continue
-        culprit = (sorted((s for s in st if s.get("failed_at")), key=lambda s: s["failed_at"]) + st)[0]
-        errors = [s["restore_error"] for s in st if s.get("restore_error")]
-        restored = sorted(s["host"] for s in st if s["status"] == "rolled_back")
-        unrestored = [s["host"] for s in st if s["status"] == "failed"]
-        if errors:
-            tail = "ROLLBACK INCOMPLETE: " + "; ".join(errors)
+            done[name] = [e.host for e in ends]
+        elif all(s["status"] == "not_started" for s in st):
+            failed[name] = "link %s NOT STARTED: %s (nothing was changed)" % (
+                name, st[0].get("msg") or "an earlier batch failed on every link")
         else:
-            tail = ("rolled back: %s returned to their exact prior configuration (verified)" % " and ".join(restored)
-                    if restored else "")
-            if unrestored:
-                tail += "; no change made on %s (no rollback point was taken)" % " and ".join(unrestored)
-        failed[name] = "link %s FAILED at %s: %s -- %s" % (name, culprit.get("step") or "?", culprit.get("msg") or "failed", tail)
+            failed[name] = failure("link " + name, st)
     return {"done": done, "failed": failed, "states": states}
+
+
+def failure(label: str, st: Sequence[Mapping[str, Any]]) -> str:
+    """Why ``label`` (a link, or a key server) failed, and what its rollback gave, from its routers' states."""
+    culprit = (sorted((s for s in st if s.get("failed_at")), key=lambda s: s["failed_at"]) + list(st))[0]
+    errors = [s["restore_error"] for s in st if s.get("restore_error")]
+    restored = sorted(s["host"] for s in st if s["status"] == "rolled_back")
+    unrestored = [s["host"] for s in st if s["status"] == "failed"]
+    if errors:
+        tail = "ROLLBACK INCOMPLETE: " + "; ".join(errors)
+    else:
+        tail = ("rolled back: %s returned to %s exact prior configuration (verified)" % (
+            " and ".join(restored), "their" if len(restored) > 1 else "its") if restored else "")
+        if unrestored:
+            tail += "; no change made on %s (no rollback point was taken)" % " and ".join(unrestored)
+    return "%s FAILED at %s: %s -- %s" % (label, culprit.get("step") or "?", culprit.get("msg") or "failed", tail)

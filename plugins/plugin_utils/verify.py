@@ -73,6 +73,9 @@ CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency",
                            "gdoi_registered")
 #: GET VPN member checks (mode getvpn): implemented in plugins/plugin_utils/verify_getvpn.py
 GETVPN_CHECKS: tuple[str, ...] = ("gdoi_registered",)
+#: the checks that prove a link's traffic is encrypted, per mode; a selection naming another mode's crypto checks gets
+#: the link's own in their place (the verify role's default list names those of gre_ipsec)
+CRYPTO_CHECKS: dict[str, tuple[str, ...]] = {"gre_ipsec": ("ike_sa", "ipsec_sa"), "getvpn": GETVPN_CHECKS}
 #: checks of the link's clear state (the carrier interface): the deploy gates of cut-over (no_clear_igp) and of the
 #: decommission steps (clear_*) use them; same commands and parsers as igp_adjacency / ldp_session
 CLEAR_CHECKS: tuple[str, ...] = ("no_clear_igp", "clear_igp_adjacency", "clear_ldp_session")
@@ -827,6 +830,21 @@ def valid_mtu_ping(link: dict, at_size: dict | None, over_size: dict | None, hos
 # --------------------------------------------------------------------------------------------
 # show/valid pairs
 # --------------------------------------------------------------------------------------------
+
+
+def checks_for(link: dict, selected: Iterable[str]) -> list[str]:
+    """The checks of ``selected`` that apply to ``link`` (a plan entry): another mode's crypto checks are replaced, once,
+    by the link's own (CRYPTO_CHECKS), unless the selection names them already; every other check is kept in order."""
+    selected = list(selected)
+    own = CRYPTO_CHECKS.get(str(link.get("mode") or "gre_ipsec"), ())
+    crypto = {check for checks in CRYPTO_CHECKS.values() for check in checks}
+    out: list[str] = []
+    for check in selected:
+        if check not in crypto or check in own:
+            out.append(check)
+        elif own and not set(own) & (set(selected) | set(out)):
+            out.extend(own)
+    return out
 
 
 def _link_from_plan(plan: dict, link: Any) -> dict:

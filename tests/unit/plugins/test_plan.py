@@ -337,9 +337,9 @@ def test_capability_map_is_complete():
     assert set(capabilities.NETWORK_OS.values()) == set(capabilities.PLATFORMS)
 
 
-def test_only_gre_ipsec_is_buildable_today():
+def test_buildable_modes():
     supported = {(p, m) for p, s in capabilities.PLATFORMS.items() for m, e in s["modes"].items() if e["supported"]}
-    assert supported == {("ios", "gre_ipsec"), ("junos", "gre_ipsec")}
+    assert supported == {("ios", "gre_ipsec"), ("junos", "gre_ipsec"), ("ios", "getvpn"), ("junos", "getvpn")}
     assert not capabilities.mode_support("junos", "gre_ipsec", "transport")["supported"]
     assert capabilities.mode_support("ios", "gre_ipsec", "transport")["supported"]
 

@@ -387,11 +387,6 @@ CASES = [
                 "link core2: crypto.psk: is not used with mode getvpn: the members register with the key servers using "
                 "the group's psk. Fix: remove crypto.psk (set psk in p2p_getvpn_groups)."
             ),
-            (
-                "link core2: mode: getvpn is not supported on p3 (Cisco IOS-XE): GET VPN protects the MPLS-over-GRE tunnel "
-                "between the two P routers with a group key from key servers of their own; mplssec.p2p plans and verifies "
-                "it (p2p_getvpn_groups) but its deploy does not configure the key servers yet. Fix: use mode: gre_ipsec."
-            ),
         ],
         id='getvpn',
     ),
