@@ -34,7 +34,8 @@ FAST = ["-e", "deploy_wait_retries=40", "-e", "deploy_wait_interval=1"]
 
 
 class Lab:
-    def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = (), topology: str | None = None) -> None:
+    def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = (), topology: str | None = None,
+                 up: tuple[str, ...] = ()) -> None:
         self.base = base
         self.state = base / "state"
         self.inventory = base / "inv" / "hosts.yml"
@@ -42,7 +43,7 @@ class Lab:
         self.env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
         shape = ["--topology", topology] if topology else ["--pairs", str(pairs)]
         self.lab("up", *shape, "--inventory", str(self.inventory),
-                 *[f"--scenario={name}" for name in scenarios], timeout=180)
+                 *[f"--scenario={name}" for name in scenarios], *up, timeout=180)
 
     def lab(self, *args: str, timeout: int = 60) -> str:
         proc = subprocess.run([str(LAB), "--state-dir", str(self.state), *args], env=self.env, capture_output=True,
@@ -59,9 +60,10 @@ class Lab:
         return "".join(line for line in self.lab("config", host).splitlines(keepends=True) if not VOLATILE.match(line))
 
     def configs(self) -> dict[str, str]:
-        hosts = yaml.safe_load(self.inventory.read_text())["all"]["children"]["routers"]["children"]
-        names = sorted(h for group in hosts.values() for h in (group.get("hosts") or {}))
-        return {h: self.config(h) for h in names}
+        """Every router of the inventory (the P routers and, with --mode getvpn, the key servers)."""
+        def hosts(group: dict) -> set[str]:
+            return set(group.get("hosts") or {}) | {h for child in (group.get("children") or {}).values() for h in hosts(child or {})}
+        return {h: self.config(h) for h in sorted(hosts(yaml.safe_load(self.inventory.read_text())["all"]))}
 
     def stats(self) -> dict:
         return json.loads(self.lab("stats"))

@@ -1,0 +1,76 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""mode getvpn end to end against the emulated lab (``mplssec-lab up --mode getvpn --pairs 2``: core1 IOS-XE - Junos,
+core2 IOS-XE - IOS-XE, one group served by the IOS-XE key server ks1).
+
+encrypt_p2p.yml configures the group on the key server first, then the members link by link (registration, the crypto
+map on the carrier, GRE beside the clear link, IGP/LDP moved, cut-over); verify proves each member registered and
+labelled forwarding through the GET VPN-protected GRE; a second run changes nothing; rollback_p2p.yml decommissions both
+links and then the key server (no link of its group is left), every router byte-identical to its configuration before;
+a carrier 8 bytes short of the plan on core2 fails core2's gate: core2's two routers are rolled back byte-identically,
+core1 (same group, same batch) is encrypted and verified, and the key server keeps the group.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_deploy_lab import Lab
+
+RUN = ("-e", "p2p_verify_retries=10", "-e", "p2p_verify_delay=2")
+
+
+@pytest.fixture
+def lab(tmp_path):
+    item = Lab(tmp_path, pairs=2, up=("--mode", "getvpn"))
+    try:
+        yield item
+    finally:
+        item.down()
+
+
+def report(lab, link):
+    return json.loads((lab.base / "reports" / f"verify-{link}.json").read_text())
+
+
+def test_getvpn_converge_idempotent_decommission_and_failure(lab):
+    before = lab.configs()
+    psks = lab.psks()  # the group's registration key, vaulted
+
+    first = lab.playbook("encrypt_p2p.yml", *RUN)
+    assert first.returncode == 0, first.stdout[-5000:]
+    for link in ("core1", "core2"):
+        checks = {(c["host"], c["name"]): c for c in report(lab, link)["checks"]}
+        assert all(c["status"] == "pass" for c in checks.values()), checks
+        assert {name for _host, name in checks} >= {"gdoi_registered", "lsp_ping", "mtu_ping", "no_carrier_ldp"}
+        assert not {"ike_sa", "ipsec_sa"} & {name for _host, name in checks}  # GET VPN has no IKEv2 SA of its own
+    after = lab.configs()
+    assert "crypto gdoi group MPLSSEC-GV-P2P" in after["ks1"] and "server local" in after["ks1"]
+    assert "crypto map" in after["p1"] and "gdoi" in after["p1"] and "group-vpn" in after["p2"]
+
+    again = lab.playbook("encrypt_p2p.yml", *RUN)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
+    assert lab.configs() == after
+
+    back = lab.playbook("rollback_p2p.yml", *RUN)
+    assert back.returncode == 0, back.stdout[-5000:]
+    assert lab.configs() == before  # members and key server: every router exactly as before the encryption
+
+    lab.lab("fault", "carrier-mtu", "1458", "core2")
+    try:
+        failed = lab.playbook("encrypt_p2p.yml", *RUN)
+    finally:
+        lab.lab("fault", "clear")
+    text = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "link core2 FAILED at gate phase3" in text, text[-4000:]
+    assert "rolled back: p3 and p4 returned to their exact prior configuration (verified)" in text
+    assert "link core1 FAILED" not in text
+    now = lab.configs()
+    assert now["p3"] == before["p3"] and now["p4"] == before["p4"]
+    assert now["p1"] != before["p1"] and "crypto gdoi group MPLSSEC-GV-P2P" in now["ks1"]
+    assert all(c["status"] == "pass" for c in report(lab, "core1")["checks"])
+    for psk in psks:
+        for out in (first, again, back, failed):
+            assert psk not in out.stdout + out.stderr
