@@ -83,7 +83,14 @@ class ActionModule(ActionBase):
         self._vars = task_vars
         self._renders: dict = {}
         self._ops_cache: dict = {}
-        return getattr(self, "_op_" + op)(args, task_vars, result)
+        self._pools: list[_Pool] = []
+        result = getattr(self, "_op_" + op)(args, task_vars, result)
+        # the sockets of this run's sessions (op close ends them without looking each up again)
+        sockets = dict(task_vars.get("p2p_sessions") or {}) if op != "close" else {}
+        for pool in self._pools:
+            sockets.update(pool.sockets)
+        result.setdefault("ansible_facts", {})["p2p_sessions"] = sockets
+        return result
 
     # -- inputs ---------------------------------------------------------------------------------------------------
 
@@ -135,9 +142,11 @@ class ActionModule(ActionBase):
         rollback point, restore, configuration read), which read-only checks do not need."""
         rollback_file = str(args.get("rollback_file") or "")
         idle = int(args.get("idle_timeout") or 0) or None
-        return _Pool(self, self._vars, sorted(set(hosts)),
+        pool = _Pool(self, self._vars, sorted(set(hosts)),
                      (lambda platform, link: self._ops(platform, link, rollback_file)) if ops else (lambda platform, link: {}),
                      secrets, idle)
+        self._pools.append(pool)
+        return pool
 
     def _engine(self, args: dict, pool: _Pool, renders: dict, secrets: list[str]) -> engine.Engine:
         def say(line: str) -> None:
@@ -327,13 +336,16 @@ class ActionModule(ActionBase):
     def _op_close(self, args: dict, task_vars: dict, result: dict) -> dict:
         """End the persistent connections of the run's routers (the engine started them; the strategy does not know
         them, so its end-of-run clean-up would leave them until their idle timeout)."""
+        known = task_vars.get("p2p_sessions") or {}
         closed = []
         for host in sorted(set(args.get("routers") or [])):
-            try:
-                path = sessions.running(self, host, sessions.router_variables(task_vars, host))
-            except Exception:  # noqa: BLE001 - a router without usable connection variables has no session
-                continue
-            if path:
+            path = known.get(host)
+            if not path:
+                try:
+                    path = sessions.running(self, host, sessions.router_variables(task_vars, host))
+                except Exception:  # noqa: BLE001 - a router without usable connection variables has no session
+                    continue
+            if path and os.path.exists(path):
                 sessions.stop(path)
                 closed.append(host)
         result.update(changed=False, closed=closed)

@@ -276,7 +276,7 @@ def test_undefined_vault_psk_names_its_link_before_the_plan(tmp_path, listener):
 
 
 def test_rotate_preflight_refuses_certificate_and_short_psk_links_before_any_connection(tmp_path, listener):
-    """The deploy preflight (one assert per link, encrypt/rollback/rotate): a short PSK and, for rotate_p2p.yml, a
+    """The deploy preflight (one assert for every link, encrypt/rollback/rotate): a short PSK and, for rotate_p2p.yml, a
     certificate link are refused with the link named, before any router is contacted."""
     certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "trustpoint": "CA", "certificate": "c"},
                    "tunnel": {"id": 102, "ipv4": "198.51.100.4/31", "ipsec_ipv4": "198.51.100.132/31"},
@@ -290,7 +290,7 @@ def test_rotate_preflight_refuses_certificate_and_short_psk_links_before_any_con
     rc, report, output = run_playbook(inventory, playbook=ROOT / "playbooks" / "rotate_p2p.yml")
     assert rc != 0
     failed = [r for name, _host, r in results(report) if r.get("failed")]
-    msgs = [i.get("msg", "") for r in failed for i in r.get("results", []) if i.get("failed")]
+    msgs = [m for r in failed for m in r.get("msg", [])]
     assert len(msgs) == 2, msgs
     assert msgs[0].startswith("link core2: crypto.psk is missing or shorter than 16 characters"), msgs
     assert msgs[1].startswith("link core3: crypto.auth is rsa-sig: rotate_p2p rotates pre-shared keys"), msgs
@@ -299,6 +299,6 @@ def test_rotate_preflight_refuses_certificate_and_short_psk_links_before_any_con
     assert PSK not in output and "short-psk" not in output
     # encrypt_p2p.yml does not refuse the certificate link for that reason (only rotation does)
     rc, report, output = run_playbook(inventory, playbook=ROOT / "playbooks" / "encrypt_p2p.yml")
-    msgs = [i.get("msg", "") for _n, _h, r in results(report) if r.get("failed") for i in r.get("results", []) if i.get("failed")]
+    msgs = [m for _n, _h, r in results(report) if r.get("failed") for m in r.get("msg", [])]
     assert [m.split(":")[0] for m in msgs] == ["link core2"], msgs
     assert listener.accepted == 0
