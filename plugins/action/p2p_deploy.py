@@ -131,9 +131,10 @@ class ActionModule(ActionBase):
             result["config_masked"] = device.mask(config, sess.secrets).split("\n")
         if config.strip():
             comment = "mplssec.p2p %s %s" % (link.get("name"), step)
-            changed = sess.push(config, comment=comment, confirm_minutes=int(args.get("confirm_minutes") or 0))
+            changed = sess.push(config, comment=comment, confirm_minutes=int(args.get("confirm_minutes") or 0),
+                                rearm=bool(mine.get("pending_confirm")))
             mine["changed"] = mine.get("changed") or changed
-            if changed and sess.platform == "junos":
+            if changed:  # Junos commit confirmed / IOS-XE revert timer: the finish confirms
                 mine["pending_confirm"] = True
         mine["step"] = "%s pushed" % step
 

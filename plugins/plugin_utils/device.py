@@ -118,10 +118,55 @@ class IosSession(_Session):
         return self._call("read the running configuration", self.conn.get, command=self.ops["show_config"])
 
     def snapshot(self) -> str:
-        prompts = list(self.ops.get("rollback_point_prompts") or [])
-        self._call("copy the running configuration to the rollback file", self.conn.get,
-                   command=self.ops["rollback_point"], prompt=prompts, answer=[""] * len(prompts), check_all=True)
+        if self.ops.get("revert_status") and self._revert_pending():
+            raise DeviceError("a Rollback Confirmed Change is pending on this router (a run that died less than "
+                              "deploy_confirm_minutes ago, or an operator's 'configure terminal revert timer'): wait until "
+                              "it has rolled back (show archive config rollback timer), or end it with 'configure revert "
+                              "now' / 'configure confirm', then run again")
+        self._copy(self.ops["rollback_point"], "copy the running configuration to the rollback file")
         return self.read_config()
+
+    def _copy(self, command: str, what: str) -> Any:
+        """An IOS copy, answering 'Destination filename [..]?' and, when the destination exists, the overwrite question
+        (vendor-truth #8; no 'file prompt quiet', which would itself change the configuration)."""
+        prompts = list(self.ops.get("rollback_point_prompts") or [])
+        return self._call(what, self.conn.get, command=command, prompt=prompts, answer=[""] * len(prompts), check_all=True)
+
+    # -- the dead-man timer: Rollback Confirmed Change (issue 8 section 4, docs/deploy.md "IOS-XE dead-man timer") --
+
+    def _revert_pending(self) -> bool:
+        out = self._call("read the revert timer", self.conn.get, command=self.ops["revert_status"])
+        return not re.search(self.ops["revert_idle"], str(out))
+
+    def _archive_path(self, running: str) -> str | None:
+        """The ``path`` of the running configuration's ``archive`` block (None: no archive path)."""
+        m = re.search(r"(?m)^archive\n((?:[ \t].*\n?)*)", str(running))
+        path = re.search(r"(?m)^\s+path (\S+)", m.group(1)) if m else None
+        return path.group(1) if path else None
+
+    def arm(self, minutes: int) -> None:
+        """Start the IOS-XE revert timer before the link's first change, or reset it to ``minutes`` when it is already
+        pending (``configure revert timer``), so that every step has the whole timer for its push and gates.
+
+        The timer needs the archive feature: when the router has no ``archive path``, the block of ops.j2
+        ``revert_archive`` is added first (removed again when the change is confirmed). IOS then archives the running
+        configuration -- with that block -- and rolls back to that archive file when the timer ends. The rollback point
+        (the configuration before the link's first change, copied by ``snapshot``) is copied over that archive file,
+        so that a rollback by the timer lands on exactly the configuration before the change."""
+        if self._revert_pending():
+            self._call("reset the revert timer", self.conn.get, command=self.ops["revert_reset"] % int(minutes))
+            return
+        running = self._call("read the running configuration", self.conn.get_config)
+        if self._archive_path(running) is None:
+            self._call("configure the archive (needed by the revert timer)", self.conn.edit_config,
+                       candidate=list(self.ops["revert_archive"]))
+        out = self._call("start the revert timer", self.conn.get, command=self.ops["revert_arm"] % int(minutes))
+        self._call("leave configuration mode", self.conn.get, command="end")
+        backup = re.search(self.ops["revert_backup"], str(out))
+        if not backup:
+            raise DeviceError(mask("IOS did not start the revert timer: %s" % " ".join(str(out).split())[:300], self.secrets))
+        self._copy("copy %s %s" % (self.ops["rollback_file"], backup.group(1)),
+                   "copy the rollback point over the revert timer's archive file")
 
     def _missing(self, config: str) -> list[str]:
         running = self._call("read the running configuration", self.conn.get_config)
@@ -131,8 +176,13 @@ class IosSession(_Session):
         text = (diff or {}).get("config_diff") or ""
         return [line for line in (text if isinstance(text, list) else text.split("\n")) if line.strip()]
 
-    def push(self, config: str, comment: str = "", confirm_minutes: int = 0) -> bool:
+    def push(self, config: str, comment: str = "", confirm_minutes: int = 0, rearm: bool = False) -> bool:
+        """The missing lines in one configure terminal ... end. With ``confirm_minutes`` the revert timer is started
+        before the first change (or reset, ``rearm``: a timer of this run is pending, even when this step changes
+        nothing)."""
         lines = self._missing(config)
+        if confirm_minutes and self.ops.get("revert_arm") and (lines or rearm):
+            self.arm(confirm_minutes)
         if lines:
             self._call("configure", self.conn.edit_config, candidate=lines)
         return bool(lines)
@@ -141,16 +191,42 @@ class IosSession(_Session):
         return self._missing(config)
 
     def confirm(self) -> None:
+        """Every gate of both routers passed: ``configure confirm``, then the archive block the timer needed is removed
+        (only when it is the one ``arm`` added: ``revert_archive``'s path)."""
+        if not self.ops.get("revert_status"):
+            return None
+        if self._revert_pending():
+            self._call("configure confirm", self.conn.get, command=self.ops["revert_confirm"])
+        running = self._call("read the running configuration", self.conn.get_config)
+        if self._archive_path(running) == self.ops.get("revert_path"):
+            self._call("remove the revert timer's archive block", self.conn.edit_config,
+                       candidate=list(self.ops["revert_unarchive"]))
         return None
 
     def restore(self, saved: str, comment: str = "") -> None:
+        """Back to the rollback point: a pending revert timer is ended with ``configure revert now`` (IOS rolls back to
+        its archive file, which holds the rollback point); otherwise ``configure replace <rollback file> force``."""
+        if self.ops.get("revert_status") and self._revert_pending():
+            out = self._call("configure revert now", self.conn.get, command=self.ops["revert_now"])
+            if re.search(self.ops["restore_ok"], str(out)):
+                return
         out = self._call("configure replace", self.conn.get, command=self.ops["restore"])
         if self.ops.get("restore_ok") and not re.search(self.ops["restore_ok"], str(out)):
             raise DeviceError(mask("configure replace did not report %r: %s" % (self.ops["restore_ok"], " ".join(str(out).split())[:300]),
                                    self.secrets))
 
     def cleanup(self) -> None:
+        """The rollback file and the revert timer's archive files are deleted: they hold the configuration before the
+        change, with every keyring PSK in clear unless the router has 'password encryption aes' (vendor-truth #8)."""
         self._call("delete the rollback file", self.conn.get, command=self.ops["delete_rollback_point"])
+        prefix = str(self.ops.get("revert_path") or "")
+        if not prefix:
+            return
+        fs, _sep, base = prefix.rpartition(":")
+        listing = self._call("list the files", self.conn.get, command="dir %s:" % (fs or "flash"))
+        for name in sorted(set(re.findall(r"(?m)\s(%s\S*)\s*$" % re.escape(base.lstrip("/")), str(listing)))):
+            self._call("delete the revert timer's archive file", self.conn.get,
+                       command="delete /force %s:%s" % (fs or "flash", name))
 
 
 class JunosSession(_Session):
@@ -212,10 +288,16 @@ class JunosSession(_Session):
             except Exception:  # the session may be gone; the lock goes with it
                 pass
 
-    def push(self, config: str, comment: str = "", confirm_minutes: int = 0) -> bool:
+    def push(self, config: str, comment: str = "", confirm_minutes: int = 0, rearm: bool = False) -> bool:
+        """One commit confirmed. A step that changes nothing while a commit of this run waits for its confirmation
+        (``rearm``) commits confirmed again with no change, which restarts the timer: every step has the whole
+        ``confirm_minutes`` for its gates (Junos allows a commit without changes)."""
         def load_commit() -> bool:
             if not self._load(config):
                 self._call("discard the candidate", self.conn.discard_changes)
+                if rearm and confirm_minutes:
+                    self._call("commit confirmed (timer restarted)", self.conn.commit, confirmed=True,
+                               timeout=str(confirm_minutes), comment=comment or None)
                 return False
             self._call("commit confirmed", self.conn.commit, confirmed=bool(confirm_minutes),
                        timeout=str(confirm_minutes) if confirm_minutes else None, comment=comment or None)
@@ -297,8 +379,13 @@ def poll_check(sess: _Session, check: str, plan: dict, link: Any, attempts: int,
 
     commands = verify.show_commands(check, plan, link)
     outcome: dict = {}
+    # a deadline as well as a count: one check never polls longer than attempts x interval seconds plus its last
+    # attempt's commands, the bound the confirm timers are checked against (preflight.confirm_timer_errors)
+    deadline = time.monotonic() + max(int(attempts), 1) * float(interval)
     for attempt in range(max(int(attempts), 1)):
         if attempt:
+            if time.monotonic() + interval > deadline:
+                break
             time.sleep(interval)
         try:
             outcome = verify.run_check(check, sess.run(commands), plan, link, min_success_pct=min_pct)

@@ -283,3 +283,49 @@ def test_ios_brownfield_ospf_network_acl_rollback_file(tmp_path):
         assert {h: lab.config(h) for h in ("p3", "p4")} == before
     finally:
         lab.down()
+
+
+def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, monkeypatch):
+    """Issue 8 section 4: ansible-playbook is killed (SIGKILL, no rescue, no rollback task) while core1's phase1 is on
+    both routers. The IOS-XE router returns by itself, by its revert timer (Rollback Confirmed Change, armed before
+    the first change), to its exact configuration before the deploy, as the Junos router does by its commit
+    confirmed. deploy_confirm_minutes=3 passes the preflight's budget (30 s + 7 x (8 x 1 s + 10 s) = 156 s); the
+    lab's minute is 20 s here (MPLSSEC_LAB_MINUTE_SECONDS), so the routers roll back 60 s after the last push."""
+    import signal
+    import time
+
+    monkeypatch.setenv("MPLSSEC_LAB_MINUTE_SECONDS", "20")
+    lab = Lab(tmp_path, pairs=1)
+    try:
+        before = lab.configs()
+        full = dict(lab.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+                    ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+        cmd = [str(BIN / "ansible-playbook"), "-i", str(lab.inventory), "--vault-password-file", str(lab.vault_pass),
+               str(ROOT / "playbooks" / "encrypt_p2p.yml"), "-e", "deploy_wait_retries=8", "-e", "deploy_wait_interval=1",
+               "-e", "deploy_confirm_minutes=3", "-e", "p2p_connection_idle_timeout=20"]
+        out = (tmp_path / "play.out").open("w")
+        proc = subprocess.Popen(cmd, env=full, stdout=out, stderr=subprocess.STDOUT, cwd=str(tmp_path), start_new_session=True)
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and proc.poll() is None:
+                configs = lab.configs()
+                if all("MPLSSEC" in text for text in configs.values()):
+                    break
+                time.sleep(0.3)
+            assert proc.poll() is None, "the deploy ended before it could be killed:\n" + (tmp_path / "play.out").read_text()[-4000:]
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)   # the controller dies: no rescue, no restore task runs
+            proc.wait(timeout=30)
+        killed_at = time.monotonic()
+        changed_now = lab.configs()
+        assert all("MPLSSEC" in text for text in changed_now.values()), "both routers carry the change after the kill"
+        assert "archive" in changed_now["p1"], "the IOS-XE revert timer needs the archive feature during the change"
+        configs = changed_now
+        while time.monotonic() < killed_at + 150 and configs != before:
+            time.sleep(2)
+            configs = lab.configs()
+        assert configs == before, {h: _delta(before[h], configs[h]) for h in before if before[h] != configs[h]}
+        assert time.monotonic() - killed_at > 20, "the routers went back by their timers, not at once"
+    finally:
+        lab.down()

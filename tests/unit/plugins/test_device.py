@@ -199,3 +199,117 @@ def test_junos_deleting_the_last_unit_deletes_the_emptied_interface_in_the_same_
     conn.calls.clear()
     sess.push("set interfaces gr-0/0/0 unit 100 family inet")               # nothing deleted: no read
     assert [c[0] for c in conn.calls][:3] == ["lock", "load_configuration", "validate"]
+
+
+# -- the dead-man timers (issue 8 section 4) ------------------------------------------------------------------------
+
+REVERT_OPS = dict(IOS_OPS, rollback_file="flash:x.cfg", revert_status="show archive config rollback timer",
+                  revert_idle="No Rollback Confirmed Change pending", revert_arm="configure terminal revert timer %d",
+                  revert_backup=r"Backing up current running config to (\S+)", revert_reset="configure revert timer %d",
+                  revert_confirm="configure confirm", revert_now="configure revert now", revert_path="flash:x-rev",
+                  revert_archive=["archive", " path flash:x-rev", " maximum 1"], revert_unarchive=["no archive"])
+
+
+class FakeRevertCli(FakeCli):
+    """FakeCli with the IOS-XE Rollback Confirmed Change answers: a timer is pending after ``configure terminal revert
+    timer`` until ``configure confirm`` / ``configure revert now``."""
+
+    def __init__(self, running: str, pending: bool = False):
+        super().__init__(running)
+        self.pending = pending
+
+    def get(self, command, prompt=None, answer=None, check_all=False):
+        out = super().get(command, prompt, answer, check_all)
+        if command == "show archive config rollback timer":
+            return "Timer type: Revert Timer\nTimer value: 3 min" if self.pending else "%No Rollback Confirmed Change pending"
+        if command.startswith("configure terminal revert timer"):
+            self.pending = True
+            return "Rollback Confirmed Change: Backing up current running config to flash:x-rev-0\n"
+        if command in ("configure confirm", "configure revert now"):
+            self.pending = False
+            return "Rollback Done" if command.endswith("now") else ""
+        if command == "dir flash:":
+            return "Directory of bootflash:/\n   12  -rw-   100  Dec 02 2026 09:09:33 +00:00  x-rev-0\n   13  -rw- 1 x.cfg\n"
+        return out
+
+
+def test_ios_first_change_arms_the_revert_timer_after_adding_the_archive_and_overwrites_its_backup():
+    conn = FakeRevertCli("interface GigabitEthernet2\n mpls ip")
+    sess = device.session("ios", conn, REVERT_OPS, [PSK])
+    assert sess.push("interface Tunnel100\n ip mtu 1414", confirm_minutes=3) is True
+    sent = [c[0] for c in conn.sent]
+    assert sent == ["show archive config rollback timer", "configure terminal revert timer 3", "end", "copy flash:x.cfg flash:x-rev-0"]
+    assert conn.edits[0] == ["archive", " path flash:x-rev", " maximum 1"], "the timer needs the archive feature"
+    assert conn.sent[-1][1] == ["Destination filename", "over write"], "the overwrite question is answered"
+    # the next step resets the pending timer, even when it changes nothing (rearm)
+    conn.running = "interface GigabitEthernet2\n mpls ip\ninterface Tunnel100\n ip mtu 1414"
+    conn.sent.clear()
+    assert sess.push("interface Tunnel100\n ip mtu 1414", confirm_minutes=3, rearm=True) is False
+    assert [c[0] for c in conn.sent] == ["show archive config rollback timer", "configure revert timer 3"]
+    # no timer asked, nothing sent for it; no change and no pending timer of this run: nothing at all
+    conn.sent.clear()
+    assert sess.push("interface Tunnel100\n ip mtu 1414", confirm_minutes=3) is False and conn.sent == []
+
+
+def test_ios_an_existing_archive_is_used_as_it_is():
+    conn = FakeRevertCli("archive\n path flash:ops\n maximum 5\ninterface GigabitEthernet2")
+    device.session("ios", conn, REVERT_OPS).push("interface Tunnel100", confirm_minutes=3)
+    assert conn.edits == [["interface Tunnel100"]], "no archive block is added when the router has one"
+
+
+def test_ios_confirm_then_remove_the_added_archive_and_cleanup_deletes_its_files():
+    conn = FakeRevertCli("archive\n path flash:x-rev\n maximum 1\nhostname p1", pending=True)
+    sess = device.session("ios", conn, REVERT_OPS)
+    sess.confirm()
+    assert [c[0] for c in conn.sent][:2] == ["show archive config rollback timer", "configure confirm"]
+    assert conn.edits == [["no archive"]] and conn.pending is False
+    conn.sent.clear()
+    sess.cleanup()
+    assert [c[0] for c in conn.sent] == ["delete /force flash:x.cfg", "dir flash:", "delete /force flash:x-rev-0"]
+
+
+def test_ios_confirm_keeps_an_operators_archive():
+    conn = FakeRevertCli("archive\n path flash:ops\nhostname p1", pending=True)
+    device.session("ios", conn, REVERT_OPS).confirm()
+    assert conn.edits == [] and conn.pending is False
+
+
+def test_ios_restore_ends_a_pending_timer_with_revert_now_else_configure_replace():
+    conn = FakeRevertCli("x", pending=True)
+    device.session("ios", conn, REVERT_OPS).restore("x")
+    assert [c[0] for c in conn.sent] == ["show archive config rollback timer", "configure revert now"]
+    conn.sent.clear()
+    device.session("ios", conn, REVERT_OPS).restore("x")
+    assert [c[0] for c in conn.sent] == ["show archive config rollback timer", "configure replace flash:x.cfg force"]
+
+
+def test_ios_snapshot_refuses_a_pending_timer():
+    conn = FakeRevertCli("x", pending=True)
+    with pytest.raises(device.DeviceError, match="Rollback Confirmed Change is pending"):
+        device.session("ios", conn, REVERT_OPS).snapshot()
+    assert not any(c[0].startswith("copy") for c in conn.sent)
+
+
+def test_junos_step_without_change_restarts_a_pending_commit_confirmed():
+    conn = FakeNetconf(compare="")
+    assert device.session("junos", conn, {}).push("set a", confirm_minutes=4, rearm=True) is False
+    names = [c[0] for c in conn.calls]
+    assert names == ["lock", "load_configuration", "validate", "execute_rpc", "discard_changes", "commit", "unlock"]
+    assert conn.calls[5][2]["confirmed"] is True and conn.calls[5][2]["timeout"] == "4"
+
+
+def test_poll_check_stops_at_its_window(monkeypatch):
+    import time as _time
+    clock = [0.0]
+    monkeypatch.setattr(_time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(_time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+
+    class Slow:
+        platform, secrets = "ios", []
+
+        def run(self, commands):
+            clock[0] += 5.0  # each attempt's commands take 5 s
+            return ["" for _ in commands]
+
+    device.poll_check(Slow(), "no_clear_mpls", PLAN_IOS, LINK_IOS, attempts=30, interval=2)
+    assert clock[0] <= 30 * 2 + 5, "one check polls at most attempts x interval plus its last commands"
