@@ -100,7 +100,48 @@ class _Session:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # ConnectionError, AnsibleConnectionFailure, rpc-error
-            raise DeviceError(mask("%s: %s" % (what, _message(exc)), self.secrets)) from None
+            message = _message(exc)
+            if TRANSPORT_ERROR.search(message):
+                self.reconnect()
+            raise DeviceError(mask("%s: %s" % (what, message), self.secrets)) from None
+
+    #: starts a new persistent connection at the same socket (set by ``connect`` for a task's own connection)
+    restart: Any = None
+
+    def reconnect(self) -> None:
+        """The session is dead ("Failed to write to ssh channel", "Socket is closed", "Not connected to NETCONF
+        server"): end the persistent connection (its ``close`` ends the ansible-connection process) and start a new
+        one, as the task executor does, so that the next call -- a rollback's retry -- runs on a fresh session instead
+        of the dead channel (issue 8 section 4b). Without ``restart`` (a connection borrowed by socket) only the close."""
+        try:
+            self.conn.close()
+        except Exception:  # the connection process may be gone already
+            pass
+        if self.restart is not None:
+            import os
+            import time
+
+            old = getattr(self.conn, "socket_path", None)
+            for _wait in range(50):  # the old process removes its socket as it ends; a new one must not find it
+                if not old or not os.path.exists(old):
+                    break
+                time.sleep(0.1)
+            try:
+                path = self.restart()
+            except Exception:  # the router does not answer (yet): the next call fails and says so
+                return
+            if path and getattr(self.conn, "socket_path", path) != path:
+                self.conn = type(self.conn)(path)
+
+    def _read(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """A read-only call, done once more on a fresh session when the session was dead (reading twice is harmless):
+        a rollback that reconnected must not end 'incomplete' because its read-back met the dead session."""
+        try:
+            return self._call(what, fn, *args, **kwargs)
+        except DeviceError as exc:
+            if not TRANSPORT_ERROR.search(str(exc)):
+                raise
+            return self._call(what, fn, *args, **kwargs)
 
     def volatile(self) -> list[str]:
         return list(self.ops.get("volatile") or [])
@@ -115,7 +156,7 @@ class IosSession(_Session):
         return [self._call(command, self.conn.get, command=command) for command in commands]
 
     def read_config(self) -> str:
-        return self._call("read the running configuration", self.conn.get, command=self.ops["show_config"])
+        return self._read("read the running configuration", self.conn.get, command=self.ops["show_config"])
 
     def snapshot(self) -> str:
         if self.ops.get("revert_status") and self._revert_pending():
@@ -255,7 +296,7 @@ class JunosSession(_Session):
         return out
 
     def read_config(self) -> str:
-        reply = self._call("read the committed configuration", self.conn.get_configuration, format="text")
+        reply = self._read("read the committed configuration", self.conn.get_configuration, format="text")
         node = reply.find(".//configuration-text")
         if node is None:
             raise DeviceError("read the committed configuration: no configuration-text in the reply")
@@ -284,8 +325,8 @@ class JunosSession(_Session):
             return fn()
         finally:
             try:
-                self.conn.unlock()
-            except Exception:  # the session may be gone; the lock goes with it
+                self._call("unlock the configuration", self.conn.unlock)
+            except DeviceError:  # the session may be gone (then _call closed it); the lock goes with it
                 pass
 
     def push(self, config: str, comment: str = "", confirm_minutes: int = 0, rearm: bool = False) -> bool:
@@ -367,8 +408,22 @@ def connect(action: Any, platform: str, ops: dict, secrets: Iterable[str] = (), 
         action._task.args["_ansible_socket"] = socket_path
     if platform == "junos":
         from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.netconf import NetconfConnection
-        return session(platform, NetconfConnection(socket_path), ops, secrets)
-    return session(platform, Connection(socket_path), ops, secrets)
+        sess = session(platform, NetconfConnection(socket_path), ops, secrets)
+    else:
+        sess = session(platform, Connection(socket_path), ops, secrets)
+    if socket_path == getattr(action._connection, "socket_path", None):
+        sess.restart = lambda: _start_connection(action)
+    return sess
+
+
+def _start_connection(action: Any) -> str:
+    """A new persistent connection for the action's host, as ansible-core's task executor starts one (same options,
+    same socket path)."""
+    from ansible.executor.task_executor import start_connection
+
+    path = start_connection(action._play_context, action._connection.get_options(), action._task._uuid)
+    action._connection._socket_path = path
+    return path
 
 
 def poll_check(sess: _Session, check: str, plan: dict, link: Any, attempts: int, interval: float,

@@ -47,7 +47,8 @@ def apply_facts(result: dict[str, Any], hostvars: Mapping[str, Any]) -> list[str
         facts = _hostvar(hostvars, host, "p2p_facts")
         if not isinstance(facts, Mapping) or not facts:
             continue
-        allow_reboot = _true(_hostvar(hostvars, host, "p2p_allow_reboot"))
+        # one reboot per run: after the one playbooks/reboot_p2p.yml did, a mode still not in effect is refused
+        allow_reboot = _true(_hostvar(hostvars, host, "p2p_allow_reboot")) and not _true(_hostvar(hostvars, host, "p2p_reboot_done"))
         security = facts.get("security") or {}
         active = security.get("flow_active") or {}
         plan["device"] = {
@@ -189,7 +190,8 @@ def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Ma
             actions.append({"action": "reboot", "reason": f"{label} forwarding mode {shown} -> packet-based",
                             "configure": statement})
             warnings.append(f"link {name}: {host}: {label} forwarding mode in effect is {shown} ({state}); "
-                            "p2p_allow_reboot is true: the deploy reboots the router after committing it")
+                            "p2p_allow_reboot is true: playbooks/reboot_p2p.yml commits it, reboots the router and reads it again "
+                            "before the deploy")
             continue
         errors.append(_msg(name, host, f"{label} forwarding mode in effect (show security flow status)", f"{shown}, {state}",
                            f"set {statement}, commit and reboot {host} in a maintenance window, then re-run; "

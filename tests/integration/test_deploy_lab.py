@@ -175,7 +175,12 @@ def _delta(a: str, b: str) -> str:
     (["carrier-mtu", "1496"], None, "lsp_ping"),
     (["ssh-drop", "p1", "--after", "12"], "p1", "p1"),
     (["commit-fail", "p2"], "p2", "p2"),
-], ids=["carrier-mtu", "carrier-mtu-labels-only", "ssh-drop-ios", "commit-fail-junos"])
+    # issue 8 section 4b: the session that replaces the dropped one drops too (during the rollback); the rollback
+    # notices it in seconds, opens a fresh session and finishes
+    (["ssh-drop", "p1", "--after", "18", "--then", "4"], "p1", "p1"),
+    (["ssh-drop", "p2", "--after", "12", "--then", "3"], "p2", "p2"),
+], ids=["carrier-mtu", "carrier-mtu-labels-only", "ssh-drop-ios", "commit-fail-junos", "ssh-drop-twice-ios",
+        "ssh-drop-twice-junos"])
 def test_failure_rolls_back_both_routers_byte_identical(lab1, fault, host, expect):
     before = lab1.configs()
     lab1.lab("fault", *fault)
@@ -185,6 +190,8 @@ def test_failure_rolls_back_both_routers_byte_identical(lab1, fault, host, expec
     assert failed, _explain(proc)
     assert expect in failed[0], failed[0]
     assert "ROLLBACK INCOMPLETE" not in proc.stdout, _explain(proc)
+    if "--then" in fault:
+        assert "faults: none" in lab1.lab("status"), "both drops fired (the second one during the rollback)"
     lab1.lab("fault", "clear")
     assert lab1.configs() == before, "both routers must be back to their exact prior configuration"
 
@@ -327,5 +334,40 @@ def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, mon
             configs = lab.configs()
         assert configs == before, {h: _delta(before[h], configs[h]) for h in before if before[h] != configs[h]}
         assert time.monotonic() - killed_at > 20, "the routers went back by their timers, not at once"
+    finally:
+        lab.down()
+
+
+def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_path, monkeypatch):
+    """Issue 8 section 1: an SRX whose MPLS packet mode is configured but not in effect (the lab's srx-mpls-not-active:
+    committed, not rebooted since) is refused before any change; with p2p_allow_reboot the run reboots it (request
+    system reboot: the router goes away, comes back with the configured mode in effect), waits, reads it again, plans
+    again and deploys; the LSP ping gates and verify pass; rollback_p2p gives back the exact configuration."""
+    monkeypatch.setenv("MPLSSEC_LAB_REBOOT_SECONDS", "8")
+    lab = Lab(tmp_path, pairs=1, scenarios=("srx-mpls-not-active",))
+    try:
+        before = lab.configs()
+        refused = lab.playbook("encrypt_p2p.yml")
+        assert refused.returncode != 0
+        assert "link core1: p2: MPLS forwarding mode in effect (show security flow status): drop" in refused.stdout, _explain(refused)
+        assert "configured but not active" in refused.stdout and "p2p_allow_reboot: true" in refused.stdout
+        assert "Reboot the router" not in refused.stdout
+        assert lab.configs() == before, "refused before any change"
+        sessions = lab.stats()["p2"]["ssh_sessions"]
+
+        proc = lab.playbook("encrypt_p2p.yml", "-e", "p2p_allow_reboot=true", "-e", "deploy_reboot_settle=2",
+                            "-e", "deploy_reboot_delay=2")
+        assert proc.returncode == 0, _explain(proc)
+        assert re.search(r"TASK \[mplssec\.p2p\.deploy : Reboot the router \(request system reboot\)\]\s*\nchanged: \[p2\]",
+                         proc.stdout), _explain(proc)
+        assert "Wait for the router to answer again" in proc.stdout
+        assert "TASK [Plan again with what the rebooted routers now have in effect]" in proc.stdout or \
+            "Plan again" in proc.stdout
+        assert "lsp_ping" in proc.stdout and finished(proc.stdout) == ["core1"], _explain(proc)
+        assert lab.stats()["p2"]["ssh_sessions"] > sessions + 1, "the rebooted router was connected to again"
+        # the configured mode was already committed (scenario): the reboot changed nothing in the configuration
+        back = lab.playbook("rollback_p2p.yml")
+        assert back.returncode == 0, _explain(back)
+        assert lab.configs() == before
     finally:
         lab.down()

@@ -313,3 +313,42 @@ def test_poll_check_stops_at_its_window(monkeypatch):
 
     device.poll_check(Slow(), "no_clear_mpls", PLAN_IOS, LINK_IOS, attempts=30, interval=2)
     assert clock[0] <= 30 * 2 + 5, "one check polls at most attempts x interval plus its last commands"
+
+
+def test_a_dead_session_is_closed_so_the_next_call_opens_a_fresh_one():
+    """Issue 8 section 4b: after 'Failed to write to ssh channel' / 'Not connected to NETCONF server' the session is
+    closed on the persistent connection (the next call connects again); a read is done once more at once."""
+    class Dropping(FakeCli):
+        closed = 0
+        dead = True
+
+        def get(self, command, prompt=None, answer=None, check_all=False):
+            if self.dead:
+                raise ConnectionError("Failed to write to ssh channel")
+            return super().get(command, prompt, answer, check_all)
+
+        def close(self):
+            self.closed += 1
+            self.dead = False  # the persistent connection opens a new session on the next call
+
+    conn = Dropping("hostname p1")
+    assert device.session("ios", conn, IOS_OPS).read_config() == "hostname p1"
+    assert conn.closed == 1
+    conn.dead = True
+    with pytest.raises(device.DeviceError, match="ssh channel"):
+        device.session("ios", conn, IOS_OPS).restore("x")   # not retried here: the action retries the rollback
+    assert conn.closed == 2 and not conn.dead
+
+    class DeadNetconf(FakeNetconf):
+        def __getattr__(self, name):
+            call = super().__getattr__(name)
+
+            def wrapped(*args, **kwargs):
+                if name == "unlock":
+                    raise ConnectionError("Not connected to NETCONF server")
+                return call(*args, **kwargs)
+            return wrapped
+
+    jconn = DeadNetconf()
+    device.session("junos", jconn, {}).restore("system { host-name p2; }")
+    assert [c[0] for c in jconn.calls][-1] == "close", "a dead unlock closes the session for the next call"
