@@ -75,3 +75,14 @@ def test_svti_cbc_and_changes_invalidate_the_view(dev):
     assert (v.ipsec["I"].mode, v.ipsec["I"].lifetime, v.ipsec["I"].df_bit) == ("tunnel", 1800, "clear")
     push(dev, ["interface Tunnel1100", "shutdown"])
     assert dev.view().interfaces["Tunnel1100"].enabled is False
+
+
+def test_mode_transport_require_reaches_the_view(dev):
+    """'mode transport' only requests transport mode; 'mode transport require' refuses the fallback (issue 8 §5)."""
+    push(dev, COLLECTION_CONFIG.splitlines())
+    pol = dev.view().ipsec["MPLSSEC-CORE1"]
+    assert pol.mode == "transport" and pol.mode_required is False
+    push(dev, ["crypto ipsec transform-set MPLSSEC-CORE1 esp-gcm 256", "mode transport require"])
+    pol = dev.view().ipsec["MPLSSEC-CORE1"]
+    assert pol.mode == "transport" and pol.mode_required is True
+    assert " mode transport require" in dev.running_config()
