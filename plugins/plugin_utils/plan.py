@@ -263,8 +263,8 @@ def _check_legacy(link: dict[str, Any], errors: list[PlanError], warnings: list[
                             "prefer sha256 or the strong preset")
         else:
             errors.append(PlanError(label, path, f"'sha1' is legacy ({rfc} MUST-: kept only for interoperability)",
-                                    f"use sha256, sha384 or sha512 (or the strong preset); to interoperate with a peer that "
-                                    f"cannot, set crypto.allow_legacy: true"))
+                                    "use sha256, sha384 or sha512 (or the strong preset); to interoperate with a peer that "
+                                    "cannot, set crypto.allow_legacy: true"))
 
 
 def _check_igp(link: dict[str, Any], errors: list[PlanError]) -> None:
