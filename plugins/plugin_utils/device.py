@@ -40,7 +40,11 @@ except ImportError:  # pragma: no cover - lxml comes with ncclient
 __all__ = ["TRANSPORT_ERROR", "DeviceError", "IosSession", "JunosSession", "connect", "digest", "mask", "poll_check", "session",
            "strip_volatile"]
 
+#: first line of a Junos rollback point: which entry of the commit history it is (JunosSession.snapshot)
+ROLLBACK_MARK = "## mplssec rollback point: "
+
 _MASKS = (
+    (re.compile(r"(?m)^%s.*\n?" % re.escape(ROLLBACK_MARK)), ""),
     (re.compile(r"(?m)(pre-shared-key(?: local| remote)?(?: [06])?(?: ascii-text| hexadecimal)?) \S.*$"), r"\1 <masked>"),
     (re.compile(r"\$9\$[^\";\s<]+"), "<masked>"),
 )
@@ -302,8 +306,24 @@ class JunosSession(_Session):
             raise DeviceError("read the committed configuration: no configuration-text in the reply")
         return (node.text or "").strip()
 
+    def _commits(self) -> list[str]:
+        """The commit history, newest first (rollback 0, 1, ...): one ``date-time|user|client|log`` key per commit."""
+        reply = self._read("show system commit", self.conn.execute_rpc, tostring(Element("get-commit-information"), encoding="unicode"))
+        out = []
+        for entry in reply.iter("commit-history"):
+            out.append("|".join(" ".join((entry.findtext(tag) or "").split()) for tag in ("date-time", "user", "client", "log")))
+        return out
+
     def snapshot(self) -> str:
-        return self.read_config()
+        """The committed configuration, headed by the commit history entry it is (vendor-truth #17): the rollback then
+        uses the router's own ``rollback N`` and does not depend on how ``show configuration`` renders secrets (a login
+        class without the 'secret' permission sees ``/* SECRET-DATA */``, which cannot be loaded back)."""
+        text = self.read_config()
+        try:
+            commits = self._commits()
+        except DeviceError:
+            commits = []
+        return (ROLLBACK_MARK + commits[0] + "\n" + text) if commits else text
 
     def _compare(self) -> str:
         reply = self._rpc("show | compare", Element("get-configuration", {"format": "text", "compare": "rollback", "rollback": "0"}))
@@ -373,9 +393,28 @@ class JunosSession(_Session):
         self._locked(lambda: self._call("confirm the commit", self.conn.commit))
 
     def restore(self, saved: str, comment: str = "") -> None:
+        """Back to the rollback point: ``rollback N`` (the commit history entry the snapshot recorded, found again by
+        its date, user, client and log), then commit; only when that entry is gone (more than 49 commits since, or no
+        history read) ``load override`` of the saved text."""
+        mark = re.match(r"%s(.*)\n" % re.escape(ROLLBACK_MARK), str(saved))
+        text = str(saved)[mark.end():] if mark else str(saved)
+        commits = self._commits() if mark else []
+        if mark and mark.group(1) in commits:
+            index = commits.index(mark.group(1))
+
+            def rollback() -> None:
+                self._rpc("rollback %d" % index, Element("load-configuration", {"rollback": str(index)}))
+                self._call("commit the rollback", self.conn.commit, comment=comment or None)
+            self._locked(rollback)
+            return
+        if "/* SECRET-DATA */" in text:
+            raise DeviceError("the rollback point's commit is no longer in the commit history, and the saved text has "
+                              "its secrets hidden (login class without the 'secret' permission): restore by hand "
+                              "(show system commit, rollback N)")
+
         def override() -> None:
             self._call("load override the saved configuration", self.conn.load_configuration,
-                       format="text", action="override", config=saved)
+                       format="text", action="override", config=text)
             self._call("commit the saved configuration", self.conn.commit, comment=comment or None)
         self._locked(override)
 

@@ -370,3 +370,23 @@ def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_pat
         assert lab.configs() == before
     finally:
         lab.down()
+
+
+def test_junos_rollback_without_the_secret_permission(tmp_path):
+    """vendor-truth #17: the automation user's login class cannot see secrets (srx-no-secret-view: show configuration
+    prints /* SECRET-DATA */). A failed deploy still rolls the SRX back byte-identically, with its keys: the rollback
+    is the router's own rollback N of the commit the rollback point recorded, not a load of the text it was shown."""
+    lab = Lab(tmp_path, pairs=1, scenarios=("srx-no-secret-view",))
+    try:
+        before = lab.configs()
+        lab.lab("fault", "carrier-mtu", "1400")
+        proc = lab.playbook("encrypt_p2p.yml", "-e", "deploy_wait_retries=8")
+        assert proc.returncode != 0
+        assert "link core1 FAILED at" in proc.stdout and "mtu_ping" in proc.stdout, _explain(proc)
+        assert "ROLLBACK INCOMPLETE" not in proc.stdout, _explain(proc)
+        lab.lab("fault", "clear")
+        after = lab.configs()
+        assert after == before, {h: _delta(before[h], after[h]) for h in before if before[h] != after[h]}
+        assert "$9$" in after["p2"], "the lab's own view shows the keys: they are back, not wiped"
+    finally:
+        lab.down()

@@ -36,6 +36,8 @@ SCENARIOS = {
                            "router was not rebooted since, so MPLS is still dropped (show security flow status: drop)",
     "srx-mpls-absent": "Junos: no security forwarding-options (factory default: MPLS, ISO and IPv6 dropped)",
     "srx5600": "Junos: the router is an SRX5600 (packet-based MPLS unsupported: refused at commit, MPLS dropped)",
+    "srx-no-secret-view": "Junos: the automation user's login class lacks the 'secret' permission: show configuration "
+                          "(text, set) prints every secret as /* SECRET-DATA */",
 }
 
 
@@ -184,6 +186,7 @@ class JunosDevice:
         self.started = now
         scen = set(baseline.get("scenarios") or [])
         self.model = "srx5600" if "srx5600" in scen else (baseline.get("model") or MODEL)
+        self.hide_secrets = "srx-no-secret-view" in scen
         # the forwarding modes in effect: the committed ones at boot, except that the scenario
         # srx-mpls-not-active committed packet-based MPLS after the last boot
         self.active_modes = V.configured_modes(self.committed)

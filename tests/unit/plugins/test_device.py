@@ -352,3 +352,49 @@ def test_a_dead_session_is_closed_so_the_next_call_opens_a_fresh_one():
     jconn = DeadNetconf()
     device.session("junos", jconn, {}).restore("system { host-name p2; }")
     assert [c[0] for c in jconn.calls][-1] == "close", "a dead unlock closes the session for the next call"
+
+
+class HistoryNetconf(FakeNetconf):
+    """FakeNetconf with a commit history (get-commit-information) that grows with every commit."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.history = [("2026-12-01 10:00:00 UTC", "admin", "cli", "")]
+
+    def __getattr__(self, name):
+        call = super().__getattr__(name)
+
+        def wrapped(*args, **kwargs):
+            if name == "execute_rpc" and "get-commit-information" in args[0]:
+                self.calls.append((name, args, kwargs))
+                body = "".join("<commit-history><sequence-number>%d</sequence-number><date-time>%s</date-time><user>%s</user>"
+                               "<client>%s</client><log>%s</log></commit-history>" % ((i,) + h) for i, h in enumerate(self.history))
+                return etree.fromstring("<rpc-reply><commit-information>%s</commit-information></rpc-reply>" % body)
+            if name == "commit":
+                self.history.insert(0, ("2026-12-01 10:0%d:00 UTC" % len(self.history), "netconf", "netconf",
+                                        kwargs.get("comment") or ""))
+            return call(*args, **kwargs)
+        return wrapped
+
+
+def test_junos_rollback_uses_the_routers_own_rollback_n_not_the_shown_text():
+    """vendor-truth #17: a login class without the 'secret' permission reads /* SECRET-DATA */; loading that text back
+    would fail or wipe the secrets. The rollback point records its commit history entry; the rollback is rollback N."""
+    conn = HistoryNetconf(committed="security { ike { policy P { pre-shared-key { ascii-text /* SECRET-DATA */; } } } }")
+    sess = device.session("junos", conn, {"volatile": ["^## Last commit", "^## mplssec rollback point: "]})
+    saved = sess.snapshot()
+    assert saved.startswith("## mplssec rollback point: 2026-12-01 10:00:00 UTC|admin|cli|\n")
+    assert "rollback point" not in device.mask(saved), "the marker is not shown in diffs"
+    sess.push("set a", comment="mplssec.p2p core1 phase1", confirm_minutes=5)
+    sess.push("set b", comment="mplssec.p2p core1 phase3", confirm_minutes=5)
+    conn.calls.clear()
+    sess.restore(saved, comment="rollback")
+    rpcs = [etree.fromstring(c[1][0]) for c in conn.calls if c[0] == "execute_rpc"]
+    loads = [r for r in rpcs if r.tag == "load-configuration"]
+    assert len(loads) == 1 and loads[0].get("rollback") == "2", "two commits since the rollback point: rollback 2"
+    assert not any(c[0] == "load_configuration" for c in conn.calls), "no load override of the shown text"
+    assert [c[0] for c in conn.calls if c[0] in ("lock", "commit", "unlock")] == ["lock", "commit", "unlock"]
+    # the entry gone from the history and the secrets hidden: refused, never loaded
+    conn.history = conn.history[:1]
+    with pytest.raises(device.DeviceError, match="secrets hidden"):
+        sess.restore(saved)
