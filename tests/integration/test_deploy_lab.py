@@ -379,6 +379,7 @@ def test_junos_rollback_without_the_secret_permission(tmp_path):
     lab = Lab(tmp_path, pairs=1, scenarios=("srx-no-secret-view",))
     try:
         before = lab.configs()
+        assert "policy OTHER-VPN" in before["p2"] and "$9$" in before["p2"], "the SRX has another VPN's key"
         lab.lab("fault", "carrier-mtu", "1400")
         proc = lab.playbook("encrypt_p2p.yml", "-e", "deploy_wait_retries=8")
         assert proc.returncode != 0
@@ -387,6 +388,6 @@ def test_junos_rollback_without_the_secret_permission(tmp_path):
         lab.lab("fault", "clear")
         after = lab.configs()
         assert after == before, {h: _delta(before[h], after[h]) for h in before if before[h] != after[h]}
-        assert "$9$" in after["p2"], "the lab's own view shows the keys: they are back, not wiped"
+        assert "policy OTHER-VPN" in after["p2"] and "$9$" in after["p2"], "the other VPN's key is back, not wiped"
     finally:
         lab.down()
