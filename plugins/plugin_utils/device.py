@@ -243,7 +243,11 @@ class IosSession(_Session):
         if self._revert_pending():
             self._call("configure confirm", self.conn.get, command=self.ops["revert_confirm"])
         running = self._call("read the running configuration", self.conn.get_config)
-        if self._archive_path(running) == self.ops.get("revert_path"):
+        path = self._archive_path(running)
+
+        def base(url: Any) -> str:  # flash:x, bootflash:/x: the same file on a C8000V (IOS may show either)
+            return str(url or "").rpartition(":")[2].lstrip("/")
+        if path and base(path) == base(self.ops.get("revert_path")):
             self._call("remove the revert timer's archive block", self.conn.edit_config,
                        candidate=list(self.ops["revert_unarchive"]))
         return None
