@@ -9,7 +9,7 @@
     mplssec-lab traffic [--packets N] [--size N]
     mplssec-lab fault link-down|link-up [PAIR|LINK|HOST]
     mplssec-lab fault carrier-mtu N [PAIR|LINK|HOST]
-    mplssec-lab fault ssh-drop HOST --after N
+    mplssec-lab fault ssh-drop HOST --after N [--then M]
     mplssec-lab fault commit-fail HOST [--count N]
     mplssec-lab fault unreachable|reachable HOST
     mplssec-lab fault clear
@@ -312,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     x = f.add_parser("ssh-drop")
     x.add_argument("host")
     x.add_argument("--after", type=int, default=0)
+    x.add_argument("--then", type=int, default=None,
+                   help="after the drop, drop again after this many commands/RPCs of the sessions that follow")
     x = f.add_parser("commit-fail")
     x.add_argument("host")
     x.add_argument("--count", type=int, default=1)
@@ -363,7 +365,7 @@ def main(argv=None) -> int:
             print(json.dumps(c.call("stream", action=args.action, link=args.link, rate=args.rate, size=args.size)["stream"]))
         elif args.cmd == "fault":
             req = {"kind": args.kind}
-            for k in ("target", "mtu", "host", "after", "count"):
+            for k in ("target", "mtu", "host", "after", "then", "count"):
                 if hasattr(args, k):
                     req[k] = getattr(args, k)
             print(json.dumps(c.call("fault", **req)["faults"]))

@@ -99,6 +99,8 @@ class Lab:
             return
         if left <= 0:
             del self.faults.ssh_drop[hostname]
+            if hostname in self.faults.ssh_drop_then:   # --then M: the session that replaces it drops too
+                self.faults.ssh_drop[hostname] = self.faults.ssh_drop_then.pop(hostname)
             raise DropSession(hostname)
         self.faults.ssh_drop[hostname] = left - 1
 

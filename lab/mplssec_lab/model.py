@@ -75,6 +75,7 @@ class IpsecPolicy:
     ike_peer: Optional[str]         # IkePeer.name it uses (None: IOS profile without ikev2-profile, matched by address)
     transforms: list = field(default_factory=list)  # [{"encryption","integrity"}] in preference order
     mode: str = "tunnel"
+    mode_required: bool = False     # IOS 'mode transport require': no fallback to tunnel mode
     pfs_group: Optional[int] = None
     lifetime: int = 3600
     interface: Optional[str] = None  # the Interface.name this policy protects (Tunnel100 / st0.100)

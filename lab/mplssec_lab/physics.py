@@ -75,6 +75,19 @@ def eff_p2p(iface: model.Interface, proto: dict) -> bool:
     return bool(proto.get("p2p")) or iface.kind in ("gre", "ipsec")
 
 
+def ospf_hello_params(iface: model.Interface, proto: dict) -> tuple:
+    """(network type, hello, dead) of an OSPF interface. Defaults: point-to-point (configured, or a GRE/sVTI/st0
+    tunnel) and broadcast hello 10 s / dead 40 s, point-to-multipoint and non-broadcast 30 s / 120 s; a hello set
+    alone gives dead = 4 x hello (Cisco 'ip ospf hello-interval' / 'dead-interval', Juniper 'hello-interval' /
+    'dead-interval' defaults). RFC 2328 10.5: a hello whose HelloInterval or RouterDeadInterval differs from the
+    receiving interface's is dropped, so no adjacency forms (docs/lab.md "OSPF")."""
+    kind = proto.get("type") or ("point-to-point" if eff_p2p(iface, proto) else "broadcast")
+    base = 30 if kind in ("point-to-multipoint", "non-broadcast") else 10
+    hello = int(proto.get("hello") or base)
+    dead = int(proto.get("dead") or (4 * hello))
+    return kind, hello, dead
+
+
 def spi(*parts) -> int:
     h = hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
     return 0x100 + int.from_bytes(h[:4], "big") % 0xFFFFFE00
@@ -515,6 +528,12 @@ class _Ctx:
                 if not ike.established:
                     sa.reason = f"IKE SA down: {ike.reason}"
                     continue
+                # IOS tunnel protection (GRE or sVTI): the IPsec peer is the tunnel destination; a tunnel whose
+                # destination is not the IKE peer gets no child SA (issue 8 section 5, docs/lab.md "IPsec")
+                if ia.tunnel_destination and _addr(ia.tunnel_destination) != _addr(ike.a_peer.peer_address):
+                    sa.reason = (f"tunnel destination {ia.tunnel_destination} of {ia.name} is not the IKE peer "
+                                 f"{ike.a_peer.peer_address}: no IPsec SA for the tunnel")
+                    continue
                 b, vb = ike.b, self.views[ike.b]
                 cands = []
                 for pb in vb.ipsec.values():
@@ -535,8 +554,15 @@ class _Ctx:
                     continue
                 ma, mb = self.eff_mode(a, pa), self.eff_mode(b, pb)
                 if ma != mb:
-                    sa.reason = f"encapsulation mode mismatch ({ma} vs {mb})"
-                    continue
+                    # transport mode is only requested (RFC 7296 1.3.1, USE_TRANSPORT_MODE): a peer that wants tunnel
+                    # mode declines it and the child SA is a tunnel-mode SA -- unless the transport side says
+                    # 'mode transport require' (IOS), which refuses the tunnel-mode SA (ios/README.md)
+                    strict = [h for h, m, pol in ((a, ma, pa), (b, mb, pb)) if m == "transport" and pol.mode_required]
+                    if strict:
+                        sa.reason = (f"encapsulation mode mismatch ({ma} vs {mb}): {strict[0]} requires transport mode "
+                                     "('mode transport require'), the peer proposes tunnel mode")
+                        continue
+                    ma = "tunnel"
                 sa.mode = ma
                 ike_init_is_a = int(_addr(ike.a_local)) < int(_addr(peer))
                 init, resp = (pa, pb) if ike_init_is_a else (pb, pa)
@@ -742,6 +768,7 @@ class _Ctx:
                     and not oa.get("passive") and not ob.get("passive")
                     and _area(oa.get("area")) == _area(ob.get("area"))
                     and eff_p2p(ia, oa) == eff_p2p(ib, ob)
+                    and ospf_hello_params(ia, oa) == ospf_hello_params(ib, ob)
                     and (eff_ip_mtu(va, ia) == eff_ip_mtu(vb, ib) or oa.get("mtu_ignore") or ob.get("mtu_ignore"))
                     and self.conn_pass_both(c, "ospf")[0]):
                 since = self.since(("ospf", c.a, c.a_if, c.b, c.b_if))

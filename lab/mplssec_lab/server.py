@@ -227,6 +227,8 @@ class Daemon:
                     f.carrier_mtu[n] = mtu
         elif kind == "ssh-drop":
             f.ssh_drop[self._host(req["host"])] = int(req.get("after", 0))
+            if req.get("then") is not None:
+                f.ssh_drop_then[self._host(req["host"])] = int(req["then"])
         elif kind == "commit-fail":
             host = self._host(req["host"])
             if topo.hosts[host].platform != "junos":

@@ -110,16 +110,53 @@ def test_dh_mismatch_no_sa():
     assert up_sas(st["p2"]) == []
 
 
-def test_transport_vs_tunnel_mismatch_no_ipsec_sa():
+def test_transport_against_tunnel_falls_back_to_tunnel_mode():
+    """Transport mode is only requested (RFC 7296 1.3.1): against a tunnel-mode peer the child SA is tunnel mode."""
     topo, views = pair("ios-ios")
     encrypt(topo, views, mode="transport", mode_b="tunnel")
     st = derive(topo, views)
+    sas = up_sas(st["p3"])
+    assert sas and all(sa.mode == "tunnel" for sa in sas)
+    assert "Tunnel100" in protos(st["p3"], "ospf")
+
+
+def test_transport_require_against_tunnel_no_ipsec_sa():
+    """IOS 'mode transport require' refuses the tunnel-mode SA the peer proposes (ios/README.md)."""
+    topo, views = pair("ios-ios")
+    encrypt(topo, views, mode="transport", mode_b="tunnel")
+    for pol in views["p3"].ipsec.values():
+        pol.mode_required = True
+    st = derive(topo, views)
     assert st["p3"].ike_sas[0].established                      # IKE is fine ...
     assert up_sas(st["p3"]) == []                               # ... the child SA is not
-    assert "mode" in st["p3"].ipsec_sas[0].reason
+    assert "requires transport mode" in st["p3"].ipsec_sas[0].reason
     # IOS GRE line protocol comes up without the SA, but nothing passes
     assert st["p3"].interfaces_up["Tunnel100"]
     assert "Tunnel100" not in protos(st["p3"], "ospf")
+    # both sides transport (one requiring it): transport mode
+    for pol in views["p4"].ipsec.values():
+        pol.mode = "transport"
+    st = derive(topo, views)
+    assert up_sas(st["p3"]) and all(sa.mode == "transport" for sa in up_sas(st["p3"]))
+
+
+@pytest.mark.parametrize("change,up", [
+    ({"type": "point-to-multipoint"}, False),       # p2mp (hello 30 / dead 120) vs the tunnel's p2p (10 / 40)
+    ({"hello": 5}, False),                          # RFC 2328 10.5: HelloInterval must match
+    ({"dead": 60}, False),                          # ... and RouterDeadInterval
+    ({"hello": 10, "dead": 40}, True),              # the defaults written out: still the same
+])
+def test_ospf_network_type_and_timers_must_match(change, up):
+    """Issue 8 section 5: an OSPF network-type or hello/dead mismatch formed a FULL adjacency in the lab."""
+    topo, views = pair()
+    encrypt(topo, views)
+    views["p1"].interfaces["Tunnel100"].ospf.update(change)
+    st = derive(topo, views)
+    assert ("Tunnel100" in protos(st["p1"], "ospf")) is up
+    assert ("gr-0/0/0.100" in protos(st["p2"], "ospf")) is up
+    # the same change on both ends: the adjacency forms again
+    views["p2"].interfaces["gr-0/0/0.100"].ospf.update(change)
+    assert "Tunnel100" in protos(derive(topo, views)["p1"], "ospf")
 
 
 def test_one_side_without_ldp_on_tunnel_no_ldp_session():
@@ -465,3 +502,16 @@ def test_lsp_ping_output_interface_proves_the_tunnel_while_the_carrier_still_car
     assert forced == [False] * 5 and forced.reason == "no-lsp"
     views[b].interfaces["Tunnel100"].mpls = True
     assert physics.lsp_ping(views, topo, None, T0, a, rid, 600, 1, out_if="Tunnel100") == [True] * 5
+
+
+@pytest.mark.parametrize("kind,host,tunnel", [("ios-junos", "p1", "Tunnel1100"), ("ios-ios", "p3", "Tunnel100")])
+def test_wrong_tunnel_destination_gets_no_ipsec_sa(kind, host, tunnel):
+    """Issue 8 section 5: an IOS tunnel whose 'tunnel destination' is not the IKE peer showed an IPsec SA with live
+    SPIs. IOS tunnel protection negotiates with the tunnel destination: no child SA for that tunnel."""
+    topo, views = pair(kind)
+    encrypt(topo, views)
+    assert up_sas(derive(topo, views)[host])
+    views[host].interfaces[tunnel].tunnel_destination = "192.0.2.99"
+    st = derive(topo, views)
+    assert up_sas(st[host]) == []
+    assert "tunnel destination 192.0.2.99" in st[host].ipsec_sas[0].reason

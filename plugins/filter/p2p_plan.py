@@ -8,9 +8,9 @@ from typing import Any
 from ansible.errors import AnsibleFilterError
 
 try:
-    from ansible_collections.mplssec.p2p.plugins.plugin_utils import batches, plan
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import batches, model, plan
 except ImportError:  # pragma: no cover
-    from ..plugin_utils import batches, plan  # type: ignore[no-redef]
+    from ..plugin_utils import batches, model, plan  # type: ignore[no-redef]
 
 DOCUMENTATION = r"""
 name: p2p_plan
@@ -148,7 +148,7 @@ def _with_batches(result: dict[str, Any], cap: int | None, select: Any) -> dict[
         wanted = [n.strip() for n in select.split(",")] if isinstance(select, str) else select
         if not isinstance(wanted, (list, tuple)) or not all(isinstance(n, str) for n in wanted):
             raise AnsibleFilterError("mplssec.p2p.p2p_plan: select (p2p_deploy_links) must be a list of link names, "
-                                     f"got {type(select).__name__}; fix: e.g. -e '{{\"p2p_deploy_links\": [\"core1\"]}}'")
+                                     f"got {model.type_name(select)}; fix: e.g. -e '{{\"p2p_deploy_links\": [\"core1\"]}}'")
         known = {name for name, _a, _b in links}
         unknown = sorted(set(wanted) - known, key=batches.natural_key)
         if unknown:

@@ -142,7 +142,10 @@ class Engine:
             shown.append((end.host, self.mask(config)))
         if config.strip():
             comment = "mplssec.p2p %s %s" % (end.link.get("name"), name)
-            if sess.push(config, comment=comment, confirm_minutes=self.confirm_minutes):
+            # rearm: a dead-man timer of this run is pending on the router (Junos commit confirmed, IOS-XE revert timer):
+            # every step restarts it, also one that changes nothing, so each step has the whole timer for its gates
+            if sess.push(config, comment=comment, confirm_minutes=self.confirm_minutes,
+                         rearm=bool(end.state.get("pending_confirm"))):
                 end.state["changed"] = True
                 end.state["pending_confirm"] = True
         end.state["step"] = "%s pushed" % name

@@ -165,6 +165,9 @@ LINK_SCHEMA: Mapping[str, Field] = {
                                     "replay window-size, Junos anti-replay-window-size). A P-P link carries every traffic class and "
                                     "the carrier reorders across classes, so the 64-packet default of both vendors drops packets.",
                                     default=1024, choices=(64, 128, 256, 512, 1024)),
+        "allow_legacy": Field("bool", "Accept SHA-1 (crypto.ike.integrity/prf, crypto.esp.integrity: RFC 8247 / RFC 8221 "
+                              "MUST-, kept only for interoperability) with a warning. Without it the plan refuses SHA-1.",
+                              default=False),
         "dpd": Field("dict", "Dead peer detection overriding the preset key by key.", default={}, fields={
             "interval": Field("int", "Seconds between DPD probes (10-60). Default: from the preset.", minimum=10, maximum=60),
             "retries": Field("int", "Unanswered probes before the peer is declared dead (1-5). Default: from the preset.",
@@ -229,6 +232,15 @@ def _suggest(word: str, allowed: Any) -> str:
     return f"use one of: {listing}"
 
 
+def type_name(value: Any) -> str:
+    """The builtin type a value is (``str`` for Ansible's ``_AnsibleTaggedStr``, ``dict`` for its tagged/lazy mappings):
+    messages name what the user wrote, not Ansible's internal classes (issue 8 section 4b)."""
+    for klass in type(value).__mro__:
+        if klass.__module__ == "builtins" and klass is not object:
+            return klass.__name__
+    return "dict" if isinstance(value, Mapping) else type(value).__name__
+
+
 def _shown(spec: Field, value: Any) -> str:
     return "<hidden>" if spec.secret else repr(value)
 
@@ -254,7 +266,7 @@ def _coerce(spec: Field, value: Any, path: str, link: str, errors: list[PlanErro
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not spec.secret:
             value = str(value)
         if not isinstance(value, str):
-            errors.append(PlanError(link, path, f"must be a string, got {type(value).__name__}", f"set {path} to a string"))
+            errors.append(PlanError(link, path, f"must be a string, got {type_name(value)}", f"set {path} to a string"))
             return None
         if spec.choices:
             value = value.strip().lower()
@@ -294,7 +306,7 @@ def _walk(value: Any, fields: Mapping[str, Field], path: str, link: str, errors:
     if value is None:
         value = {}
     if not isinstance(value, Mapping):
-        errors.append(PlanError(link, path or "(link)", f"must be a mapping, got {type(value).__name__}",
+        errors.append(PlanError(link, path or "(link)", f"must be a mapping, got {type_name(value)}",
                                 f"write {path or 'the link'} as key: value pairs"))
         return {key: None for key in fields}
     for key in sorted((str(k) for k in value), key=str):
@@ -350,7 +362,7 @@ def normalise_link(raw: Any, index: int) -> tuple[dict[str, Any], list[PlanError
     label = link_label(raw, index)
     errors: list[PlanError] = []
     if not isinstance(raw, Mapping):
-        errors.append(PlanError(label, "", f"must be a mapping (a link), got {type(raw).__name__}",
+        errors.append(PlanError(label, "", f"must be a mapping (a link), got {type_name(raw)}",
                                 "write each p2p_links element as name/mode/tunnel/a/b keys (see docs/data-model.md)"))
         return {}, errors
     link = _walk(raw, LINK_SCHEMA, "", label, errors)

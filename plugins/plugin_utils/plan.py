@@ -247,12 +247,29 @@ def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanE
         elif enc in model.CBC and integ == "none":
             errors.append(PlanError(label, f"crypto.{section}.integrity", f"'none' with {enc}: AES-CBC needs an HMAC",
                                     f"set crypto.{section}.integrity: sha256 (or sha384/sha512), or use aes-gcm-256"))
-        elif integ == "sha1":
-            warnings.append(f"link {label}: crypto.{section}.integrity sha1 is legacy (RFC 8221 MUST-); prefer sha256 or the strong preset")
+    _check_legacy(link, errors, warnings)
     ike_life, esp_life = crypto["ike"].get("lifetime"), crypto["esp"].get("lifetime")
     if ike_life is not None and esp_life is not None and esp_life > ike_life:
         warnings.append(f"link {label}: crypto.esp.lifetime {esp_life} s is longer than crypto.ike.lifetime {ike_life} s; "
                         "child SAs are normally rekeyed more often than the IKE SA")
+
+
+def _check_legacy(link: dict[str, Any], errors: list[PlanError], warnings: list[str]) -> None:
+    """SHA-1 (IKE integrity and PRF, ESP integrity) is MUST- in RFC 8247 / RFC 8221: refused unless the link says
+    crypto.allow_legacy: true (then a warning), issue 8 section 4b."""
+    label, crypto = link["_label"], link["crypto"]
+    for path, value in ((f"crypto.{section}.{key}", crypto[section].get(key))
+                        for section, key in (("ike", "integrity"), ("ike", "prf"), ("esp", "integrity"))):
+        if value != "sha1" or path in link["_failed"]:
+            continue
+        rfc = "RFC 8221" if path.startswith("crypto.esp") else "RFC 8247"
+        if crypto.get("allow_legacy") is True:
+            warnings.append(f"link {label}: {path} sha1 is legacy ({rfc} MUST-), accepted by crypto.allow_legacy; "
+                            "prefer sha256 or the strong preset")
+        else:
+            errors.append(PlanError(label, path, f"'sha1' is legacy ({rfc} MUST-: kept only for interoperability)",
+                                    "use sha256, sha384 or sha512 (or the strong preset); to interoperate with a peer that "
+                                    "cannot, set crypto.allow_legacy: true"))
 
 
 def _check_igp(link: dict[str, Any], errors: list[PlanError]) -> None:
@@ -448,10 +465,13 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
                           f"(pip install netaddr jmespath): {IMPORT_ERROR}") from IMPORT_ERROR
     errors: list[PlanError] = []
     warnings: list[str] = []
-    if links is None:
-        links = []
+    if links is None or (isinstance(links, (list, tuple)) and not links):
+        # issue 8 section 4b: an empty list used to plan nothing and let the deploy "succeed" with no link
+        raise PlanValidationError([str(PlanError("(all)", "p2p_links", "is empty (or undefined): there is no link to plan",
+                                                 "define p2p_links as a list of at least one link (docs/data-model.md), "
+                                                 "or check that the inventory's group_vars are loaded"))])
     if not isinstance(links, (list, tuple)):
-        raise PlanValidationError([str(PlanError("(all)", "p2p_links", f"must be a list of links, got {type(links).__name__}",
+        raise PlanValidationError([str(PlanError("(all)", "p2p_links", f"must be a list of links, got {model.type_name(links)}",
                                                  "define p2p_links as a YAML list (see docs/data-model.md)"))])
     hosts = _Hosts(hostvars, groups)
     normalised: list[dict[str, Any]] = []

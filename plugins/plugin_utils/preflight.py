@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-__all__ = ["apply_facts", "SRX_NO_PACKET_MODE"]
+__all__ = ["apply_facts", "confirm_timer_errors", "SRX_NO_PACKET_MODE"]
 
 # Juniper, forwarding-options (Security): "Packet-based processing is not supported on the following SRX
 # Series devices: SRX5400, SRX5600, and SRX5800."
@@ -48,7 +48,8 @@ def apply_facts(result: dict[str, Any], hostvars: Mapping[str, Any], gathered: M
         facts = (gathered or {}).get(host) or _hostvar(hostvars, host, "p2p_facts")
         if not isinstance(facts, Mapping) or not facts:
             continue
-        allow_reboot = _true(_hostvar(hostvars, host, "p2p_allow_reboot"))
+        # one reboot per run: after the one playbooks/reboot_p2p.yml did, a mode still not in effect is refused
+        allow_reboot = _true(_hostvar(hostvars, host, "p2p_allow_reboot")) and not _true(_hostvar(hostvars, host, "p2p_reboot_done"))
         security = facts.get("security") or {}
         active = security.get("flow_active") or {}
         plan["device"] = {
@@ -190,7 +191,8 @@ def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Ma
             actions.append({"action": "reboot", "reason": f"{label} forwarding mode {shown} -> packet-based",
                             "configure": statement})
             warnings.append(f"link {name}: {host}: {label} forwarding mode in effect is {shown} ({state}); "
-                            "p2p_allow_reboot is true: the deploy reboots the router after committing it")
+                            "p2p_allow_reboot is true: playbooks/reboot_p2p.yml commits it, reboots the router and reads it again "
+                            "before the deploy")
             continue
         errors.append(_msg(name, host, f"{label} forwarding mode in effect (show security flow status)", f"{shown}, {state}",
                            f"set {statement}, commit and reboot {host} in a maintenance window, then re-run; "
@@ -249,4 +251,68 @@ def _existing(host: str, entry: dict[str, Any], facts: Mapping[str, Any]) -> lis
         errors.append(_msg(name, host, f"objects {prefix}", f"{', '.join(objects[:4])} exist but no tunnel interface of the "
                            "link does (left over from an earlier run?)",
                            "remove them on the router, or roll the link back (playbooks/rollback_p2p.yml), then re-run"))
+    return errors
+
+
+# ----------------------------------------------------------------------------------- confirm timers (issue 8 section 4)
+
+#: per check, beyond its polling window (retries x interval): its last attempt's commands (a ping that times out,
+#: IOS 5 x 2 s); device.poll_check stops polling at the window, so this bounds one check
+GATE_COMMAND_SECONDS = 10
+#: per step, beyond its gates: the push (IOS-XE revert timer reset + configure, Junos load + commit confirmed)
+STEP_PUSH_SECONDS = 30
+#: IOS-XE ``configure terminal revert timer`` / ``configure revert timer``: 1-120 minutes
+IOS_REVERT_MAX_MINUTES = 120
+
+
+def step_worst_seconds(checks: int, retries: int, interval: float) -> float:
+    """The longest one deploy step can take from its push to the end of its gate on the slower of the two routers
+    (both routers push, then gate, in parallel; the next step starts when both finished)."""
+    return STEP_PUSH_SECONDS + checks * (retries * interval + GATE_COMMAND_SECONDS)
+
+
+def confirm_timer_errors(step_lists: Any, retries: Any, interval: Any, minutes: Any) -> list[str]:
+    """Refusals (empty: fine) of a ``deploy_confirm_minutes`` that cannot outlast the worst-case step.
+
+    Each step restarts both routers' timers (Junos ``commit confirmed``, IOS-XE ``configure revert timer``) when it
+    pushes, and the finish confirms after the last gate, so a timer must outlast the longest step:
+    ``STEP_PUSH_SECONDS + checks x (deploy_wait_retries x deploy_wait_interval + GATE_COMMAND_SECONDS)`` for the step
+    with the most checks of ``step_lists`` (the encrypt, rollback and rotate step lists of roles/deploy/vars/main.yml).
+    A timer that ends while a gate still runs rolls a router back under the deploy."""
+    errors: list[str] = []
+    try:
+        retries_n, interval_s = int(retries), float(interval)
+    except (TypeError, ValueError):
+        return [f"deploy_wait_retries / deploy_wait_interval: {retries!r} / {interval!r} are not numbers. Fix: set "
+                "them to integers (e.g. -e deploy_wait_retries=30 -e deploy_wait_interval=2)"]
+    if retries_n < 1 or interval_s <= 0:
+        errors.append(f"deploy_wait_retries / deploy_wait_interval: {retries_n} / {interval_s:g} s: a gate needs at least one "
+                      "attempt and a positive interval. Fix: e.g. -e deploy_wait_retries=30 -e deploy_wait_interval=2")
+        return errors
+    if isinstance(minutes, bool) or not re.fullmatch(r"\d+", str(minutes).strip()):
+        return [f"deploy_confirm_minutes: {minutes!r} is not a whole number of minutes. Fix: -e deploy_confirm_minutes=10"]
+    minutes_n = int(str(minutes).strip())
+    checks = 0
+    for steps in step_lists or []:
+        for step in steps or []:
+            checks = max(checks, len((step or {}).get("checks") or []))
+    need = step_worst_seconds(checks, retries_n, interval_s)
+    need_min = int(-(-need // 60))
+    if not 1 <= minutes_n <= IOS_REVERT_MAX_MINUTES:
+        errors.append(f"deploy_confirm_minutes: {minutes_n} is outside 1-{IOS_REVERT_MAX_MINUTES} (the IOS-XE revert timer's "
+                      f"range; the same value sets the Junos commit confirmed). Fix: -e deploy_confirm_minutes="
+                      f"{min(max(need_min, 1), IOS_REVERT_MAX_MINUTES)}")
+    elif need > minutes_n * 60:
+        budget = (f"the longest deploy step ({need:g} s: {STEP_PUSH_SECONDS} s push + {checks} checks x ({retries_n} "
+                  f"deploy_wait_retries x {interval_s:g} s deploy_wait_interval + {GATE_COMMAND_SECONDS} s for a check's "
+                  "last commands), both routers in step)")
+        if need_min <= IOS_REVERT_MAX_MINUTES:
+            errors.append(f"deploy_confirm_minutes: {minutes_n} min is shorter than {budget}: the Junos commit confirmed / "
+                          "IOS-XE revert timer would roll a router back while its gates still run. Fix: "
+                          f"-e deploy_confirm_minutes={need_min}, or fewer deploy_wait_retries / a shorter deploy_wait_interval")
+        else:
+            most = int((IOS_REVERT_MAX_MINUTES * 60 - STEP_PUSH_SECONDS) / max(checks, 1) - GATE_COMMAND_SECONDS) // interval_s
+            errors.append(f"deploy_wait_retries: {budget} is longer than the IOS-XE revert timer's maximum of "
+                          f"{IOS_REVERT_MAX_MINUTES} min. Fix: -e deploy_wait_retries={int(most)} (or a shorter "
+                          f"deploy_wait_interval) with -e deploy_confirm_minutes={IOS_REVERT_MAX_MINUTES}")
     return errors

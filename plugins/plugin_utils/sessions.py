@@ -27,7 +27,7 @@ import threading
 import time
 from typing import Any, Mapping
 
-__all__ = ["router_variables", "running", "start", "stop"]
+__all__ = ["restart", "router_variables", "running", "start", "stop"]
 
 # ansible-core's plugin loaders are not thread-safe (a module half imported by one thread is seen by another)
 _LOADER_LOCK = threading.Lock()
@@ -183,3 +183,14 @@ def stop(socket_path: str) -> None:
             Connection(socket_path).close()
         except Exception:  # noqa: BLE001 - already gone: nothing to end
             pass
+
+
+def restart(action: Any, host: str, variables: Mapping[str, Any]) -> str:
+    """A new persistent connection for ``host`` after its session died, from any thread: ansible-core's own
+    ``start_connection`` (a new ansible-connection interpreter, ~0.75 s of CPU, only on this rare path), which forks
+    nothing in this process. Returns the socket path (the same path ``start`` uses)."""
+    from ansible.executor.task_executor import start_connection
+
+    with _LOADER_LOCK:
+        conn = _configured(action, host, variables)
+    return start_connection(conn._play_context, conn.get_options(), action._task._uuid)

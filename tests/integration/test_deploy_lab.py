@@ -171,7 +171,12 @@ def _delta(a: str, b: str) -> str:
     (["carrier-mtu", "1496"], None, "lsp_ping"),
     (["ssh-drop", "p1", "--after", "12"], "p1", "p1"),
     (["commit-fail", "p2"], "p2", "p2"),
-], ids=["carrier-mtu", "carrier-mtu-labels-only", "ssh-drop-ios", "commit-fail-junos"])
+    # issue 8 section 4b: the session that replaces the dropped one drops too (during the rollback); the rollback
+    # notices it in seconds, opens a fresh session and finishes
+    (["ssh-drop", "p1", "--after", "18", "--then", "4"], "p1", "p1"),
+    (["ssh-drop", "p2", "--after", "12", "--then", "3"], "p2", "p2"),
+], ids=["carrier-mtu", "carrier-mtu-labels-only", "ssh-drop-ios", "commit-fail-junos", "ssh-drop-twice-ios",
+        "ssh-drop-twice-junos"])
 def test_failure_rolls_back_both_routers_byte_identical(lab1, fault, host, expect):
     before = lab1.configs()
     lab1.lab("fault", *fault)
@@ -181,6 +186,8 @@ def test_failure_rolls_back_both_routers_byte_identical(lab1, fault, host, expec
     assert failed, _explain(proc)
     assert expect in failed[0], failed[0]
     assert "ROLLBACK INCOMPLETE" not in proc.stdout, _explain(proc)
+    if "--then" in fault:
+        assert "faults: none" in lab1.lab("status"), "both drops fired (the second one during the rollback)"
     lab1.lab("fault", "clear")
     assert lab1.configs() == before, "both routers must be back to their exact prior configuration"
 
@@ -277,5 +284,106 @@ def test_ios_brownfield_ospf_network_acl_rollback_file(tmp_path):
         back = lab.playbook("rollback_p2p.yml", "-e", '{"p2p_deploy_links": ["core2"], "p2p_gather_facts": true}')
         assert back.returncode == 0, _explain(back)
         assert {h: lab.config(h) for h in ("p3", "p4")} == before
+    finally:
+        lab.down()
+
+
+def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, monkeypatch):
+    """Issue 8 section 4: ansible-playbook is killed (SIGKILL, no rescue, no rollback task) while core1's phase1 is on
+    both routers. The IOS-XE router returns by itself, by its revert timer (Rollback Confirmed Change, armed before
+    the first change), to its exact configuration before the deploy, as the Junos router does by its commit
+    confirmed. deploy_confirm_minutes=3 passes the preflight's budget (30 s + 7 x (8 x 1 s + 10 s) = 156 s); the
+    lab's minute is 20 s here (MPLSSEC_LAB_MINUTE_SECONDS), so the routers roll back 60 s after the last push."""
+    import signal
+    import time
+
+    monkeypatch.setenv("MPLSSEC_LAB_MINUTE_SECONDS", "20")
+    lab = Lab(tmp_path, pairs=1)
+    try:
+        before = lab.configs()
+        full = dict(lab.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+                    ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+        cmd = [str(BIN / "ansible-playbook"), "-i", str(lab.inventory), "--vault-password-file", str(lab.vault_pass),
+               str(ROOT / "playbooks" / "encrypt_p2p.yml"), "-e", "deploy_wait_retries=8", "-e", "deploy_wait_interval=1",
+               "-e", "deploy_confirm_minutes=3", "-e", "p2p_connection_idle_timeout=20"]
+        out = (tmp_path / "play.out").open("w")
+        proc = subprocess.Popen(cmd, env=full, stdout=out, stderr=subprocess.STDOUT, cwd=str(tmp_path), start_new_session=True)
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and proc.poll() is None:
+                configs = lab.configs()
+                if all("MPLSSEC" in text for text in configs.values()):
+                    break
+                time.sleep(0.3)
+            assert proc.poll() is None, "the deploy ended before it could be killed:\n" + (tmp_path / "play.out").read_text()[-4000:]
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)   # the controller dies: no rescue, no restore task runs
+            proc.wait(timeout=30)
+        killed_at = time.monotonic()
+        changed_now = lab.configs()
+        assert all("MPLSSEC" in text for text in changed_now.values()), "both routers carry the change after the kill"
+        assert "archive" in changed_now["p1"], "the IOS-XE revert timer needs the archive feature during the change"
+        configs = changed_now
+        while time.monotonic() < killed_at + 150 and configs != before:
+            time.sleep(2)
+            configs = lab.configs()
+        assert configs == before, {h: _delta(before[h], configs[h]) for h in before if before[h] != configs[h]}
+        assert time.monotonic() - killed_at > 20, "the routers went back by their timers, not at once"
+    finally:
+        lab.down()
+
+
+def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_path, monkeypatch):
+    """Issue 8 section 1: an SRX whose MPLS packet mode is configured but not in effect (the lab's srx-mpls-not-active:
+    committed, not rebooted since) is refused before any change; with p2p_allow_reboot the run reboots it (request
+    system reboot: the router goes away, comes back with the configured mode in effect), waits, reads it again, plans
+    again and deploys; the LSP ping gates and verify pass; rollback_p2p gives back the exact configuration."""
+    monkeypatch.setenv("MPLSSEC_LAB_REBOOT_SECONDS", "8")
+    lab = Lab(tmp_path, pairs=1, scenarios=("srx-mpls-not-active",))
+    try:
+        before = lab.configs()
+        refused = lab.playbook("encrypt_p2p.yml")
+        assert refused.returncode != 0
+        assert "link core1: p2: MPLS forwarding mode in effect (show security flow status): drop" in refused.stdout, _explain(refused)
+        assert "configured but not active" in refused.stdout and "p2p_allow_reboot: true" in refused.stdout
+        assert "Reboot the router" not in refused.stdout
+        assert lab.configs() == before, "refused before any change"
+        sessions = lab.stats()["p2"]["ssh_sessions"]
+
+        proc = lab.playbook("encrypt_p2p.yml", "-e", "p2p_allow_reboot=true", "-e", "deploy_reboot_settle=2",
+                            "-e", "deploy_reboot_delay=2")
+        assert proc.returncode == 0, _explain(proc)
+        assert re.search(r"TASK \[mplssec\.p2p\.deploy : Reboot the router \(request system reboot\)\] \**\nchanged: \[p2\]",
+                         proc.stdout), _explain(proc)
+        assert "FAILED - RETRYING: [p2]: Wait for the router to answer again" in proc.stdout, "the router went away"
+        assert "PLAY [Plan again with what the rebooted routers now have in effect]" in proc.stdout
+        assert "lsp_ping" in proc.stdout and finished(proc.stdout) == ["core1"], _explain(proc)
+        assert lab.stats()["p2"]["ssh_sessions"] > sessions + 1, "the rebooted router was connected to again"
+        # the configured mode was already committed (scenario): the reboot changed nothing in the configuration
+        back = lab.playbook("rollback_p2p.yml")
+        assert back.returncode == 0, _explain(back)
+        assert lab.configs() == before
+    finally:
+        lab.down()
+
+
+def test_junos_rollback_without_the_secret_permission(tmp_path):
+    """vendor-truth #17: the automation user's login class cannot see secrets (srx-no-secret-view: show configuration
+    prints /* SECRET-DATA */). A failed deploy still rolls the SRX back byte-identically, with its keys: the rollback
+    is the router's own rollback N of the commit the rollback point recorded, not a load of the text it was shown."""
+    lab = Lab(tmp_path, pairs=1, scenarios=("srx-no-secret-view",))
+    try:
+        before = lab.configs()
+        assert "policy OTHER-VPN" in before["p2"] and "$9$" in before["p2"], "the SRX has another VPN's key"
+        lab.lab("fault", "carrier-mtu", "1400")
+        proc = lab.playbook("encrypt_p2p.yml", "-e", "deploy_wait_retries=8")
+        assert proc.returncode != 0
+        assert "link core1 FAILED at" in proc.stdout and "mtu_ping" in proc.stdout, _explain(proc)
+        assert "ROLLBACK INCOMPLETE" not in proc.stdout, _explain(proc)
+        lab.lab("fault", "clear")
+        after = lab.configs()
+        assert after == before, {h: _delta(before[h], after[h]) for h in before if before[h] != after[h]}
+        assert "policy OTHER-VPN" in after["p2"] and "$9$" in after["p2"], "the other VPN's key is back, not wiped"
     finally:
         lab.down()

@@ -227,6 +227,15 @@ BAD = [
          "link core2: tunnel.id: 100 makes Tunnel100 on p1, which link core1 already uses (duplicate tunnel id)."],
         id="two-links-collide",
     ),
+    # issue 8 section 4b, from the independent table of bad inputs
+    pytest.param([], ["p2p_links: is empty (or undefined): there is no link to plan."], id="empty-links"),
+    pytest.param(
+        [with_({"crypto": {"preset": "compatible", "ike": {"integrity": "sha1", "prf": "sha1"}}})],
+        ["link core1: crypto.ike.integrity: 'sha1' is legacy (RFC 8247 MUST-", "link core1: crypto.ike.prf: 'sha1' is legacy",
+         "set crypto.allow_legacy: true"],
+        id="sha1-refused",
+    ),
+    pytest.param([GOOD_LINK, "core2"], ["link #2: must be a mapping (a link), got str."], id="element-not-a-mapping"),
 ]
 
 

@@ -42,9 +42,10 @@ EXEC_PRIV = [
     ("configure terminal revert timer <1-120>", "conf_t_revert"),
     ("configure confirm", "conf_confirm"),
     ("configure revert {now|timer <1-120>}", "conf_revert"),
-    ("configure replace WORD [{nolock|list|force|ignorecase}...]", "conf_replace"),
+    ("configure replace WORD [{nolock|list|force|ignorecase|time <1-120>}...]", "conf_replace"),
     ("copy running-config {startup-config|WORD}", "copy_run"),
     ("copy WORD running-config", "copy_to_run"),
+    ("copy WORD WORD", "copy_file"),
     ("write [memory]", "write_mem"),
     ("archive config", "archive_config"),
     ("dir [WORD]", "dir"),
@@ -303,7 +304,7 @@ class Session:
         r = self.dev.revert
         if r is None:
             return "%No Rollback Confirmed Change pending"
-        left = max(0, int(r["deadline"] - self.dev._now()))
+        left = int(self.dev.revert_left())
         return (f"Time configured(or reconfigured): {S.clock_str(self.dev._now())}\n"
                 f"Timer type: Revert Timer\nTimer value: {left // 60 + (1 if left % 60 else 0)} min")
 
@@ -370,10 +371,27 @@ class Session:
         return None
 
     async def x_conf_t_revert(self, c, line):
-        snap = self.dev.root.clone()
+        # Rollback Confirmed Change (ios/README.md): the running configuration is first archived (the archive
+        # feature must be configured), the timed rollback goes back to that archive file
+        if self.dev.revert is not None:   # lab decision: a second timed rollback while one is pending is refused
+            return "%Rollback Confirmed Change pending: enter configure confirm or configure revert"
+        backup = self._backup()
+        if backup is None:
+            return None
+        self.dev.start_revert(int(c[-1]), backup)
         self._enter_config()
-        self.dev.start_revert(int(c[-1]), snap)
         return None
+
+    def _backup(self):
+        """The archive copy of the running configuration that a timed rollback returns to (None: refused)."""
+        err, name = self.dev.archive_config()
+        if err:
+            # lab decision: the wording of IOS's refusal without 'archive path' is not in the sources
+            self.write("%Rollback Confirmed Change: archive path not configured (configure 'archive' / 'path')\n")
+            return None
+        self.write(f"Rollback Confirmed Change: Backing up current running config to {name}\n\n")
+        self.dev.log.append(f"%ARCHIVE_DIFF-5-ROLLBK_CNFMD_CHG_BACKUP: Backing up current running config to {name}")
+        return name
 
     def _enter_config(self):
         self.write("Enter configuration commands, one per line.  End with CNTL/Z.\n")
@@ -389,10 +407,9 @@ class Session:
         if self.dev.revert is None:
             return "%No Rollback Confirmed Change pending"
         if c[2] == "now":
-            self.dev.revert["deadline"] = self.dev._now()
-            self.dev.check_revert()
-            return "Rollback Done"
-        self.dev.revert["deadline"] = self.dev._now() + int(c[-1]) * 60
+            ok = self.dev.check_revert(now=True)
+            return "Rollback Done" if ok else "%Rollback failed"
+        self.dev.reset_revert(int(c[-1]))
         return None
 
     async def x_conf_replace(self, c, line):
@@ -401,6 +418,14 @@ class Session:
         name = fs_name(url)
         if name not in self.dev.files:
             return f"%Error opening {url} (No such file or directory)"
+        minutes = int(opts[opts.index("time") + 1]) if "time" in opts else None
+        backup = None
+        if minutes is not None:
+            if self.dev.revert is not None:
+                return "%Rollback Confirmed Change pending: enter configure confirm or configure revert"
+            backup = self._backup()   # before the question, as in the sources' example
+            if backup is None:
+                return None
         if "force" not in opts:
             self.write("This will apply all necessary additions and deletions\n"
                        "to replace the current running configuration with the\n"
@@ -415,6 +440,8 @@ class Session:
         errors = self.dev.replace_config(self.dev.files[name])
         if errors:
             return "\n".join(f"{ln}: {msg}" for _, ln, msg in errors) + "\nRollback aborted after 5 passes"
+        if backup is not None:
+            self.dev.start_revert(minutes, backup)
         out = ""
         if "list" in opts:
             out = "!Pass 1\n!List of Rollback Commands:\n" + "\n".join(
@@ -428,6 +455,15 @@ class Session:
                 self.write("Destination filename [startup-config]? ")
                 await self.readline()
             return await self.x_write_mem(c, line)
+        return await self._copy_to_file(self.dev.config_text(), dest)
+
+    async def x_copy_file(self, c, line):
+        src = fs_name(c[1])
+        if src not in self.dev.files:
+            return f"%Error opening {c[1]} (No such file or directory)"
+        return await self._copy_to_file(self.dev.files[src], c[2])
+
+    async def _copy_to_file(self, text, dest):
         name = fs_name(dest)
         quiet = self.dev.root.find("file prompt")
         if quiet is None or "quiet" not in quiet.text:
@@ -442,7 +478,6 @@ class Session:
                 ans = (await self.readline()).strip().lower()
                 if ans not in ("", "y", "yes"):
                     return ""
-        text = self.dev.config_text()
         self.dev.files[name] = text
         return f"\n{len(text)} bytes copied in 0.071 secs ({len(text) * 14} bytes/sec)"
 
@@ -479,7 +514,7 @@ class Session:
         return "Building configuration...\n[OK]"
 
     async def x_archive_config(self, c, line):
-        err = self.dev.archive_config()
+        err, _name = self.dev.archive_config()
         return err
 
     async def x_delete(self, c, line):

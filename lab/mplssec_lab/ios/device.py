@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import time
 
 from . import parser as P
@@ -39,7 +40,8 @@ class IosDevice:
         self.startup = None
         self.archive_files = []           # [(name)] oldest first
         self.archive_counter = 0
-        self.revert = None                # {"deadline": t, "config": root}
+        self.revert = None                # {"deadline": t, "file": archive file to roll back to}
+        self.log = []                     # syslog lines of the rollback confirmed change
         self.last_change = self._now()
         self.last_change_by = "admin"
         self.boot_time = self._now()
@@ -205,8 +207,10 @@ class IosDevice:
         """Replace the running config in place (other sessions keep a valid root)."""
         self.root.children = new_root.clone().children
 
-    def start_revert(self, minutes: int, snapshot: Node):
-        self.revert = {"deadline": self._now() + minutes * 60, "config": snapshot}
+    def start_revert(self, minutes: int, backup: str):
+        """Rollback Confirmed Change: roll back to the archive file ``backup`` after ``minutes`` unless
+        ``configure confirm`` (ios/README.md "Rollback Confirmed Change")."""
+        self.revert = {"deadline": self._now() + minutes * minute_seconds(), "file": backup}
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -214,18 +218,33 @@ class IosDevice:
         if self._revert_task is None or self._revert_task.done():
             self._revert_task = loop.create_task(self._revert_loop())
 
+    def reset_revert(self, minutes: int):
+        """``configure revert timer N``: the pending rollback now happens N minutes from now."""
+        self.revert["deadline"] = self._now() + minutes * minute_seconds()
+
+    def revert_left(self) -> float:
+        return max(0.0, self.revert["deadline"] - self._now()) / minute_seconds() * 60 if self.revert else 0.0
+
     async def _revert_loop(self):
         while self.revert is not None:
             await asyncio.sleep(0.2)
             self.check_revert()
 
-    def check_revert(self):
+    def check_revert(self, now: bool = False):
+        """When the timer is over (or ``configure revert now``): a configuration replace with the archive file,
+        read from flash at that moment (lab decision: IOS logs ``Start rolling to: <file>`` and runs the replace
+        passes then; what it does when the file is gone is not documented: the lab keeps the configuration and
+        logs it)."""
         r = self.revert
-        if r is not None and self._now() >= r["deadline"]:
+        if r is not None and (now or self._now() >= r["deadline"]):
             self.revert = None
-            if r["config"] != self.root:
-                self._swap(r["config"])
-                self.changed()
+            text = self.files.get(fs_name(r["file"]))
+            if text is None:
+                self.log.append(f"%ARCHIVE_DIFF-3-ROLLBK_CNFMD_CHG_FAILED: rollback to {r['file']} failed (no such file)")
+                return False
+            self.log.append(f"%ARCHIVE_DIFF-5-ROLLBK_CNFMD_CHG_ROLLBACK_START: Start rolling to: {r['file']}")
+            return not self.replace_config(text)
+        return False
 
     def confirm(self):
         had = self.revert is not None
@@ -250,9 +269,10 @@ class IosDevice:
         return f"{name}-{self.archive_counter}"
 
     def archive_config(self):
+        """``archive config``: the running configuration saved as the next archive file; ``(error, name)``."""
         path, maximum = self.archive_path()
         if path is None:
-            return "% Archive path not specified"
+            return "% Archive path not specified", None
         name = self.next_archive_name()
         self.archive_counter += 1
         self.files[fs_name(name)] = self.config_text()
@@ -260,11 +280,19 @@ class IosDevice:
         while len(self.archive_files) > maximum:
             old = self.archive_files.pop(0)
             self.files.pop(fs_name(old), None)
-        return None
+        return None, name
 
     async def handle_process(self, process):
         from .cli import Session
         await Session(self, process).run()
+
+
+def minute_seconds() -> float:
+    """The length of a revert-timer minute; MPLSSEC_LAB_MINUTE_SECONDS shortens it for lab tests (as on Junos)."""
+    try:
+        return float(os.environ.get("MPLSSEC_LAB_MINUTE_SECONDS", "60"))
+    except ValueError:
+        return 60.0
 
 
 def _h(text: str, n: int) -> str:

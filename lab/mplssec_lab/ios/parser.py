@@ -265,6 +265,8 @@ MODES: dict = {
         _r("ip ospf network {point-to-point|broadcast|non-broadcast|point-to-multipoint}", key=3),
         _r("ip ospf <1-65535> area {<0-4294967295>|A.B.C.D}", key=lambda c: "ip ospf area"),
         _r("ip ospf cost <1-65535>", key=3),
+        _r("ip ospf hello-interval <1-65535>", key=3),
+        _r("ip ospf dead-interval <1-65535>", key=3),
         _r("shutdown", key=1),
         _r("ipv6 address X:X:X:X::X/<0-128>"),
         _r("ipv6 enable", key=2),
@@ -335,7 +337,8 @@ MODES: dict = {
         _r("nat keepalive <5-3600>", key=2),
     ],
     "crypto-trans": [
-        _r("mode {tunnel|transport}", key=1, default=("mode tunnel",)),
+        # 'mode transport require': transport only, no fallback to tunnel (ios/README.md, issue 8 section 5)
+        _r("mode {tunnel|transport [require]}", key=1, default=("mode tunnel",)),
     ],
     "ipsec-profile": [
         _r("description LINE", key=1),

@@ -82,7 +82,11 @@ def _iface(root: Node, n: Node) -> model.Interface:
         elif txt.startswith("ip ospf cost "):
             i.ospf = dict(i.ospf or {}, cost=int(t[3]))
         elif txt.startswith("ip ospf network "):
-            i.ospf = dict(i.ospf or {}, p2p=(t[3] == "point-to-point"))
+            i.ospf = dict(i.ospf or {}, p2p=(t[3] == "point-to-point"), type=t[3])
+        elif txt.startswith("ip ospf hello-interval "):
+            i.ospf = dict(i.ospf or {}, hello=int(t[3]))
+        elif txt.startswith("ip ospf dead-interval "):
+            i.ospf = dict(i.ospf or {}, dead=int(t[3]))
         elif txt.startswith("ip router isis"):
             i.isis = dict(i.isis or {}, tag=t[3] if len(t) > 3 else None)
         elif txt.startswith("isis metric "):
@@ -264,7 +268,8 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
         if n.text.startswith("crypto ipsec transform-set "):
             t = n.tokens()
             mode = n.find("mode")
-            tsets[t[3]] = (esp_transform(t[4:]), mode.tokens()[1] if mode else "tunnel")
+            tsets[t[3]] = (esp_transform(t[4:]), mode.tokens()[1] if mode else "tunnel",
+                           bool(mode and mode.tokens()[2:] == ["require"]))
     # IKE is sourced from the tunnel source of the interface whose profile uses this ikev2 profile
     for i in v.interfaces.values():
         if not i.ipsec_policy:
@@ -281,17 +286,18 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
             continue
         name = n.tokens()[3]
         ts = n.find("set transform-set")
-        transforms, mode = [], "tunnel"
+        transforms, mode, required = [], "tunnel", False
         if ts is not None:
             for tname in ts.tokens()[2:]:
                 if tname in tsets:
                     transforms.append(tsets[tname][0])
-                    mode = tsets[tname][1] if not transforms[:-1] else mode
+                    if not transforms[:-1]:
+                        mode, required = tsets[tname][1], tsets[tname][2]
         pfs = n.find("set pfs")
         life = n.find("set security-association lifetime seconds")
         ikep = n.find("set ikev2-profile")
         v.ipsec[name] = model.IpsecPolicy(
-            name=name, ike_peer=ikep.tokens()[2] if ikep else None, transforms=transforms, mode=mode,
+            name=name, ike_peer=ikep.tokens()[2] if ikep else None, transforms=transforms, mode=mode, mode_required=required,
             pfs_group=int(pfs.tokens()[2][5:]) if pfs else None,
             lifetime=int(life.tokens()[4]) if life else 3600, interface=users.get(name), df_bit=df)
     _macsec(root, v)

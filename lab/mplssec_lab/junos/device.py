@@ -36,6 +36,9 @@ SCENARIOS = {
                            "router was not rebooted since, so MPLS is still dropped (show security flow status: drop)",
     "srx-mpls-absent": "Junos: no security forwarding-options (factory default: MPLS, ISO and IPv6 dropped)",
     "srx5600": "Junos: the router is an SRX5600 (packet-based MPLS unsupported: refused at commit, MPLS dropped)",
+    "srx-no-secret-view": "Junos: the automation user's login class lacks the 'secret' permission: show configuration "
+                          "(text, set) prints every secret as /* SECRET-DATA */; the router has another VPN's IKE policy "
+                          "OTHER-VPN with a pre-shared key",
 }
 
 
@@ -156,6 +159,18 @@ def baseline_set(hostname, spec):
     for name, _addr, _i in ifaces:
         zone = "untrust" if name in carrier else "trust"
         lines.append(f"set security zones security-zone {zone} interfaces {name}")
+    if "srx-no-secret-view" in scen:
+        # another VPN of the router, whose key the automation user cannot see (a per-router value, no key literal)
+        import hashlib
+        key = "lab-" + hashlib.sha256(("other-vpn-" + hostname).encode()).hexdigest()[:24]
+        lines += [
+            "set security ike proposal OTHER-VPN authentication-method pre-shared-keys",
+            "set security ike proposal OTHER-VPN dh-group group14",
+            "set security ike proposal OTHER-VPN authentication-algorithm sha-256",
+            "set security ike proposal OTHER-VPN encryption-algorithm aes-256-cbc",
+            "set security ike policy OTHER-VPN proposals OTHER-VPN",
+            f"set security ike policy OTHER-VPN pre-shared-key ascii-text {key}",
+        ]
     return "\n".join(lines)
 
 
@@ -184,6 +199,7 @@ class JunosDevice:
         self.started = now
         scen = set(baseline.get("scenarios") or [])
         self.model = "srx5600" if "srx5600" in scen else (baseline.get("model") or MODEL)
+        self.hide_secrets = "srx-no-secret-view" in scen
         # the forwarding modes in effect: the committed ones at boot, except that the scenario
         # srx-mpls-not-active committed packet-based MPLS after the last boot
         self.active_modes = V.configured_modes(self.committed)

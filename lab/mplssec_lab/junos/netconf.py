@@ -264,10 +264,11 @@ class NetconfSession:
         sub = child(op, "configuration")
         tree = self._filter(tree, sub) if sub is not None and len(sub) else tree
         c = self.dev.history[0]
+        hide = getattr(self.dev, "hide_secrets", False)   # scenario srx-no-secret-view
         if fmt == "text":
-            return f"<configuration-text>\n{escape(T.render_text(tree))}</configuration-text>"
+            return f"<configuration-text>\n{escape(T.render_text(tree, hide_secrets=hide))}</configuration-text>"
         if fmt == "set":
-            return f"<configuration-set>\n{escape(T.render_set(tree))}</configuration-set>"
+            return f"<configuration-set>\n{escape(T.render_set(tree, hide_secrets=hide))}</configuration-set>"
         if fmt == "json":
             return escape(T.render_json(tree, c.ts, fmt_time(c.ts), c.user))
         el = T.render_xml_element(tree, junos_ns=JUNOS_NS)

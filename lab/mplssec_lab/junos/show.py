@@ -327,6 +327,15 @@ def config_subtree(root, path_toks):
 
 
 def show_configuration(dev, rest, display, root, last_commit=True):
+    """``show configuration``, as the user's login class sees it (scenario srx-no-secret-view: no 'secret' permission)."""
+    token = T.HIDE_SECRETS.set(bool(getattr(dev, "hide_secrets", False)))
+    try:
+        return _show_configuration(dev, rest, display, root, last_commit)
+    finally:
+        T.HIDE_SECRETS.reset(token)
+
+
+def _show_configuration(dev, rest, display, root, last_commit=True):
     try:
         node, keys = config_subtree(root, rest)
     except T.JunosError as e:

@@ -8,6 +8,7 @@ Secrets are stored in clear text (the physics needs the PSK) and rendered in the
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 
@@ -622,10 +623,30 @@ def json_to_xml(text):
 # ------------------------------------------------------------------------------------ rendering
 
 
+#: the reader's login class lacks the 'secret' permission: secret values are shown as /* SECRET-DATA */
+#: (a real vQFX capture of such a class: 'encrypted-password /* SECRET-DATA */; ## SECRET-DATA'; junos/README.md)
+HIDE_SECRETS = contextvars.ContextVar("hide_secrets", default=False)
+SECRET_HIDDEN = "/* SECRET-DATA */"
+
+
 def _display_value(sc, v):
     if isinstance(sc, S.L) and sc.secret:
+        if HIDE_SECRETS.get():
+            return "%s; ## SECRET-DATA" % SECRET_HIDDEN
         return '"%s"; ## SECRET-DATA' % encrypt9(v)
     return _q(v) + ";"
+
+
+def _hidden(fn):
+    """``fn(root, ..., hide_secrets=False)``: render as a login class without the 'secret' permission sees it."""
+    def wrapped(*args, hide_secrets=False, **kwargs):
+        token = HIDE_SECRETS.set(bool(hide_secrets))
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            HIDE_SECRETS.reset(token)
+    wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
+    return wrapped
 
 
 def _q(v):
@@ -705,6 +726,7 @@ def to_text(node, indent=0):
     return lines
 
 
+@_hidden
 def render_text(root):
     return "\n".join(to_text(root)) + ("\n" if root.children else "")
 
@@ -718,7 +740,7 @@ def to_set(node, prefix="set", path=()):
         if c.inactive:
             inactive.append("deactivate " + head)
         if isinstance(sc, S.L):
-            v = ('"%s"' % encrypt9(c.value)) if sc.secret else _q(c.value)
+            v = ((SECRET_HIDDEN if HIDE_SECRETS.get() else '"%s"' % encrypt9(c.value)) if sc.secret else _q(c.value))
             out.append(f"{prefix} {head} {v}")
         elif isinstance(sc, S.LL):
             for v in c.value:
@@ -731,6 +753,7 @@ def to_set(node, prefix="set", path=()):
     return out + inactive if not path else out + inactive
 
 
+@_hidden
 def render_set(root):
     lines = to_set(root)
     # deactivate lines come after all set lines (as Junos prints them)

@@ -84,6 +84,11 @@ def build(hostname, root) -> model.DeviceView:
                         "p2p": c.leaf("interface-type") == "p2p",
                         "passive": c.get("passive") is not None,
                     }
+                    itype = {"p2p": "point-to-point", "p2mp": "point-to-multipoint", "nbma": "non-broadcast"}.get(
+                        c.leaf("interface-type") or "")
+                    for key, value in (("type", itype), ("hello", c.leaf("hello-interval")), ("dead", c.leaf("dead-interval"))):
+                        if value is not None:
+                            ospf_ifs[ifn][key] = value if key == "type" else int(value)
         i = proto.get("isis")
         if i is not None and not i.inactive:
             v.isis = {"net": None, "level": 2}

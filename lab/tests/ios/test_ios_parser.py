@@ -32,6 +32,8 @@ ACCEPT = [
     ("interface Tunnel100", ["ipv6 enable"], " ipv6 enable"),
     ("interface Tunnel100", ["ip ospf network point-to-point"], " ip ospf network point-to-point"),
     ("interface Tunnel100", ["ip router isis"], " ip router isis"),
+    ("interface Tunnel100", ["ip ospf hello-interval 5"], " ip ospf hello-interval 5"),
+    ("interface Tunnel100", ["ip ospf dead-interval 20"], " ip ospf dead-interval 20"),
     ("interface Tunnel100", ["isis metric 10"], " isis metric 10"),
     ("interface Tunnel100", ["isis network point-to-point"], " isis network point-to-point"),
     ("interface Tunnel100", ["mpls mtu 1426"], " mpls mtu 1426"),
@@ -51,6 +53,8 @@ ACCEPT = [
     ("crypto ikev2 profile R", ["dpd 10 3 on-demand"], " dpd 10 3 on-demand"),
     ("crypto ikev2 profile R", ["pki trustpoint TP"], " pki trustpoint TP"),
     ("crypto ipsec transform-set T esp-aes 256 esp-sha256-hmac", ["mode transport"], " mode transport"),
+    # real IOS accepts 'require' (transport only, no fallback to tunnel): issue 8 section 5
+    ("crypto ipsec transform-set T esp-aes 256 esp-sha256-hmac", ["mode transport require"], " mode transport require"),
     ("crypto ipsec profile I", ["set security-association lifetime seconds 1800"],
      " set security-association lifetime seconds 1800"),
     ("crypto ipsec profile I", ["set pfs group21"], " set pfs group21"),

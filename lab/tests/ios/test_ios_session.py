@@ -190,27 +190,81 @@ def test_write_memory_counts_commits(dev):
     assert dev.stats["commits"] == 2
 
 
-def test_revert_timer_rolls_back_unless_confirmed(dev, lab):
+def test_revert_timer_needs_the_archive(dev):
+    """Cisco: a configuration archive must be configured before a timed rollback (ios/README.md)."""
+    base = dev.config_text()
+    out = run_cli(dev, ["configure terminal revert timer 2", "interface Loopback7", "end"])
+    assert "archive path not configured" in out
+    assert dev.revert is None
+    assert "interface Loopback7" not in dev.running_config()   # the lines went to exec mode: refused there
+    assert dev.config_text() == base
+
+
+def test_revert_timer_rolls_back_to_the_archive_file_unless_confirmed(dev, lab):
+    push(dev, ["archive", "path flash:rb", "maximum 2"])
     base = dev.root.clone()
-    run_cli(dev, ["configure terminal revert timer 2", "interface Loopback7", "end"])
+    out = run_cli(dev, ["configure terminal revert timer 2", "interface Loopback7", "end"])
+    assert "Rollback Confirmed Change: Backing up current running config to flash:rb-0" in out
+    assert "rb-0" in dev.files and "interface Loopback7" not in dev.files["rb-0"]
     assert "interface Loopback7" in dev.running_config()
     out = run_cli(dev, ["show archive config rollback timer"])
     assert "Timer value: 2 min" in out
-    lab.t += 119
+    # a second timed rollback while one is pending is refused; configure revert timer resets it
+    out = run_cli(dev, ["configure terminal revert timer 5"])
+    assert "pending" in out
+    lab.t += 100
+    run_cli(dev, ["configure revert timer 1"])
+    lab.t += 59
     run_cli(dev, ["show privilege"])
     assert "interface Loopback7" in dev.running_config()
     lab.t += 2
     run_cli(dev, ["show privilege"])
     assert "interface Loopback7" not in dev.running_config()
     assert dev.root == base
+    assert any("Start rolling to: flash:rb-0" in m for m in dev.log)
     # confirmed: stays
     run_cli(dev, ["configure terminal revert timer 1", "interface Loopback8", "end", "configure confirm"])
     lab.t += 120
     run_cli(dev, ["show privilege"])
     assert "interface Loopback8" in dev.running_config()
+    assert "%No Rollback Confirmed Change pending" in run_cli(dev, ["show archive config rollback timer"])
+
+
+def test_the_rollback_reads_the_archive_file_when_it_happens(dev, lab):
+    """The timed rollback replaces the configuration with the archive file as it is on flash at that moment
+    (lab decision, ios/README.md): a file copied over it is what the router returns to."""
+    run_cli(dev, ["copy running-config flash:pre.cfg", ""])
+    pre = dev.config_text()
+    push(dev, ["archive", "path flash:rb", "maximum 1"])
+    out = run_cli(dev, ["configure terminal revert timer 1", "interface Loopback9", "end",
+                        "copy flash:pre.cfg flash:rb-0", "", ""])
+    assert "Do you want to over write? [confirm]" in out and "bytes copied" in out
+    assert "archive" not in dev.files["rb-0"]
+    out = run_cli(dev, ["configure revert now"])
+    assert "Rollback Done" in out
+    def strip(t):
+        return [ln for ln in t.split("\n") if not ln.startswith("! Last")]
+    assert strip(dev.config_text()) == strip(pre)
+    assert dev.revert is None
+
+
+def test_configure_replace_time_reverts_unless_confirmed(dev, lab):
+    run_cli(dev, ["copy running-config flash:pre.cfg", ""])
+    push(dev, ["interface Loopback5"])
+    out = run_cli(dev, ["configure replace flash:pre.cfg force time 1"])
+    assert "archive path not configured" in out and "interface Loopback5" in dev.running_config()
+    push(dev, ["archive", "path flash:rb"])
+    with_lo5 = dev.root.clone()
+    out = run_cli(dev, ["configure replace flash:pre.cfg force time 1"])
+    assert "Backing up current running config to flash:rb-0" in out and "Rollback Done" in out
+    assert "interface Loopback5" not in dev.running_config()
+    lab.t += 61
+    run_cli(dev, ["show privilege"])
+    assert dev.root == with_lo5     # not confirmed: back to the state before the replace
 
 
 def test_revert_timer_fires_without_a_session(dev, lab):
+    push(dev, ["archive", "path flash:rb"])
     async def main():
         proc = FakeProcess("configure terminal revert timer 1\ninterface Loopback7\nend")
         await dev.handle_process(proc)

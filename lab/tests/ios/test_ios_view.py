@@ -75,3 +75,31 @@ def test_svti_cbc_and_changes_invalidate_the_view(dev):
     assert (v.ipsec["I"].mode, v.ipsec["I"].lifetime, v.ipsec["I"].df_bit) == ("tunnel", 1800, "clear")
     push(dev, ["interface Tunnel1100", "shutdown"])
     assert dev.view().interfaces["Tunnel1100"].enabled is False
+
+
+def test_mode_transport_require_reaches_the_view(dev):
+    """'mode transport' only requests transport mode; 'mode transport require' refuses the fallback (issue 8 §5)."""
+    push(dev, COLLECTION_CONFIG.splitlines())
+    pol = dev.view().ipsec["MPLSSEC-CORE1"]
+    assert pol.mode == "transport" and pol.mode_required is False
+    push(dev, ["crypto ipsec transform-set MPLSSEC-CORE1 esp-gcm 256", "mode transport require"])
+    pol = dev.view().ipsec["MPLSSEC-CORE1"]
+    assert pol.mode == "transport" and pol.mode_required is True
+    assert " mode transport require" in dev.running_config()
+
+
+def test_router_isis_after_router_ospf_is_read(dev):
+    """Issue 8 section 5: a 'router isis' block that follows 'router ospf' in a configuration text was ignored (no
+    IS-IS on a router that also runs OSPF)."""
+    import re as _re
+
+    text = dev.config_text()
+    ospf = _re.search(r"(?m)^router ospf 1\n(?: .*\n)*", text)
+    assert ospf, text
+    text = (text[:ospf.end()] + "router isis\n net 49.0001.2030.0011.3001.00\n" + text[ospf.end():]).replace(
+        "interface GigabitEthernet2\n", "interface GigabitEthernet2\n ip router isis\n", 1)
+    assert dev.replace_config(text) == []
+    view = dev.view()
+    assert view.ospf is not None
+    assert view.isis is not None and view.isis.get("net") == "49.0001.2030.0011.3001.00"
+    assert view.interfaces["GigabitEthernet2"].isis is not None

@@ -294,7 +294,10 @@ def test_summary_rows_and_table(example):
 
 
 def test_empty_link_list():
-    assert plan.build_plan([], HOSTVARS) == {"hosts": {}, "links": [], "warnings": [], "table": "(no p2p_links)"}
+    with pytest.raises(plan.PlanValidationError, match="p2p_links: is empty"):
+        plan.build_plan([], HOSTVARS)
+    with pytest.raises(plan.PlanValidationError, match="p2p_links: is empty"):
+        plan.build_plan(None, HOSTVARS)
 
 
 # --------------------------------------------------------------------------- golden plans
@@ -378,9 +381,10 @@ def test_argument_spec_documents_exactly_the_model():
 
 def test_crypto_warnings():
     link = patched(CORE2, {"carrier_mtu": 1600, "crypto": {"preset": "compatible", "esp": {"integrity": "sha1", "lifetime": 86400},
-                                                           "ike": {"lifetime": 3600}}})
+                                                           "ike": {"lifetime": 3600}, "allow_legacy": True}})
     assert plan.build_plan([link], HOSTVARS)["warnings"] == [
-        "link core2: crypto.esp.integrity sha1 is legacy (RFC 8221 MUST-); prefer sha256 or the strong preset",
+        "link core2: crypto.esp.integrity sha1 is legacy (RFC 8221 MUST-), accepted by crypto.allow_legacy; prefer sha256 "
+        "or the strong preset",
         "link core2: crypto.esp.lifetime 86400 s is longer than crypto.ike.lifetime 3600 s; child SAs are normally rekeyed more "
         "often than the IKE SA",
     ]
@@ -416,3 +420,16 @@ def test_subnet_index_agrees_with_the_pairwise_scan():
     for net in nets[:50]:
         host = IPNetwork(f"{net.network}/{32 if net.version == 4 else 128}")
         assert index.containing(host) == [o for o in seen if o.version == net.version and host in o]
+
+
+@pytest.mark.parametrize("section,key", [("ike", "integrity"), ("ike", "prf"), ("esp", "integrity")])
+def test_sha1_is_refused_unless_allow_legacy(section, key):
+    """Issue 8 section 4b: SHA-1 (RFC 8247 / RFC 8221 MUST-) is refused, not only warned about."""
+    crypto = {"preset": "compatible", section: {key: "sha1"}}
+    with pytest.raises(plan.PlanValidationError) as err:
+        plan.build_plan([patched(CORE2, {"carrier_mtu": 1600, "crypto": crypto})], HOSTVARS)
+    assert f"link core2: crypto.{section}.{key}: 'sha1' is legacy" in str(err.value)
+    assert "set crypto.allow_legacy: true" in str(err.value)
+    crypto["allow_legacy"] = True
+    result = plan.build_plan([patched(CORE2, {"carrier_mtu": 1600, "crypto": crypto})], HOSTVARS)
+    assert any(f"crypto.{section}.{key} sha1 is legacy" in w for w in result["warnings"])

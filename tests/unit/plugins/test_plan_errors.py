@@ -796,3 +796,25 @@ def test_a_host_problem_is_reported_once_per_link_end():
         "link core5: a.host: host 'p3' has no ansible_network_os. Fix: set ansible_network_os for p3 to one of cisco.ios.ios, "
         "junipernetworks.junos.junos.",
     ]
+
+
+class _AnsibleTaggedStr(str):
+    """Stands for ansible-core 2.19's tagged string (a str subclass carrying the value's origin)."""
+
+
+class _AnsibleTaggedDict(dict):
+    """Stands for ansible-core 2.19's tagged mapping."""
+
+
+def test_type_errors_name_the_builtin_type_not_ansibles_classes():
+    """Issue 8 section 4b: 'got str', never 'got _AnsibleTaggedStr'; the element is named by its position."""
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import model
+
+    assert model.type_name(_AnsibleTaggedStr("x")) == "str" and model.type_name(_AnsibleTaggedDict()) == "dict"
+    with pytest.raises(plan.PlanValidationError) as err:
+        plan.build_plan([_AnsibleTaggedStr("core1")], {})
+    assert "link #1: must be a mapping (a link), got str." in str(err.value)
+    with pytest.raises(plan.PlanValidationError) as err:
+        plan.build_plan(_AnsibleTaggedDict(name="core1"), {})
+    assert "p2p_links: must be a list of links, got dict." in str(err.value)
+    assert "_Ansible" not in str(err.value)
