@@ -156,7 +156,7 @@ LINK_SCHEMA: Mapping[str, Field] = {
         "auth": Field("str", "IKE authentication: pre-shared key or certificates (RSA or ECDSA signatures).",
                       default="psk", choices=("psk", "rsa-sig", "ecdsa-sig")),
         "psk": Field("str", "Pre-shared key, >= 16 characters, no whitespace, quotes or '?'. Required with auth psk. Keep it in "
-                     "Ansible Vault; the plan never prints it and it never enters the p2p_plan fact.", secret=True),
+                     "Ansible Vault; the plan never prints it and it never enters the p2p_plans fact.", secret=True),
         "trustpoint": Field("str", "auth rsa-sig/ecdsa-sig: IOS-XE PKI trustpoint name (required when an IOS-XE router ends the link)."),
         "certificate": Field("str", "auth rsa-sig/ecdsa-sig: Junos local certificate id (required when a Junos router ends the link)."),
         "ike": Field("dict", "IKE SA parameters overriding the preset key by key.", default={}, fields=_ike()),

@@ -60,7 +60,7 @@ class Session:
         self._op("read")
         return "\n".join(self.router.config)
 
-    def push(self, config, comment="", confirm_minutes=0):
+    def push(self, config, comment="", confirm_minutes=0, rearm=False):
         self._op("push", config.split("\n")[0])
         new = [line for line in config.split("\n") if line and line not in self.router.config]
         self.router.config.extend(new)
@@ -219,8 +219,8 @@ def test_a_dead_session_is_rolled_back_on_a_fresh_one(gates):
 
     original = Session.push
 
-    def push_then_die(self, config, comment="", confirm_minutes=0):
-        changed = original(self, config, comment, confirm_minutes)
+    def push_then_die(self, config, comment="", confirm_minutes=0, rearm=False):
+        changed = original(self, config, comment, confirm_minutes, rearm)
         if self.router is p2:
             self.dead = True  # the session drops after the change was made
         return changed
