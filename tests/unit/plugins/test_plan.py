@@ -294,7 +294,8 @@ def test_summary_rows_and_table(example):
 
 
 def test_empty_link_list():
-    assert plan.build_plan([], HOSTVARS) == {"hosts": {}, "links": [], "warnings": [], "table": "(no p2p_links)"}
+    assert plan.build_plan([], HOSTVARS) == {"hosts": {}, "links": [], "warnings": [], "table": "(no p2p_links)",
+                                            "modes": [], "mode_table": "(no p2p_links)"}
 
 
 # --------------------------------------------------------------------------- golden plans
@@ -337,9 +338,11 @@ def test_capability_map_is_complete():
     assert set(capabilities.NETWORK_OS.values()) == set(capabilities.PLATFORMS)
 
 
-def test_only_gre_ipsec_is_buildable_today():
+def test_only_gre_ipsec_and_macsec_are_buildable_today():
     supported = {(p, m) for p, s in capabilities.PLATFORMS.items() for m, e in s["modes"].items() if e["supported"]}
-    assert supported == {("ios", "gre_ipsec"), ("junos", "gre_ipsec")}
+    assert supported == {("ios", "gre_ipsec"), ("junos", "gre_ipsec"), ("ios", "macsec"), ("junos", "macsec")}
+    # macsec: decided per router from the gathered model (capabilities.MACSEC_PORTS)
+    assert all(capabilities.PLATFORMS[p]["modes"]["macsec"]["requires"] == "macsec_ports" for p in ("ios", "junos"))
     assert not capabilities.mode_support("junos", "gre_ipsec", "transport")["supported"]
     assert capabilities.mode_support("ios", "gre_ipsec", "transport")["supported"]
 
