@@ -15,6 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+try:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities
+except ImportError:  # pragma: no cover - used when the package is imported without the collection path
+    from . import capabilities  # type: ignore[no-redef]
+
 __all__ = ["apply_facts", "SRX_NO_PACKET_MODE"]
 
 # Juniper, forwarding-options (Security): "Packet-based processing is not supported on the following SRX
@@ -111,7 +116,8 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         "acl_in_entries": list((facts.get("acls") or {}).get(iface.get("acl_in") or "", [])),
         "acl6_in_entries": list((facts.get("acls") or {}).get("ipv6 " + (iface.get("acl6_in") or ""), [])),
     }
-    _pre_deploy(entry, carrier, interfaces, facts)
+    if entry.get("tunnel"):
+        _pre_deploy(entry, carrier, interfaces, facts)
     entry["carrier"] = carrier
     if igp.get("protocol") == "ospf" and ospf:
         if ospf.get("process") is not None and ospf["process"] != igp.get("process_id"):
@@ -132,6 +138,8 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         if carrier[key]:
             warnings.append(f"link {name}: {host}: {ifname} has an {label} {carrier[key]}: fail-closed merges it, "
                             "rollback restores it")
+    if entry.get("mode") == "macsec":
+        errors.extend(_macsec(host, plan, entry, facts, iface, warnings))
     if plan.get("platform") == "junos":
         errors.extend(_junos(host, entry, facts, iface, allow_reboot, actions, warnings))
     errors.extend(_existing(host, entry, facts))
@@ -199,7 +207,7 @@ def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Ma
         errors.append(_msg(name, host, "inet6 forwarding mode in effect", f"{shown}: the SRX drops the IPv6 of tunnel.ipv6",
                            f"set security forwarding-options family inet6 mode flow-based, commit and reboot {host}, "
                            "or remove tunnel.ipv6"))
-    if not iface.get("zone_ike"):
+    if not iface.get("zone_ike") and entry.get("mode") != "macsec":  # MKA is layer 2: no IKE, no host-inbound
         # vendor-truth #1: refused, never changed by the product (the zone is the operator's security policy).
         zone = iface.get("zone")
         found = (f"in zone {zone}, whose host-inbound-traffic does not admit IKE (udp 500/4500 to {ifname} is dropped)"
@@ -226,6 +234,11 @@ def _existing(host: str, entry: dict[str, Any], facts: Mapping[str, Any]) -> lis
     name = entry["name"]
     errors: list[str] = []
     interfaces = facts.get("interfaces") or {}
+    if not entry.get("tunnel"):  # macsec: no interface of its own; its objects (key chain, MKA policy / CA) are expected
+        prefix = entry["objects"]
+        entry["existing"] = {"interfaces": [], "files": [f for f in facts.get("files") or [] if f.startswith(f"mplssec-{name}-")],
+                             "objects": [o for o in facts.get("objects") or [] if prefix in o.split()]}
+        return errors
     wanted = [(entry["tunnel"]["interface"], f"{entry['tunnel']['address']}/{entry['tunnel']['prefixlen']}")]
     if entry.get("ipsec_tunnel"):
         ipsec = entry["ipsec_tunnel"]
@@ -249,3 +262,24 @@ def _existing(host: str, entry: dict[str, Any], facts: Mapping[str, Any]) -> lis
                            "link does (left over from an earlier run?)",
                            "remove them on the router, or roll the link back (playbooks/rollback_p2p.yml), then re-run"))
     return errors
+
+
+def _macsec(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapping[str, Any], iface: Mapping[str, Any],
+            warnings: list[str]) -> list[str]:
+    """mode macsec: the carrier port must do MACsec (capabilities.MACSEC_PORTS, from the gathered model); an explicit
+    IP/MPLS MTU of the carrier before the deploy is warned about (rollback_p2p removes the deploy's ip/mpls mtu)."""
+    name, ifname = entry["name"], entry["physical"]["interface"]
+    model = facts.get("model")
+    support = capabilities.macsec_port_support(str(plan.get("platform")), model, ifname)
+    entry["carrier"]["macsec_capable"] = support["supported"]
+    if not support["supported"]:
+        ref = f" (see {support['reference']})" if support.get("reference") else ""
+        return [_msg(name, host, f"MACsec on {ifname}", f"not possible: {support['reason']}{ref}",
+                     f"use {support['alternative']}")]
+    deployed = bool(iface.get("macsec"))
+    entry["carrier"]["macsec_deployed"] = deployed
+    if not deployed and (iface.get("ip_mtu_set") or iface.get("mpls_mtu") is not None):
+        warnings.append(f"link {name}: {host}: {ifname} has an IP/MPLS MTU of its own (ip mtu {iface.get('ip_mtu')}, "
+                        f"mpls mtu {iface.get('mpls_mtu')}): the deploy sets ip mtu {entry['mtu']['ip_mtu']} / mpls mtu "
+                        f"{entry['mtu']['mpls_mtu']}; a failed deploy restores them exactly, rollback_p2p removes them")
+    return []
