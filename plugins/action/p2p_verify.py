@@ -37,7 +37,7 @@ class ActionModule(ActionBase):
         if links and checks:
             sess = device.connect(self, verify._platform(plan), {})
             for link in links:
-                for check in checks:
+                for check in verify.checks_for_link(verify._link_from_plan(plan, link), checks):  # by the link's mode
                     results.append(dict(device.poll_check(sess, check, plan, link, attempts, interval, min_pct), link=link))
             result["calls"] = sess.calls
         result.update(changed=False, checks=results,
