@@ -1,6 +1,7 @@
 """``mplssec-lab``: start/stop/inspect the emulated lab and inject faults.
 
-    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--inventory PATH] [--state-dir DIR]
+    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--mode gre_ipsec|macsec] [--scenario NAME[:LINK,..]]
+                   [--inventory PATH] [--state-dir DIR]
     mplssec-lab down | status | stats
     mplssec-lab config HOST
     mplssec-lab state HOST                       (derived LinkState as JSON)
@@ -118,11 +119,12 @@ def _port_accepts(port: int) -> bool:
 
 
 def up(pairs: int, inventory: str, state_dir: str, timeout: float = 30.0, scenarios=None,
-       topology: str | None = None) -> dict:
+       topology: str | None = None, mode: str = "gre_ipsec") -> dict:
     from . import inventory as inv
     from .topology import build
 
     topo = build(pairs, scenarios, topology)         # refuses a bad spec before anything starts
+    topo.mode = mode                                 # only what p2p_links asks for; the lab is the same
     pairs = topo.pairs
 
     state_dir = os.path.abspath(state_dir)
@@ -258,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="routers ending several carrier links: a ring of N, or a ring plus the chords "
                             "p(i)-p(i+2) (docs/lab.md, Topologies)")
     p.add_argument("--inventory", default=DEFAULT_INVENTORY)
+    p.add_argument("--mode", choices=("gre_ipsec", "macsec"), default="gre_ipsec",
+                   help="the mode of the links written into p2p_links (default gre_ipsec); macsec writes MACsec links "
+                        "(MKA CKN/CAK in the vault, no tunnel): they deploy on hardware models only, so add "
+                        "--scenario macsec-hw (on the default virtual models the plan refuses them, docs/lab.md)")
     p.add_argument("--timeout", type=float, default=30.0)
     from .topology import SCENARIOS
     p.add_argument("--scenario", action="append", default=[], metavar="NAME[:LINK,...]",
@@ -312,7 +318,7 @@ def main(argv=None) -> int:
     try:
         if args.cmd == "up":
             t0 = time.monotonic()
-            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario, args.topology)
+            r = up(args.pairs, args.inventory, args.state_dir, args.timeout, args.scenario, args.topology, args.mode)
             verb = "already running" if r["already_running"] else f"up in {time.monotonic() - t0:.1f}s"
             print(f"lab {verb}: pid {r['pid']}, {len(r['ports'])} routers, inventory {r['inventory']}")
             print(f"vault password file: {r['vault_password_file']} "
