@@ -213,6 +213,7 @@ def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
         iface["isis"]["metric"] = metric
     if iface["ip_mtu"] is None:
         iface["ip_mtu"] = iface["mtu"]
+    iface["port_ip_mtu"] = iface["mtu"]  # the IP MTU without an ip mtu of its own
     return iface
 
 
@@ -498,8 +499,9 @@ def _parse_junos(version_out: Any, config_out: Any, flow_out: Any, hardware_out:
             inet = family.get("inet") if isinstance(family.get("inet"), dict) else {}
             inet6 = family.get("inet6") if isinstance(family.get("inet6"), dict) else {}
             ip_mtu = _int(inet.get("mtu")) if inet else None
+            port_ip_mtu = (media - (18 if tagged else 14)) if media else 1500  # without a family inet mtu
             if ip_mtu is None:
-                ip_mtu = (media - (18 if tagged else 14)) if media else 1500
+                ip_mtu = port_ip_mtu
             member = ospf.get(name) or ospf.get("all")
             zone = zone_of.get(name)
             mpls_family = family.get("mpls") if isinstance(family.get("mpls"), dict) else {}
@@ -508,6 +510,7 @@ def _parse_junos(version_out: Any, config_out: Any, flow_out: Any, hardware_out:
                 "ipv4": [str(a.get("name")) for a in _items(inet.get("address"))] if inet else [],
                 "mtu": media or 1514,
                 "ip_mtu": ip_mtu,
+                "port_ip_mtu": port_ip_mtu,
                 "acl_in": _unit_filter(inet),
                 "acl6_in": _unit_filter(inet6),
                 "mpls": "mpls" in family and (name in mpls or "all" in mpls),

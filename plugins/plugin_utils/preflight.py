@@ -98,9 +98,11 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
                            f"set {entry['side']}.address to the carrier interface's address, or correct {entry['side']}.interface "
                            f"(the plan has {wanted})"))
     carrier_mtu = entry["mtu"]["carrier_mtu"]
-    if iface.get("ip_mtu") is not None and iface["ip_mtu"] < carrier_mtu:
-        errors.append(_msg(name, host, f"{ifname} IP MTU", f"{iface['ip_mtu']}, below carrier_mtu {carrier_mtu}",
-                           f"set carrier_mtu: {iface['ip_mtu']} (or raise the interface MTU to {carrier_mtu})"))
+    # macsec already on the carrier (a re-run): the IP MTU is the deploy's own, the port's decides
+    ip_mtu = iface.get("port_ip_mtu") if entry.get("mode") == "macsec" and iface.get("macsec") else iface.get("ip_mtu")
+    if ip_mtu is not None and ip_mtu < carrier_mtu:
+        errors.append(_msg(name, host, f"{ifname} IP MTU", f"{ip_mtu}, below carrier_mtu {carrier_mtu}",
+                           f"set carrier_mtu: {ip_mtu} (or raise the interface MTU to {carrier_mtu})"))
     ospf = iface.get("ospf")
     igp = entry["igp"]
     carrier = {
@@ -202,7 +204,7 @@ def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Ma
         errors.append(_msg(name, host, f"{label} forwarding mode in effect (show security flow status)", f"{shown}, {state}",
                            f"set {statement}, commit and reboot {host} in a maintenance window, then re-run; "
                            f"or set p2p_allow_reboot: true for {host} to let the deploy reboot it"))
-    if entry["tunnel"].get("ipv6") and active.get("inet6") not in ("flow-based", PACKET):
+    if (entry.get("tunnel") or {}).get("ipv6") and active.get("inet6") not in ("flow-based", PACKET):
         shown = active.get("inet6") or "unknown"
         errors.append(_msg(name, host, "inet6 forwarding mode in effect", f"{shown}: the SRX drops the IPv6 of tunnel.ipv6",
                            f"set security forwarding-options family inet6 mode flow-based, commit and reboot {host}, "
