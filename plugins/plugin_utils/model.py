@@ -307,7 +307,8 @@ def _coerce(spec: Field, value: Any, path: str, link: str, errors: list[PlanErro
         errors.append(PlanError(link, path, f"{value} is out of range", f"use a value{_range_text(spec)}"))
         return None
     if spec.pattern and not re.match(spec.pattern, value):
-        errors.append(PlanError(link, path, f"{_shown(spec, value)} is not a valid {path}", spec.fix or f"match {spec.pattern}"))
+        errors.append(PlanError(link, path, f"{_shown(spec, value)} is not a valid {path}",
+                                spec.fix.replace("{path}", path) if spec.fix else f"match {spec.pattern}"))
         return None
     return value
 
