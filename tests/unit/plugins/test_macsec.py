@@ -13,9 +13,10 @@ import json
 import secrets
 
 import pytest
+from test_plan import CORE1, HOSTVARS
+
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, device, facts, mtu, plan
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
-from test_plan import CORE1, HOSTVARS
 
 CKN = secrets.token_hex(16)
 CAK = secrets.token_hex(32)
