@@ -25,6 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 help:
 	@echo "make demo   - bootstrap .venv, start the emulated lab, encrypt its link, verify, stop the lab"
+	@echo "              (MODE=macsec: the link in mode macsec on hardware router models)"
 	@echo "make test   - bootstrap .venv, then lint, sanity, molecule and pytest (unit, lab, integration)"
 	@echo "building blocks: bootstrap lint sanity build molecule unit bench clean"
 
@@ -40,8 +41,9 @@ $(STAMP): requirements.txt requirements/requirements.txt requirements/constraint
 
 bootstrap: $(STAMP)
 
+MODE ?= gre_ipsec
 demo: bootstrap
-	./tests/demo.sh
+	MODE=$(MODE) ./tests/demo.sh
 
 # ruff (Python), yamllint (all YAML), ansible-lint production profile (offline: Galaxy is unreachable),
 # antsibull-changelog lint (changelogs/fragments), antsibull-docs (plugin/role doc markup: P(), O(), RV() references).
