@@ -3,7 +3,8 @@
 generated per lab into the vault); ``--scenario macsec-hw`` makes the routers ASR1001-X / SRX380 (MACsec ports).
 
 * IOS-Junos: converge (step 1 should-secure, gate MKA/SAs/IGP/LDP/MTU/LSP; step 2 must-secure), the keys appear
-  nowhere in the output (--diff included), a second run changes nothing, verify passes its MACsec checks, then
+  nowhere in the output (--diff included), audit_p2p finds the link matching, a second run changes nothing, verify
+  passes its MACsec checks, then
   rollback_p2p returns both routers to their exact configuration before the deploy;
 * ``--pairs 3`` (IOS-Junos, IOS-IOS, Junos-Junos in one batch) with a carrier 4 bytes short of the plan on the IOS-IOS
   link: that link fails at the LSP ping of step 1 and both its routers are rolled back byte-identically, the two others
@@ -47,6 +48,9 @@ def test_ios_junos_converge_idempotent_verify_then_rollback(tmp_path):
         assert " macsec access-control must-secure" in after["p1"] and "must-secure;" in after["p2"]
         assert " ip mtu 1460" in after["p1"] and " mpls mtu 1468" in after["p1"]
         assert "include-sci;" in after["p2"] and "eapol-address provider-bridge;" in after["p2"]
+
+        audit = lab.playbook("audit_p2p.yml")
+        assert audit.returncode == 0 and "matching: all" in audit.stdout, _explain(audit)
 
         second = lab.playbook("encrypt_p2p.yml")
         assert second.returncode == 0, _explain(second)
