@@ -387,12 +387,21 @@ def _check_capabilities(link: dict[str, Any], sides: Mapping[str, dict[str, Any]
 
 def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:
     """The mtu block of the plan fact, computed by mtu.py (architecture.md section 1)."""
-    label, carrier, labels = link["_label"], link.get("carrier_mtu"), link.get("labels")
     esp = link["crypto"]["esp"]
-    if carrier is None or labels is None or esp.get("encryption") is None or esp.get("integrity") is None:
+    if esp.get("encryption") is None or esp.get("integrity") is None:
         return None
     if esp["encryption"] in model.AEAD and esp["integrity"] != "none" or esp["encryption"] in model.CBC and esp["integrity"] == "none":
         return None  # reported by _check_crypto
+    return _mtu_block(link, errors, warnings, f"{link['mode']}/{link.get('ipsec_mode')} {esp['encryption']}")
+
+
+def _mtu_block(link: dict[str, Any], errors: list[PlanError], warnings: list[str], over: str, payload: str = "",
+               applied: str = "") -> dict[str, Any] | None:
+    """The mtu block of a link's plan fact from mtu.py with the link's profile; ``over`` names the encapsulation in
+    the refusal, ``payload`` what the carrier MTU counts, ``applied`` where the IP MTU goes (both for the messages)."""
+    label, carrier, labels = link["_label"], link.get("carrier_mtu"), link.get("labels")
+    if carrier is None or labels is None:
+        return None
     profile = _profile(link)
     needed = mtu.wire_size(MIN_INNER_IP, **profile)
     for_1500 = mtu.wire_size(FULL_INNER_IP, **profile)
@@ -403,14 +412,15 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
     if ip_mtu < MIN_INNER_IP:
         largest = f"the largest inner packet is {ip_mtu} bytes" if ip_mtu else "not even a 68-byte packet fits"
         errors.append(PlanError(label, "carrier_mtu", f"{carrier} cannot carry a {MIN_INNER_IP}-byte inner packet with "
-                                f"{labels} label(s) over {link['mode']}/{link.get('ipsec_mode')} {esp['encryption']} "
-                                f"({largest})", f"the carrier must deliver at least {needed} bytes: order a larger "
-                                f"carrier MTU and set carrier_mtu: {needed} or more (or plan fewer labels)"))
+                                f"{labels} label(s) over {over} ({largest})", f"the carrier must deliver at least "
+                                f"{needed} bytes{payload}: order a larger carrier MTU and set carrier_mtu: {needed} or more "
+                                "(or plan fewer labels)"))
         return None
     warning = None
     if ip_mtu < FULL_INNER_IP:
-        warning = (f"carrier_mtu {carrier} limits inner packets to {ip_mtu} bytes (< {FULL_INNER_IP}); "
-                   f"a carrier MTU of {for_1500} would carry full {FULL_INNER_IP}-byte packets")
+        where = applied.format(ip_mtu=ip_mtu, mpls_mtu=ip_mtu + 4 * labels)
+        warning = (f"carrier_mtu {carrier} limits inner packets to {ip_mtu} bytes (< {FULL_INNER_IP}){where}; "
+                   f"a carrier MTU of {for_1500}{payload} would carry full {FULL_INNER_IP}-byte packets")
         warnings.append(f"link {label}: {warning}")
     return {
         "carrier_mtu": carrier,
@@ -927,41 +937,9 @@ def _check_macsec(link: dict[str, Any], sides: Mapping[str, dict[str, Any] | Non
 
 def _check_mtu_macsec(link: dict[str, Any], errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:
     """The mtu block of a macsec link (mtu.py): the IP/MPLS MTU of the carrier interface once every frame carries the
-    SecTAG and the ICV, and the carrier MTU (Ethernet payload) each side needs for full-size packets."""
-    label, carrier, labels = link["_label"], link.get("carrier_mtu"), link.get("labels")
-    if carrier is None or labels is None:
-        return None
-    profile = _profile(link)
-    needed = mtu.wire_size(MIN_INNER_IP, **profile)
-    for_1500 = mtu.wire_size(FULL_INNER_IP, **profile)
-    try:
-        ip_mtu = mtu.max_inner(carrier, **profile)
-    except mtu.MtuError:
-        ip_mtu = 0
-    if ip_mtu < MIN_INNER_IP:
-        largest = f"the largest inner packet is {ip_mtu} bytes" if ip_mtu else "not even a 68-byte packet fits"
-        errors.append(PlanError(label, "carrier_mtu", f"{carrier} cannot carry a {MIN_INNER_IP}-byte inner packet with "
-                                f"{labels} label(s) over MACsec {profile['macsec_cipher']} (SecTAG with SCI + ICV: "
-                                f"{largest})", f"the carrier must deliver at least {needed} bytes of Ethernet payload: "
-                                f"order a larger carrier MTU and set carrier_mtu: {needed} or more (or plan fewer labels)"))
-        return None
-    warning = None
-    if ip_mtu < FULL_INNER_IP:
-        warning = (f"carrier_mtu {carrier} limits inner packets to {ip_mtu} bytes (< {FULL_INNER_IP}): the carrier "
-                   f"interfaces get ip mtu {ip_mtu} / mpls mtu {ip_mtu + 4 * labels}; a carrier MTU of {for_1500} "
-                   f"(Ethernet payload incl. SecTAG and ICV) would carry full {FULL_INNER_IP}-byte packets")
-        warnings.append(f"link {label}: {warning}")
-    return {
-        "carrier_mtu": carrier,
-        "labels": labels,
-        "ip_mtu": ip_mtu,
-        "mpls_mtu": ip_mtu + 4 * labels,
-        "tcp_mss": mtu.tcp_mss(carrier, **profile),
-        "carrier_mtu_for_1500": for_1500,
-        "overhead": mtu.overhead(ip_mtu, **profile),
-        "ipsec_ip_mtu": None,
-        "warning": warning,
-    }
+    SecTAG (with SCI) and the ICV, and the carrier MTU (Ethernet payload) full-size packets need."""
+    return _mtu_block(link, errors, warnings, f"MACsec {macsec_cipher(link)} with SCI", " of Ethernet payload",
+                      " (the carrier interfaces get ip mtu {ip_mtu} / mpls mtu {mpls_mtu})")
 
 
 def _side_fact_macsec(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:

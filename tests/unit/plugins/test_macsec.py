@@ -116,7 +116,7 @@ def test_tagged_service_refused_on_junos_warned_offset():
 def test_carrier_too_small_refused_with_what_it_needs():
     errors = errors_of([link(carrier_mtu=1300)])
     assert errors == ["link core1: carrier_mtu: 1300 cannot carry a 1280-byte inner packet with 2 label(s) over MACsec "
-                      "gcm-aes-256 (SecTAG with SCI + ICV: the largest inner packet is 1260 bytes). Fix: the carrier must "
+                      "gcm-aes-256 with SCI (the largest inner packet is 1260 bytes). Fix: the carrier must "
                       "deliver at least 1320 bytes of Ethernet payload: order a larger carrier MTU and set carrier_mtu: "
                       "1320 or more (or plan fewer labels)."]
 

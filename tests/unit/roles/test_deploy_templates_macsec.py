@@ -11,19 +11,18 @@ Also the contract: no blank or template lines, the CKN and CAK each exactly once
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
+from test_deploy_templates import assert_golden
 
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import plan
 
 ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "deploy"
 GOLDEN = ROOT / "tests" / "golden" / "deploy" / "macsec"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 STEPS = ("macsec_secure", "macsec_enforce", "macsec_relax", "macsec_remove")
 KEYS = {"m1": ("0a1b2c3d4e5f60718293a4b5c6d7e8f9", "f" * 8 + "0123456789abcdef" * 3 + "e" * 8),  # fixture values
         "m2": ("00aa", "1234567890abcdef" * 4),
@@ -79,12 +78,8 @@ def test_golden_and_contract(host, fact, link, step):
     ckn, cak = KEYS[link["name"]]
     text = render(f"{fact['platform']}/{step}.j2", link, router, (ckn, cak))
     rerun = bool((link.get("carrier") or {}).get("macsec_deployed"))
-    path = GOLDEN / link["name"] / f"{host}-{fact['platform']}-{step}{'-rerun' if rerun else ''}.cfg"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 pytest {__file__}"
-    assert text == path.read_text(), f"rendered {step} for {host}/{link['name']} differs from {path}; UPDATE_GOLDEN=1"
+    assert_golden(GOLDEN / link["name"] / f"{host}-{fact['platform']}-{step}{'-rerun' if rerun else ''}.cfg", text,
+                  f"{step} for {host}/{link['name']}")
     lines = text.splitlines()
     assert lines and "{{" not in text and "{%" not in text
     assert all(line.strip() and line == line.rstrip() for line in lines), "blank line or trailing whitespace"
