@@ -6,9 +6,11 @@ generated per lab into the vault); ``--scenario macsec-hw`` makes the routers AS
   nowhere in the output (--diff included), audit_p2p finds the link matching, a second run changes nothing, verify
   passes its MACsec checks, then
   rollback_p2p returns both routers to their exact configuration before the deploy;
+* IOS-Junos first with an injected Junos commit failure: both routers back to their exact configuration;
 * ``--pairs 3`` (IOS-Junos, IOS-IOS, Junos-Junos in one batch) with a carrier 4 bytes short of the plan on the IOS-IOS
-  link: that link fails at the LSP ping of step 1 and both its routers are rolled back byte-identically, the two others
-  are encrypted and verified;
+  link (fails at the LSP ping of step 1) and a failing commit on the Junos-Junos link: both links are
+  rolled back byte-identically on their four routers, the IOS-Junos link is encrypted and verified; once the faults are
+  cleared all three converge, and a further run changes nothing;
 * on the default virtual models (C8000V, vSRX) the plan refuses MACsec with the model and the alternative, and no
   router's configuration changes;
 * a VLAN-tagged carrier (EVPL) between two IOS-XE routers: dot1q-in-clear keeps the tag in front of the SecTAG.
@@ -30,6 +32,14 @@ def test_ios_junos_converge_idempotent_verify_then_rollback(tmp_path):
     lab = Lab(tmp_path, pairs=1, scenarios=("macsec-hw",), mode="macsec")
     try:
         before = lab.configs()
+        # injected failure first: the Junos commit of step 1 fails; both routers back to their exact configuration
+        lab.lab("fault", "commit-fail", "p2")
+        broken = lab.playbook("encrypt_p2p.yml", "-e", "deploy_wait_retries=8")
+        assert broken.returncode != 0 and "link core1 FAILED at push macsec_secure to p2" in broken.stdout, _explain(broken)
+        assert "ROLLBACK INCOMPLETE" not in broken.stdout
+        lab.lab("fault", "clear")
+        assert lab.configs() == before, "both routers must be back to their exact prior configuration"
+
         first = lab.playbook("encrypt_p2p.yml", "--diff")
         assert first.returncode == 0, _explain(first)
         assert changed(first.stdout) > 0 and finished(first.stdout) == ["core1"]
@@ -69,21 +79,29 @@ def test_three_pairings_one_batch_failure_rolls_back_only_its_link(tmp_path):
     try:
         before = lab.configs()
         lab.lab("fault", "carrier-mtu", "1496", "2")  # core2 (p3-p4, IOS-IOS) delivers 4 bytes less than planned
+        lab.lab("fault", "commit-fail", "p6")  # core3 (p5-p6, Junos-Junos): p6's first commit fails
         proc = lab.playbook("encrypt_p2p.yml", "-e", "deploy_wait_retries=8")
         assert proc.returncode != 0, _explain(proc)
         failed = [x for x in proc.stdout.splitlines() if "link core2 FAILED at" in x]
         assert failed and "lsp_ping" in failed[0], _explain(proc)
+        assert any("link core3 FAILED at" in x for x in proc.stdout.splitlines()), _explain(proc)
         assert "ROLLBACK INCOMPLETE" not in proc.stdout
-        assert sorted(finished(proc.stdout)) == ["core1", "core3"], _explain(proc)
+        assert finished(proc.stdout) == ["core1"], _explain(proc)
         lab.lab("fault", "clear")
         after = lab.configs()
-        for host in ("p3", "p4"):
+        for host in ("p3", "p4", "p5", "p6"):
             assert after[host] == before[host], f"{host} must be back to its exact prior configuration"
-        for host in ("p1", "p2", "p5", "p6"):
+        for host in ("p1", "p2"):
             assert after[host] != before[host] and _mka_secured(lab, host), host
-        # core2 alone again, now that the carrier delivers what the plan needs
-        again = lab.playbook("encrypt_p2p.yml", "-e", '{"p2p_deploy_links": ["core2"]}')
-        assert again.returncode == 0 and finished(again.stdout) == ["core2"], _explain(again)
+        # the two others again, now that the carrier delivers what the plan needs; then a run that changes nothing
+        again = lab.playbook("encrypt_p2p.yml")
+        assert again.returncode == 0 and finished(again.stdout) == ["core1", "core2", "core3"], _explain(again)
+        for host in ("p3", "p4", "p5", "p6"):
+            assert _mka_secured(lab, host), host
+        steady = lab.configs()
+        third = lab.playbook("encrypt_p2p.yml")
+        assert third.returncode == 0 and changed(third.stdout) == 0, _explain(third)
+        assert lab.configs() == steady
     finally:
         lab.down()
 
