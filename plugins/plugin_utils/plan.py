@@ -701,11 +701,35 @@ def _addr(net: IPNetwork | None, side: str) -> IPAddress | None:
     return low if side == "a" else high
 
 
+def _fact_head(item: Mapping[str, Any], side: str, peer: str, tunnel_address: str | None = None,
+               tunnel_ipv6: str | None = None, ipsec_address: str | None = None) -> dict[str, Any]:
+    """The first keys of a link's plan entry (every mode): the link, this side, and the peer."""
+    link, other = item["link"], item["sides"][peer]
+    return {
+        "name": link["name"],
+        "id": link["tunnel"]["id"] if link.get("tunnel") else None,
+        "mode": link["mode"],
+        "ipsec_mode": link["ipsec_mode"],
+        "side": side,
+        "objects": object_name(link["name"]),
+        "peer": {
+            "host": link[peer]["host"],
+            "platform": other["platform"],
+            "interface": link[peer]["interface"],
+            "address": str(item["phys"][peer].ip),
+            "tunnel_address": tunnel_address,
+            "tunnel_ipv6": tunnel_ipv6,
+            "ipsec_address": ipsec_address,
+            "router_id": other["router_id"],
+        },
+    }
+
+
 def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
     if item["link"]["mode"] == "macsec":
         return _side_fact_macsec(item, side, peer)
     link, sides, phys, nets = item["link"], item["sides"], item["phys"], item["nets"]
-    me, other = sides[side], sides[peer]
+    me = sides[side]
     tid = link["tunnel"]["id"]
     tunnel_mode = link["ipsec_mode"] == "tunnel"
     t4, ipsec = nets["ipv4"], nets["ipsec_ipv4"]
@@ -728,22 +752,8 @@ def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
         }
     crypto = link["crypto"]
     return {
-        "name": link["name"],
-        "id": tid,
-        "mode": link["mode"],
-        "ipsec_mode": link["ipsec_mode"],
-        "side": side,
-        "objects": object_name(link["name"]),
-        "peer": {
-            "host": link[peer]["host"],
-            "platform": other["platform"],
-            "interface": link[peer]["interface"],
-            "address": str(peer_phys.ip),
-            "tunnel_address": str(_addr(t4, peer)),
-            "tunnel_ipv6": v6addr(peer),
-            "ipsec_address": str(_addr(ipsec, peer)) if tunnel_mode else None,
-            "router_id": other["router_id"],
-        },
+        **_fact_head(item, side, peer, tunnel_address=str(_addr(t4, peer)), tunnel_ipv6=v6addr(peer),
+                     ipsec_address=str(_addr(ipsec, peer)) if tunnel_mode else None),
         "physical": {
             "interface": link[side]["interface"],
             "address": str(my_phys.ip),
@@ -947,29 +957,14 @@ def _side_fact_macsec(item: Mapping[str, Any], side: str, peer: str) -> dict[str
     import hashlib
 
     link, sides, phys = item["link"], item["sides"], item["phys"]
-    me, other = sides[side], sides[peer]
+    me = sides[side]
     keys = link["macsec"]
     cipher = macsec_cipher(link)
     speed = link_speed_mbps(link)
     exhausted = pn_exhaustion_seconds(speed)
-    my_phys, peer_phys = phys[side], phys[peer]
+    my_phys = phys[side]
     return {
-        "name": link["name"],
-        "id": None,
-        "mode": "macsec",
-        "ipsec_mode": None,
-        "side": side,
-        "objects": object_name(link["name"]),
-        "peer": {
-            "host": link[peer]["host"],
-            "platform": other["platform"],
-            "interface": link[peer]["interface"],
-            "address": str(peer_phys.ip),
-            "tunnel_address": None,
-            "tunnel_ipv6": None,
-            "ipsec_address": None,
-            "router_id": other["router_id"],
-        },
+        **_fact_head(item, side, peer),
         "physical": {
             "interface": link[side]["interface"],
             "port": link[side]["interface"].split(".")[0] if me["platform"] == "junos" else link[side]["interface"],
