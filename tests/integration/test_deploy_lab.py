@@ -35,14 +35,14 @@ FAST = ["-e", "deploy_wait_retries=40", "-e", "deploy_wait_interval=1"]
 
 class Lab:
     def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = (), topology: str | None = None,
-                 up: tuple[str, ...] = ()) -> None:
+                 up: tuple[str, ...] = (), mode: str = "gre_ipsec") -> None:
         self.base = base
         self.state = base / "state"
         self.inventory = base / "inv" / "hosts.yml"
         self.vault_pass = self.inventory.parent / ".vault-pass"
         self.env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
         shape = ["--topology", topology] if topology else ["--pairs", str(pairs)]
-        self.lab("up", *shape, "--inventory", str(self.inventory),
+        self.lab("up", *shape, "--mode", mode, "--inventory", str(self.inventory),
                  *[f"--scenario={name}" for name in scenarios], *up, timeout=180)
 
     def lab(self, *args: str, timeout: int = 60) -> str:
@@ -82,7 +82,7 @@ class Lab:
         return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, cwd=str(self.base), check=False)
 
     def psks(self) -> list[str]:
-        """Every PSK of the lab, decrypted from its group_vars (inline !vault values)."""
+        """Every key of the lab (PSKs, MACsec CKNs and CAKs), decrypted from its group_vars (inline !vault values)."""
         from ansible.parsing.vault import VaultLib, VaultSecret
 
         vault = VaultLib([("default", VaultSecret(self.vault_pass.read_bytes().strip()))])

@@ -371,11 +371,12 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"mode": "macsec"})],
         [
-            (
-                "link core2: mode: macsec is not supported on p3 (Cisco IOS-XE): MACsec needs MACsec-capable ports and a "
-                "carrier that passes EAPoL/MKA frames end to end; mplssec.p2p has no MACsec deploy templates yet. Fix: use "
-                "mode: gre_ipsec."
-            ),
+            "link core2: tunnel: is not used with mode macsec (no tunnel: the carrier interface itself is encrypted). "
+            "Fix: remove tunnel.",
+            "link core2: macsec.ckn: is required with mode macsec (the CAK's name). Fix: set macsec.ckn from Ansible Vault "
+            "(e.g. ckn: \"{{ vault_p2p_ckn_<link> }}\"; openssl rand -hex 16).",
+            "link core2: macsec.cak: is required with mode macsec (the pre-shared key). Fix: set macsec.cak from Ansible "
+            "Vault (e.g. cak: \"{{ vault_p2p_cak_<link> }}\"; openssl rand -hex 32).",
         ],
         id='macsec',
     ),
@@ -770,7 +771,7 @@ def test_junk_anywhere_is_a_validation_error_never_a_crash(base, field, junk, ex
         assert exc.errors and all(m.startswith("link ") and ". Fix: " in m for m in exc.errors)
         assert PSK_CORE1 not in str(exc) and PSK_CORE2 not in str(exc)
     else:
-        assert set(result) == {"hosts", "links", "warnings", "table"}
+        assert set(result) == {"hosts", "links", "warnings", "table", "modes", "mode_table"}
 
 
 def test_router_id_must_be_an_ipv4_address():

@@ -15,7 +15,7 @@ from ansible_collections.mplssec.p2p.plugins.filter import verify as F
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
 
 #: the checks of an encrypted link (the clear-state checks gate the cut-over and the decommission)
-ENCRYPTED = [c for c in V.CHECKS if c not in V.CLEAR_CHECKS + V.GETVPN_CHECKS]   # GET VPN: test_verify_getvpn.py
+ENCRYPTED = [c for c in V.CHECKS if c not in V.CLEAR_CHECKS + V.GETVPN_CHECKS + V.MACSEC_CHECKS]  # test_verify_getvpn.py, test_macsec.py
 
 # --- plan facts (docs/architecture.md section 3), as the plan role computes them for the example inventory
 
