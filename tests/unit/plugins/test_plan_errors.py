@@ -43,7 +43,7 @@ CASES = [
         [
             (
                 "link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'? (allowed: name, mode, ipsec_mode, "
-                "crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b, getvpn)."
+                "crypto, carrier_mtu, labels, tunnel, macsec, igp, keep_clear_igp, fail_closed, a, b, getvpn)."
             ),
         ],
         id='unknown-field',
@@ -697,7 +697,7 @@ def test_all_errors_are_reported_at_once_grouped_by_link():
         "link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters "
         "(e.g. openssl rand -base64 24) stored with ansible-vault.",
         "link core1: carier_mtu: unknown field. Fix: did you mean 'carrier_mtu'? (allowed: name, mode, ipsec_mode, crypto, "
-        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b, getvpn).",
+        "carrier_mtu, labels, tunnel, macsec, igp, keep_clear_igp, fail_closed, a, b, getvpn).",
     ]
 
 
