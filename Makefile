@@ -24,7 +24,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make demo   - bootstrap .venv, start the emulated lab, encrypt its link, verify, stop the lab (MODE=getvpn: a GET VPN link)"
+	@echo "make demo   - bootstrap .venv, start the emulated lab, encrypt its link, verify, stop the lab"
+	@echo "              (MODE=getvpn: a GET VPN link and its key server; MODE=macsec: MACsec on hardware router models)"
 	@echo "make test   - bootstrap .venv, then lint, sanity, molecule and pytest (unit, lab, integration)"
 	@echo "building blocks: bootstrap lint sanity build molecule unit bench clean"
 
@@ -40,6 +41,7 @@ $(STAMP): requirements.txt requirements/requirements.txt requirements/constraint
 
 bootstrap: $(STAMP)
 
+MODE ?= gre_ipsec
 demo: bootstrap
 	MODE="$(MODE)" ./tests/demo.sh
 

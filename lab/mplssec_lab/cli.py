@@ -1,6 +1,6 @@
 """``mplssec-lab``: start/stop/inspect the emulated lab and inject faults.
 
-    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--mode gre_ipsec|getvpn [--key-servers 1|2]]
+    mplssec-lab up [--pairs N | --topology ring:N|mesh:N] [--mode gre_ipsec|getvpn|macsec [--key-servers 1|2]]
                    [--inventory PATH] [--state-dir DIR]
     mplssec-lab down | status | stats
     mplssec-lab config HOST
@@ -266,9 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "p(i)-p(i+2) (docs/lab.md, Topologies)")
     from .topology import MAX_KEY_SERVERS, MODES
     p.add_argument("--mode", choices=MODES, default="gre_ipsec",
-                   help="how the inventory's links are encrypted (p2p_links mode): gre_ipsec (default), or getvpn: "
+                   help="how the inventory's links are encrypted (p2p_links mode): gre_ipsec (default); getvpn: "
                         "adds the GET VPN key server(s) ks1[, ks2] (IOS-XE, reached through the in-building core) "
-                        "and the shared group p2p_getvpn_groups (docs/lab.md, GET VPN)")
+                        "and the shared group p2p_getvpn_groups (docs/lab.md, GET VPN); macsec writes MACsec links "
+                        "(MKA CKN/CAK in the vault, no tunnel): they deploy on hardware models only, so add "
+                        "--scenario macsec-hw (on the default virtual models the plan refuses them, docs/lab.md)")
     p.add_argument("--key-servers", type=int, default=1, choices=range(1, MAX_KEY_SERVERS + 1),
                    help="--mode getvpn: 1 key server, or 2 for a cooperative pair (default 1)")
     p.add_argument("--inventory", default=DEFAULT_INVENTORY)

@@ -36,7 +36,7 @@ PLATFORM_CYCLE = [("ios", "junos"), ("ios", "ios"), ("junos", "junos")]
 HOST_PLATFORMS = [p for pair in PLATFORM_CYCLE for p in pair]
 KINDS = ("pairs", "ring", "mesh")
 MIN_ROUTERS = {"ring": 3, "mesh": 4}
-MODES = ("gre_ipsec", "getvpn")        # how `up` writes the links (p2p_links mode) and whether key servers exist
+MODES = ("gre_ipsec", "getvpn", "macsec")  # how `up` writes the links (p2p_links mode) and whether key servers exist
 MAX_KEY_SERVERS = 2                    # one key server or a cooperative pair
 
 NAMES = {
@@ -309,14 +309,27 @@ class Topology:
                     "! stale rollback point of an earlier run\nend\n")
 
     def p2p_links(self) -> list[dict]:
-        """The links in the collection's input model (docs/architecture.md §2), PSK from the vault."""
+        """The links in the collection's input model (docs/architecture.md §2), keys from the vault: the PSK
+        (gre_ipsec), or the MKA CKN/CAK (``--mode macsec``: no tunnel; tagged_service on a carrier-tagged link)."""
         out = []
         for link in self.links.values():
+            var = link.name.replace("-", "_")
+            if self.mode == "macsec":
+                macsec = {"ckn": "{{ vault_p2p_ckn_%s }}" % var, "cak": "{{ vault_p2p_cak_%s }}" % var}
+                if link.tagged:
+                    macsec["tagged_service"] = True
+                out.append({
+                    "name": link.name, "mode": "macsec", "macsec": macsec, "carrier_mtu": link.mtu, "labels": 2,
+                    "igp": {"protocol": "ospf", "process_id": 1, "area": 0, "metric": 10},
+                    "a": {"host": link.a, "interface": link.a_interface, "address": link.a_address},
+                    "b": {"host": link.b, "interface": link.b_interface, "address": link.b_address},
+                })
+                continue
             entry = {
                 "name": link.name,
                 "mode": self.mode,
                 "ipsec_mode": link.ipsec_mode,
-                "crypto": {"preset": "strong", "psk": "{{ vault_p2p_psk_%s }}" % link.name.replace("-", "_")},
+                "crypto": {"preset": "strong", "psk": "{{ vault_p2p_psk_%s }}" % var},
                 "carrier_mtu": link.mtu,
                 "labels": 2,
                 "tunnel": {"id": link.tunnel_id, "ipv4": link.tunnel_ipv4},

@@ -22,7 +22,7 @@ def _load(path):
 def test_help_documents_the_mode():
     from mplssec_lab.cli import build_parser
     up = build_parser()._subparsers._group_actions[0].choices["up"].format_help()
-    assert "--mode {gre_ipsec,getvpn}" in up and "--key-servers" in up and "key server" in up
+    assert "--mode {gre_ipsec,getvpn,macsec}" in up and "--key-servers" in up and "key server" in up
 
 
 def test_up_mode_getvpn_writes_key_servers_and_the_group(lab_runner):

@@ -109,16 +109,21 @@ class ActionModule(ActionBase):
 
     # -- inputs ---------------------------------------------------------------------------------------------------
 
-    def _secrets(self, task_vars: dict, names: list[str]) -> dict[str, str]:
-        """The PSK of each named link, read here from p2p_links (never a task argument: the result stays showable)."""
+    def _secrets(self, task_vars: dict, names: list[str]) -> dict[str, dict]:
+        """The keys of each named link, read here from p2p_links (never a task argument: the result stays showable):
+        ``{link: {"psk": crypto.psk, "macsec_keys": {"ckn", "cak"}}}`` (mode macsec: its MKA pre-shared key)."""
         raw = task_vars.get("p2p_links") or []
-        out = {}
+        out: dict[str, dict] = {}
         for item in raw if isinstance(raw, list) else []:
             if not isinstance(item, dict) or item.get("name") not in names:
                 continue
-            crypto = item.get("crypto") or {}
+            keys: dict = {}
+            crypto, mka = item.get("crypto") or {}, item.get("macsec") or {}
             if isinstance(crypto, dict) and crypto.get("psk") is not None:
-                out[item["name"]] = str(self._templar.template(crypto["psk"]))
+                keys["psk"] = str(self._templar.template(crypto["psk"]))
+            if isinstance(mka, dict) and mka.get("cak") is not None:
+                keys["macsec_keys"] = {k: str(self._templar.template(mka.get(k) or "")) for k in ("ckn", "cak")}
+            out[item["name"]] = keys
         return out
 
     def _template(self, name: str, template_vars: dict) -> str:
@@ -205,17 +210,21 @@ class ActionModule(ActionBase):
         if missing:
             raise AnsibleActionFail("link(s) %s: their mode has no steps in this operation (modes with steps: %s); "
                                     "nothing was changed" % (", ".join(missing), ", ".join(sorted(by_mode))))
-        psks, group_psks = self._secrets(task_vars, list(links)), self._group_secrets(task_vars, links)
-        secrets = list(psks.values()) + list(group_psks.values())
+        keys, group_psks = self._secrets(task_vars, list(links)), self._group_secrets(task_vars, links)
+        secrets = [v for k in keys.values() for v in [k.get("psk")] + list((k.get("macsec_keys") or {}).values()) if v]
+        secrets += list(group_psks.values())
         servers = self._key_servers(plans, links)  # GET VPN: {key server: its groups}, steps before / after the links
         before, after = self._server_steps(mode_steps, links)
         renders = {}
         for name, ends in links.items():
             for end in ends:
-                key = group_psks.get((end.link.get("getvpn") or {}).get("group"), psks.get(name, ""))
+                # the key of the templates: the link's PSK (gre_ipsec), its group's (getvpn), its CAK (macsec, with the CKN)
+                mka = keys.get(name, {}).get("macsec_keys")
+                key = group_psks.get((end.link.get("getvpn") or {}).get("group"),
+                                     (mka or {}).get("cak") or keys.get(name, {}).get("psk", ""))
                 for step in link_steps(end.link):
                     if step.get("template"):
-                        renders[(end.host, name, step["template"])] = self._render(args, end, step["template"], key)
+                        renders[(end.host, name, step["template"])] = self._render(args, end, step["template"], key, mka)
         ks_ends = {host: engine.End(host, plans[host], {"name": "ks-%s" % host, "mode": "getvpn"}) for host in servers}
         for host, end in ks_ends.items():
             keys = {group: group_psks.get(group, "") for group in servers[host]}
@@ -261,11 +270,13 @@ class ActionModule(ActionBase):
             result["warnings"] = warnings
         return result
 
-    def _render(self, args: dict, end: engine.End, template: str, psk: Any) -> str:
+    def _render(self, args: dict, end: engine.End, template: str, psk: Any, macsec_keys: dict | None = None) -> str:
         router = {k: v for k, v in end.plan.items() if k != "links"}
         path = str(args.get("rollback_file") or "").replace("{link}", str(end.link.get("name")))
-        return self._template("%s/%s.j2" % (end.platform, template),
-                              {"link": end.link, "router": router, "psk": psk, "rollback_file": path})
+        template_vars = {"link": end.link, "router": router, "psk": psk, "rollback_file": path}
+        if macsec_keys:
+            template_vars["macsec_keys"] = macsec_keys
+        return self._template("%s/%s.j2" % (end.platform, template), template_vars)
 
     def _group_secrets(self, task_vars: dict, links: dict) -> dict:
         """GET VPN: the registration key of each group the links name (p2p_getvpn_groups[*].psk)."""

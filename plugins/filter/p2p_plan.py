@@ -103,6 +103,17 @@ _value:
     table:
       description: The summary rows as a fixed-width text table.
       type: str
+    modes:
+      description:
+        - The choice of mode, one row per link and mode (C(gre_ipsec/transport), C(gre_ipsec/tunnel), C(vti), C(getvpn),
+          C(macsec)) with C(link), C(mode), C(status) (C(chosen), C(possible), C(refused), C(unknown) for MACsec without
+          gathered facts), C(overhead) on a 1500-byte packet, C(ip_mtu) on the link's carrier, C(carrier_mtu_for_1500)
+          and C(why) (the refusal reasons per router). Read only, decides nothing.
+      type: list
+      elements: dict
+    mode_table:
+      description: The rows of RV(_value.modes) as a fixed-width text table (printed by the plan role).
+      type: str
     batches:
       description:
         - The links in deployment order, as a list of batches (lists of link names). No router ends two links of one

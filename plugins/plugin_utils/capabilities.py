@@ -37,8 +37,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["NETWORK_OS", "PLATFORMS", "MODES", "IPSEC_MODES", "GETVPN", "mode_support", "interface_name",
-           "physical_interface_problem"]
+__all__ = ["NETWORK_OS", "PLATFORMS", "MODES", "IPSEC_MODES", "GETVPN", "MACSEC_PORTS", "mode_support", "interface_name",
+           "physical_interface_problem", "macsec_port_support", "port_speed_mbps"]
 
 # ansible_network_os -> platform key of PLATFORMS
 NETWORK_OS: Mapping[str, str] = {
@@ -84,11 +84,10 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
             # crypto map gdoi on the carrier); the group's rules and refusals are GETVPN below (getvpn.py)
             "getvpn": {"supported": True},
             "macsec": {
-                "supported": False,
-                "reason": "MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames "
-                "end to end; mplssec.p2p has no MACsec deploy templates yet",
+                # decided per router from the gathered model and the carrier port: MACSEC_PORTS below
+                "supported": True,
+                "requires": "macsec_ports",
                 "alternative": _GRE,
-                "reference": None,
             },
         },
     },
@@ -131,11 +130,10 @@ PLATFORMS: Mapping[str, Mapping[str, Any]] = {
             # server; the interop limits are GETVPN below (getvpn.py)
             "getvpn": {"supported": True},
             "macsec": {
-                "supported": False,
-                "reason": "MACsec needs MACsec-capable ports and a carrier that passes EAPoL/MKA frames "
-                "end to end; mplssec.p2p has no MACsec deploy templates yet",
+                # decided per router from the gathered model and the carrier port: MACSEC_PORTS below
+                "supported": True,
+                "requires": "macsec_ports",
                 "alternative": _GRE + " with ipsec_mode: tunnel",
-                "reference": None,
             },
         },
     },
@@ -212,3 +210,94 @@ def physical_interface_problem(platform: str, name: str) -> str | None:
     if not re.match(rule["pattern"], name):
         return f"{name!r} is not a {PLATFORMS[platform]['title']} interface name (e.g. {rule['example']})"
     return None
+
+
+# --------------------------------------------------------------------------- MACsec: which ports can do it
+#
+# MACsec (IEEE 802.1AE) is done by the port's PHY/MAC hardware, so support is a property of the router model and of the
+# port, not of the software: the plan decides per router from the gathered model (IOS-XE show version / show inventory,
+# Junos show version / show chassis hardware: p2p_facts.model) and the carrier interface name. Models are matched
+# case-insensitively on their product id. A model in neither list is refused (unknown: add it here with its source).
+#
+# virtual: the model's ports are virtual NICs -- no MACsec engine. capable: the ports that have one (regex on the
+# interface name; a Junos name is matched without its unit).
+MACSEC_PORTS: Mapping[str, Mapping[str, Any]] = {
+    "ios": {
+        "virtual": {
+            "C8000V": "Catalyst 8000V: virtual NICs; the Catalyst 8000V data sheet lists no MACsec",
+            "CSR1000V": "CSR 1000V: virtual NICs, no MACsec (Cisco CSR 1000V data sheet)",
+        },
+        "capable": {
+            # "On the Cisco ASR1001-X router, MACSEC is supported on the built-in ports only": the built-in ports are
+            # slot 0 subslot 0 (GigabitEthernet0/0/N, TenGigabitEthernet0/0/N); names without a slot (GigabitEthernetN,
+            # as the emulated lab names them) are counted as built-in.
+            "ASR1001-X": {
+                "ports": r"^(TenGigabit|Gigabit)Ethernet(0/0/)?[0-9]+$",
+                "ports_text": "the built-in ports only (GigabitEthernet0/0/N, TenGigabitEthernet0/0/N), not the EPA ports",
+                "reference": "https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/macsec/configuration/xe-16-9/"
+                "macsec-xe-16-9-book/wan-macsec-mka-support-enhance.html",
+            },
+        },
+    },
+    "junos": {
+        "virtual": {
+            "VSRX": "vSRX: virtual NICs; Juniper Feature Explorer lists no MACsec for vSRX",
+            "VSRX3": "vSRX 3.0: virtual NICs; Juniper Feature Explorer lists no MACsec for vSRX",
+            "VMX": "vMX: virtual NICs; MACsec needs MIC/MPC hardware ports",
+        },
+        "capable": {
+            # "Starting in Junos OS Release 20.1R1, MACsec is supported on control ports, fabric ports and revenue ports
+            # of SRX380 devices"
+            "SRX380": {
+                "ports": r"^(ge|xe)-0/0/[0-9]+$",
+                "ports_text": "the ge-0/0/N and xe-0/0/N revenue ports",
+                "reference": "https://www.juniper.net/documentation/en_US/junos/topics/topic-map/"
+                "security-chassis-cluster-macsec.html",
+            },
+        },
+    },
+}
+
+# Port speed from the interface name (Mb/s), for the XPN rule (plan.py): the first matching prefix.
+_SPEEDS: tuple[tuple[str, int], ...] = (
+    ("HundredGig", 100000), ("FortyGig", 40000), ("TwentyFiveGig", 25000), ("TenGig", 10000), ("GigabitEthernet", 1000),
+    ("FastEthernet", 100), ("et-", 100000), ("xe-", 10000), ("ge-", 1000),
+)
+
+
+def port_speed_mbps(name: str) -> int | None:
+    """The nominal speed of an Ethernet port from its name (IOS type name, Junos ge-/xe-/et-); None when unknown.
+    Junos et- ports are 40G or 100G: counted as 100G (the faster one decides the XPN rule)."""
+    for prefix, speed in _SPEEDS:
+        if name.startswith(prefix):
+            return speed
+    return None
+
+
+def macsec_port_support(platform: str, model: Any, interface: str) -> Mapping[str, Any]:
+    """Can ``interface`` of a router of ``model`` do MACsec? ``{"supported": bool, "reason", "alternative", "reference"}``;
+    ``supported`` is None when the model is not known (facts not gathered)."""
+    import re
+
+    alternative = PLATFORMS[platform]["modes"]["macsec"]["alternative"]
+    if not model:
+        return {"supported": None, "reason": "the router model is not known (gather the facts: p2p_gather_facts=true)",
+                "alternative": alternative, "reference": None}
+    table = MACSEC_PORTS[platform]
+    key = str(model).strip().upper()
+    if key in table["virtual"]:
+        return {"supported": False, "reason": f"model {model} is virtual: {table['virtual'][key]}",
+                "alternative": alternative, "reference": None}
+    entry = table["capable"].get(key)
+    if entry is None:
+        known = ", ".join(sorted(table["capable"]))
+        return {"supported": False, "reason": f"model {model} is not in the capability map's MACsec list (known: {known})",
+                "alternative": alternative + "; or, if its ports do MACsec, add the model to MACSEC_PORTS "
+                "(plugins/plugin_utils/capabilities.py) with its vendor source", "reference": None}
+    port = interface.split(".")[0] if platform == "junos" else interface
+    if not re.match(entry["ports"], port):
+        return {"supported": False, "reason": f"{port} of a {model} has no MACsec: {model} does MACsec on "
+                f"{entry['ports_text']}", "alternative": f"move the carrier to one of those ports, or {alternative}",
+                "reference": entry["reference"]}
+    return {"supported": True, "reason": f"{model} {port}: MACsec-capable ({entry['ports_text']})",
+            "alternative": None, "reference": entry["reference"]}

@@ -47,6 +47,11 @@ _MASKS = (
     (re.compile(r"(?m)^%s.*\n?" % re.escape(ROLLBACK_MARK)), ""),
     (re.compile(r"(?m)(pre-shared-key(?: local| remote)?(?: [06])?(?: ascii-text| hexadecimal)?) \S.*$"), r"\1 <masked>"),
     (re.compile(r"\$9\$[^\";\s<]+"), "<masked>"),
+    # MACsec (mode macsec): the CAK (IOS key chain key-string, any type; Junos pre-shared-key cak) and the CKN (the key
+    # chain's key id, Junos pre-shared-key ckn / ckn in the curly configuration)
+    (re.compile(r"(?m)(key-string)(?: [067])? \S+"), r"\1 <masked>"),
+    (re.compile(r"(?m)^(\s*[+-]?\s*key) [0-9A-Fa-f]{2,64}\s*$"), r"\1 <masked>"),
+    (re.compile(r"(?m)\b(ckn|cak) [0-9A-Fa-f]{2,64}\b"), r"\1 <masked>"),
 )
 
 
@@ -62,7 +67,8 @@ class DeviceError(Exception):
 
 def mask(text: Any, secrets: Iterable[str] = ()) -> str:
     """``text`` with every secret replaced by ``<masked>``: each given secret, any pre-shared-key value (IOS keyring,
-    Junos ascii-text/hexadecimal) and Junos ``$9$`` strings. Every configuration or message shown goes through it."""
+    Junos ascii-text/hexadecimal), Junos ``$9$`` strings, and the MACsec CKN/CAK lines (IOS key chain key / key-string,
+    Junos ckn / cak). Every configuration or message shown goes through it."""
     out = str(text)
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         out = out.replace(str(secret), "<masked>")

@@ -61,12 +61,15 @@ __all__ = ["FactsError", "gather_commands", "parse_facts", "OBJECT_PREFIX"]
 OBJECT_PREFIX = "MPLSSEC-"
 FILE_PREFIX = "mplssec-"
 
-IOS_COMMANDS = ("show version", "show running-config", "dir flash:")
+IOS_COMMANDS = ("show version", "show running-config", "dir flash:", "show inventory")
 JUNOS_COMMANDS = (
     "show version | display json",
     "show configuration | display json",
     "show security flow status | display json",
+    "show chassis hardware | display json",
 )
+#: the hardware inventory (last command) came later (issue 10: MACsec ports by model); outputs without it still parse
+_OPTIONAL_LAST = 1
 _SECRET_LINE = re.compile(r"\b(key|password|secret|authentication-key|message-digest-key|pre-shared-key)\b", re.I)
 
 
@@ -96,6 +99,8 @@ def parse_facts(platform: str, outputs: Any) -> dict[str, Any]:
     if isinstance(outputs, Mapping):
         values = [outputs.get(c) for c in commands]
     elif isinstance(outputs, (list, tuple)):
+        if len(outputs) == len(commands) - _OPTIONAL_LAST:
+            outputs = list(outputs) + [None] * _OPTIONAL_LAST
         if len(outputs) != len(commands):
             raise FactsError(f"{platform}: expected {len(commands)} outputs ({', '.join(commands)}), got {len(outputs)}")
         values = list(outputs)
@@ -159,6 +164,7 @@ def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
         "ipv4": [], "ipv6": False, "mtu": 1500, "ip_mtu": None, "acl_in": None, "acl6_in": None, "mpls": False, "ldp": False,
         "ospf": None, "ospf_cost": None, "isis": None, "shutdown": False, "description": None,
         "tunnel_source": None, "tunnel_destination": None, "zone": None, "zone_ike": None,
+        "macsec": False, "mpls_mtu": None, "ip_mtu_set": False,
     }
     for line in body:
         words = line.split()
@@ -175,6 +181,11 @@ def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
             iface["mtu"] = _int(words[1]) or 1500
         elif words[:2] == ["ip", "mtu"] and len(words) == 3:
             iface["ip_mtu"] = _int(words[2])
+            iface["ip_mtu_set"] = True
+        elif words[:2] == ["mpls", "mtu"] and len(words) >= 3:
+            iface["mpls_mtu"] = _int(words[-1])
+        elif words[:2] == ["macsec", "network-link"]:
+            iface["macsec"] = True
         elif words[:2] == ["ip", "access-group"] and len(words) == 4 and words[3] == "in":
             iface["acl_in"] = words[2]
         elif words[:2] == ["ipv6", "traffic-filter"] and len(words) == 4 and words[3] == "in":
@@ -202,6 +213,7 @@ def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
         iface["isis"]["metric"] = metric
     if iface["ip_mtu"] is None:
         iface["ip_mtu"] = iface["mtu"]
+    iface["port_ip_mtu"] = iface["mtu"]  # the IP MTU without an ip mtu of its own
     return iface
 
 
@@ -225,8 +237,38 @@ def wildcard_match(address: str, network: str, wildcard: str) -> bool:
     return (ip | wild) == (net | wild)
 
 
-def _parse_ios(version_text: Any, running: Any, flash: Any) -> dict[str, Any]:
+def ios_inventory(text: Any) -> list[dict[str, str]]:
+    """IOS ``show inventory``: ``NAME: "Chassis", DESCR: "..."`` / ``PID: X , VID: .., SN: ..`` pairs ->
+    ``[{name, descr, pid}]`` (the chassis first, then the modules, as IOS lists them)."""
+    out: list[dict[str, str]] = []
+    for found in re.finditer(r'NAME:\s*"([^"]*)"\s*,\s*DESCR:\s*"([^"]*)"\s*\n\s*PID:\s*([^\s,]*)', str(text or "")):
+        out.append({"name": found.group(1), "descr": found.group(2), "pid": found.group(3)})
+    return out
+
+
+def junos_inventory(doc: Any) -> list[dict[str, str]]:
+    """Junos ``show chassis hardware | display json`` -> ``[{name, descr, pid}]``: the chassis, then its modules."""
+    data = _json(doc, JUNOS_COMMANDS[3])
+    out: list[dict[str, str]] = []
+    for chassis in _findall(data, "chassis"):
+        for item in chassis if isinstance(chassis, list) else [chassis]:
+            if not isinstance(item, dict):
+                continue
+            out.append({"name": _data(item.get("name")) or "Chassis", "descr": _data(item.get("description")) or "",
+                        "pid": _data(item.get("description")) or ""})
+            for module in _findall(item, "chassis-module"):
+                for mod in module if isinstance(module, list) else [module]:
+                    if isinstance(mod, dict):
+                        out.append({"name": _data(mod.get("name")) or "", "descr": _data(mod.get("description")) or "",
+                                    "pid": _data(mod.get("model-number")) or _data(mod.get("part-number")) or ""})
+    return out
+
+
+def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = None) -> dict[str, Any]:
     version, model, hostname = _ios_version(str(version_text or ""))
+    hardware = ios_inventory(inventory)
+    if hardware and hardware[0]["pid"]:
+        model = hardware[0]["pid"]  # the chassis PID is exact (show version names the processor board)
     sections = ios_sections(str(running or ""))
     interfaces: dict[str, dict[str, Any]] = {}
     ospf: dict[int, dict[str, Any]] = {}
@@ -287,6 +329,7 @@ def _parse_ios(version_text: Any, running: Any, flash: Any) -> dict[str, Any]:
         "objects": objects,
         "files": files,
         "acls": acls,
+        "hardware": hardware,
     }
 
 
@@ -417,7 +460,7 @@ def _active(obj: Any) -> Any:
     return obj
 
 
-def _parse_junos(version_out: Any, config_out: Any, flow_out: Any) -> dict[str, Any]:
+def _parse_junos(version_out: Any, config_out: Any, flow_out: Any, hardware_out: Any = None) -> dict[str, Any]:
     version_doc = _json(version_out, JUNOS_COMMANDS[0])
     config_doc = _active(_json(config_out, JUNOS_COMMANDS[1]))
     cfg = config_doc.get("configuration", config_doc) if isinstance(config_doc, dict) else {}
@@ -456,15 +499,18 @@ def _parse_junos(version_out: Any, config_out: Any, flow_out: Any) -> dict[str, 
             inet = family.get("inet") if isinstance(family.get("inet"), dict) else {}
             inet6 = family.get("inet6") if isinstance(family.get("inet6"), dict) else {}
             ip_mtu = _int(inet.get("mtu")) if inet else None
+            port_ip_mtu = (media - (18 if tagged else 14)) if media else 1500  # without a family inet mtu
             if ip_mtu is None:
-                ip_mtu = (media - (18 if tagged else 14)) if media else 1500
+                ip_mtu = port_ip_mtu
             member = ospf.get(name) or ospf.get("all")
             zone = zone_of.get(name)
+            mpls_family = family.get("mpls") if isinstance(family.get("mpls"), dict) else {}
             entry = {
                 "config": _redacted(unit),
                 "ipv4": [str(a.get("name")) for a in _items(inet.get("address"))] if inet else [],
                 "mtu": media or 1514,
                 "ip_mtu": ip_mtu,
+                "port_ip_mtu": port_ip_mtu,
                 "acl_in": _unit_filter(inet),
                 "acl6_in": _unit_filter(inet6),
                 "mpls": "mpls" in family and (name in mpls or "all" in mpls),
@@ -479,6 +525,9 @@ def _parse_junos(version_out: Any, config_out: Any, flow_out: Any) -> dict[str, 
                 "tunnel_destination": _find(unit.get("tunnel"), "destination") if unit.get("tunnel") else None,
                 "zone": zone[0] if zone else None,
                 "zone_ike": zone[1] if zone else None,
+                "macsec": pname in _junos_macsec_ports(security),
+                "mpls_mtu": _int(mpls_family.get("mtu")) if mpls_family else None,
+                "ip_mtu_set": bool(inet) and inet.get("mtu") is not None,
             }
             interfaces[name] = entry
             if pname.startswith(("st0", "gr-")):
@@ -503,7 +552,14 @@ def _parse_junos(version_out: Any, config_out: Any, flow_out: Any) -> dict[str, 
         },
         "objects": sorted(set(_object_names(cfg))),
         "files": [],
+        "hardware": junos_inventory(hardware_out),
+        "macsec": _junos_macsec_ports(security),
     }
+
+
+def _junos_macsec_ports(security: Mapping[str, Any]) -> list[str]:
+    """Ports with ``security macsec interfaces X`` configured (no key: the CA's keys stay out of the facts)."""
+    return sorted(str(i.get("name")) for i in _items((security.get("macsec") or {}).get("interfaces")))
 
 
 def _isis_metric(member: Mapping[str, Any]) -> int | None:

@@ -25,6 +25,7 @@ __all__ = [
     "normalise_link",
     "AEAD",
     "CBC",
+    "MACSEC_CIPHERS",
 ]
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,15}$"
@@ -83,6 +84,8 @@ class Field:
     secret: bool = False
     weak: Mapping[Any, str] = field(default_factory=dict)
     fix: str = ""  # how to repair a bad value, used in messages
+    # required only for links of these modes (a dict field of the link; the argument spec shows it as optional)
+    required_modes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,46 @@ _TUNNEL: Mapping[str, Field] = {
 }
 
 
+# MACsec (mode macsec). Cipher suites: IEEE 802.1AE-2018 clause 14 (GCM-AES-128/256) and 802.1AEbw (the XPN variants,
+# 64-bit packet numbers); both vendors name them alike (IOS macsec-cipher-suite, Junos cipher-suite).
+MACSEC_CIPHERS: tuple[str, ...] = ("gcm-aes-128", "gcm-aes-256", "gcm-aes-xpn-128", "gcm-aes-xpn-256")
+CKN_PATTERN = r"^([0-9A-Fa-f]{2}){1,32}$"
+CAK_PATTERN = r"^([0-9A-Fa-f]{32}|[0-9A-Fa-f]{64})$"
+_MACSEC: Mapping[str, Field] = {
+    "ckn": Field("str", "MKA connectivity association key name (CKN): 2-64 hex digits, an even number (both vendors). Same "
+                 "on both routers. Keep it in Ansible Vault with the CAK; the plan keeps only a digest of it.", secret=True,
+                 pattern=CKN_PATTERN, fix="set {path} to an even number of hex digits, at most 64 "
+                 "(e.g. openssl rand -hex 16), from Ansible Vault"),
+    "cak": Field("str", "MKA connectivity association key (CAK, the pre-shared key): 32 hex digits (AES-128-CMAC) or 64 "
+                 "(AES-256-CMAC; required with the 256-bit cipher suites). Keep it in Ansible Vault; the plan never "
+                 "prints it and it never enters the p2p_plan fact.", secret=True, pattern=CAK_PATTERN,
+                 fix="set {path} to 64 random hex digits (openssl rand -hex 32) stored with ansible-vault"),
+    "cipher_suite": Field("str", "MACsec cipher suite. Default: gcm-aes-xpn-256 on links of 40 Gb/s and more (XPN needed: a "
+                          "32-bit packet number is exhausted in under 2 minutes at line rate), gcm-aes-256 otherwise "
+                          "(docs/mtu.md \"MACsec\"). A non-XPN suite on such a link is refused.",
+                          choices=MACSEC_CIPHERS),
+    "eapol_address": Field("str", "Destination MAC address of the MKA (EAPoL) frames: bridge = 01:80:C2:00:00:00 (IOS "
+                           "bridge-group-address, Junos provider-bridge), lldp-multicast = 01:80:C2:00:00:0E, pae = the "
+                           "802.1X default 01:80:C2:00:00:03, which carrier Ethernet services often consume (Juniper "
+                           "MACsec over WAN).", default="bridge", choices=("bridge", "lldp-multicast", "pae")),
+    "tagged_service": Field("bool", "The carrier delivers a VLAN-tagged service (EVPL): the 802.1Q tag must stay in clear "
+                            "in front of the SecTAG (IOS macsec dot1q-in-clear 1). Default: a port-based service (EPL).",
+                            default=False),
+    "offset": Field("int", "Confidentiality offset: bytes after the SecTAG sent in clear (0, 30, 50). 0 encrypts the labels "
+                    "and the inner IP header too; anything else leaves them readable on the carrier (warned).",
+                    default=0, choices=(0, 30, 50)),
+    "replay_window": Field("int", "Replay protection window in frames (0-1024; 0 = strict order). A carrier may reorder "
+                           "frames across its classes of service.", default=64, minimum=0, maximum=1024),
+}
+
+
 LINK_SCHEMA: Mapping[str, Field] = {
     "name": Field("str", "Link name, ^[a-z][a-z0-9-]{0,15}$. Used in device object names (MPLSSEC-<NAME>) and reports.",
                   required=True, pattern=NAME_PATTERN,
                   fix="use 1-16 lower-case letters, digits or '-', starting with a letter (e.g. core1)"),
-    "mode": Field("str", "How the link is encrypted. gre_ipsec is MPLS over GRE protected by IPsec; vti, getvpn and macsec are "
-                  "refused by the capability map with the reason (see docs/data-model.md).",
+    "mode": Field("str", "How the link is encrypted. gre_ipsec is MPLS over GRE protected by IPsec; macsec is WAN MACsec on "
+                  "the carrier interface (MACsec-capable hardware ports on both routers, decided from the gathered "
+                  "model); vti and getvpn are refused by the capability map with the reason (see docs/data-model.md).",
                   default="gre_ipsec", choices=("gre_ipsec", "vti", "getvpn", "macsec")),
     "ipsec_mode": Field("str", "gre_ipsec only: IPsec transport mode around the GRE packets (IOS-XE only) or tunnel mode "
                         "(GRE sourced from a route-based sVTI/st0; required when a Junos router ends the link). "
@@ -178,8 +215,13 @@ LINK_SCHEMA: Mapping[str, Field] = {
                          "tunnel MTU, the MPLS MTU and the TCP MSS from it.", default=1500, minimum=576, maximum=9216),
     "labels": Field("int", "MPLS label stack depth planned for transit traffic (1-8); 2 = transport + service label.",
                     default=2, minimum=1, maximum=8),
-    "tunnel": Field("dict", "Addressing and numbering of the tunnel interfaces the plan creates.", required=True,
+    "tunnel": Field("dict", "Addressing and numbering of the tunnel interfaces the plan creates. Required with every mode "
+                    "but macsec (MACsec has no tunnel: it encrypts the carrier interface itself).",
+                    required_modes=("gre_ipsec", "vti", "getvpn"),
                     fix="add tunnel: {{ipv4: <a free /31, e.g. 198.51.100.0/31>}}", fields=_TUNNEL),
+    "macsec": Field("dict", "mode macsec only: WAN MACsec (IEEE 802.1AE, MKA pre-shared key) on the carrier interface "
+                    "itself; MPLS, LDP and the IGP stay on it, encrypted (docs/data-model.md \"macsec\").", default={},
+                    fields=_MACSEC),
     "igp": Field("dict", "IGP on the tunnel (the IGP and LDP move from the physical interface to the tunnel).", default={}, fields={
         "protocol": Field("str", "IGP of the core.", default="ospf", choices=("ospf", "isis")),
         "process_id": Field("raw", "OSPF process id (default 1) or IS-IS instance tag (IOS-XE router isis <tag>; default none)."),
@@ -283,7 +325,8 @@ def _coerce(spec: Field, value: Any, path: str, link: str, errors: list[PlanErro
         errors.append(PlanError(link, path, f"{value} is out of range", f"use a value{_range_text(spec)}"))
         return None
     if spec.pattern and not re.match(spec.pattern, value):
-        errors.append(PlanError(link, path, f"{_shown(spec, value)} is not a valid {path}", spec.fix or f"match {spec.pattern}"))
+        errors.append(PlanError(link, path, f"{_shown(spec, value)} is not a valid {path}",
+                                spec.fix.replace("{path}", path) if spec.fix else f"match {spec.pattern}"))
         return None
     return value
 
@@ -317,9 +360,11 @@ def _walk(value: Any, fields: Mapping[str, Field], path: str, link: str, errors:
         where = f"{path}.{key}" if path else key
         raw = value.get(key)
         if raw is None:
-            if spec.required:
+            if spec.required or spec.required_modes and str(value.get("mode") or "gre_ipsec").strip().lower() in spec.required_modes:
                 errors.append(PlanError(link, where, "is required", (spec.fix or f"set {where}").format(path=where)))
                 out[key] = None
+            elif spec.required_modes:
+                out[key] = None  # not used by this link's mode
             elif spec.type == "dict" and spec.fields is not None:
                 out[key] = _walk({}, spec.fields, where, link, errors)
             else:

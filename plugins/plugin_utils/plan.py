@@ -32,7 +32,8 @@ try:
 except ImportError:  # pragma: no cover - used when the package is imported without the collection path
     from . import capabilities, getvpn, model, mtu, preflight  # type: ignore[no-redef]
 
-__all__ = ["PlanValidationError", "build_plan", "object_name", "format_table"]
+__all__ = ["PlanValidationError", "build_plan", "object_name", "format_table", "format_mode_table", "mode_choices",
+           "macsec_profile"]
 
 MIN_INNER_IP = 1280  # the smallest inner packet every link must carry (IPv6 minimum MTU, RFC 8200)
 FULL_INNER_IP = 1500
@@ -342,6 +343,8 @@ def _profile(link: Mapping[str, Any]) -> dict[str, Any]:
     """MTU profile keywords of a link (architecture.md section 1)."""
     encap = {"gre_ipsec": "gre", "vti": "vti", "getvpn": "getvpn", "macsec": "macsec"}[link["mode"]]
     profile: dict[str, Any] = {"encap": encap, "labels": link["labels"]}
+    if encap == "macsec":
+        profile.update(macsec_profile(link))
     if encap in ("gre", "vti", "getvpn"):
         profile["esp_encryption"] = link["crypto"]["esp"]["encryption"]
         profile["esp_integrity"] = link["crypto"]["esp"]["integrity"]
@@ -406,12 +409,21 @@ def _check_capabilities(link: dict[str, Any], sides: Mapping[str, dict[str, Any]
 
 def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:
     """The mtu block of the plan fact, computed by mtu.py (architecture.md section 1)."""
-    label, carrier, labels = link["_label"], link.get("carrier_mtu"), link.get("labels")
     esp = link["crypto"]["esp"]
-    if carrier is None or labels is None or esp.get("encryption") is None or esp.get("integrity") is None:
+    if esp.get("encryption") is None or esp.get("integrity") is None:
         return None
     if esp["encryption"] in model.AEAD and esp["integrity"] != "none" or esp["encryption"] in model.CBC and esp["integrity"] == "none":
         return None  # reported by _check_crypto
+    return _mtu_block(link, errors, warnings, f"{link['mode']}/{link.get('ipsec_mode')} {esp['encryption']}")
+
+
+def _mtu_block(link: dict[str, Any], errors: list[PlanError], warnings: list[str], over: str, payload: str = "",
+               applied: str = "") -> dict[str, Any] | None:
+    """The mtu block of a link's plan fact from mtu.py with the link's profile; ``over`` names the encapsulation in
+    the refusal, ``payload`` what the carrier MTU counts, ``applied`` where the IP MTU goes (both for the messages)."""
+    label, carrier, labels = link["_label"], link.get("carrier_mtu"), link.get("labels")
+    if carrier is None or labels is None:
+        return None
     profile = _profile(link)
     needed = mtu.wire_size(MIN_INNER_IP, **profile)
     for_1500 = mtu.wire_size(FULL_INNER_IP, **profile)
@@ -422,14 +434,15 @@ def _check_mtu(link: dict[str, Any], errors: list[PlanError], warnings: list[str
     if ip_mtu < MIN_INNER_IP:
         largest = f"the largest inner packet is {ip_mtu} bytes" if ip_mtu else "not even a 68-byte packet fits"
         errors.append(PlanError(label, "carrier_mtu", f"{carrier} cannot carry a {MIN_INNER_IP}-byte inner packet with "
-                                f"{labels} label(s) over {link['mode']}/{link.get('ipsec_mode')} {esp['encryption']} "
-                                f"({largest})", f"the carrier must deliver at least {needed} bytes: order a larger "
-                                f"carrier MTU and set carrier_mtu: {needed} or more (or plan fewer labels)"))
+                                f"{labels} label(s) over {over} ({largest})", f"the carrier must deliver at least "
+                                f"{needed} bytes{payload}: order a larger carrier MTU and set carrier_mtu: {needed} or more "
+                                "(or plan fewer labels)"))
         return None
     warning = None
     if ip_mtu < FULL_INNER_IP:
-        warning = (f"carrier_mtu {carrier} limits inner packets to {ip_mtu} bytes (< {FULL_INNER_IP}); "
-                   f"a carrier MTU of {for_1500} would carry full {FULL_INNER_IP}-byte packets")
+        where = applied.format(ip_mtu=ip_mtu, mpls_mtu=ip_mtu + 4 * labels)
+        warning = (f"carrier_mtu {carrier} limits inner packets to {ip_mtu} bytes (< {FULL_INNER_IP}){where}; "
+                   f"a carrier MTU of {for_1500}{payload} would carry full {FULL_INNER_IP}-byte packets")
         warnings.append(f"link {label}: {warning}")
     return {
         "carrier_mtu": carrier,
@@ -504,6 +517,8 @@ def build_plan(links: Any, hostvars: Mapping[str, Any], groups: Mapping[str, Any
     refused = preflight.apply_facts(result, hostvars, facts)  # device facts, when gathered
     if refused:
         raise PlanValidationError(refused)
+    result["modes"] = mode_choices(derived, result, hostvars)
+    result["mode_table"] = format_mode_table(result["modes"])
     return result
 
 
@@ -541,7 +556,8 @@ def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], wa
 
     tunnel = link.get("tunnel")
     nets: dict[str, IPNetwork | None] = {"ipv4": None, "ipv6": None, "ipsec_ipv4": None}
-    if tunnel:
+    _check_macsec_fields(link, errors)
+    if tunnel and link.get("mode") != "macsec":
         if tunnel.get("ipv4") is not None:
             nets["ipv4"] = _parse_network(tunnel["ipv4"], 4, "tunnel.ipv4", label, errors, (31, 30), "198.51.100.0/31")
         if tunnel.get("ipv6") is not None:
@@ -562,10 +578,15 @@ def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], wa
                                     "(e.g. 198.51.100.128/31)"))
 
     platforms = [info["platform"] for info in sides.values() if info]
-    _check_crypto(link, platforms, errors, warnings)
+    if link.get("mode") != "macsec":
+        _check_crypto(link, platforms, errors, warnings)
     _check_igp(link, errors)
     buildable = _check_capabilities(link, sides, errors)
-    mtu_block = _check_mtu(link, errors, warnings) if buildable and "ipsec_mode" not in link["_failed"] else None
+    if link.get("mode") == "macsec":
+        buildable = buildable and _check_macsec(link, sides, errors, warnings)
+        mtu_block = _check_mtu_macsec(link, errors, warnings) if buildable else None
+    else:
+        mtu_block = _check_mtu(link, errors, warnings) if buildable and "ipsec_mode" not in link["_failed"] else None
 
     if len(errors) > before or not buildable or mtu_block is None or None in (sides["a"], sides["b"]):
         return None
@@ -744,9 +765,35 @@ def _addr(net: IPNetwork | None, side: str) -> IPAddress | None:
     return low if side == "a" else high
 
 
+def _fact_head(item: Mapping[str, Any], side: str, peer: str, tunnel_address: str | None = None,
+               tunnel_ipv6: str | None = None, ipsec_address: str | None = None) -> dict[str, Any]:
+    """The first keys of a link's plan entry (every mode): the link, this side, and the peer."""
+    link, other = item["link"], item["sides"][peer]
+    return {
+        "name": link["name"],
+        "id": link["tunnel"]["id"] if link.get("tunnel") else None,
+        "mode": link["mode"],
+        "ipsec_mode": link["ipsec_mode"],
+        "side": side,
+        "objects": object_name(link["name"]),
+        "peer": {
+            "host": link[peer]["host"],
+            "platform": other["platform"],
+            "interface": link[peer]["interface"],
+            "address": str(item["phys"][peer].ip),
+            "tunnel_address": tunnel_address,
+            "tunnel_ipv6": tunnel_ipv6,
+            "ipsec_address": ipsec_address,
+            "router_id": other["router_id"],
+        },
+    }
+
+
 def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
+    if item["link"]["mode"] == "macsec":
+        return _side_fact_macsec(item, side, peer)
     link, sides, phys, nets = item["link"], item["sides"], item["phys"], item["nets"]
-    me, other = sides[side], sides[peer]
+    me = sides[side]
     tid = link["tunnel"]["id"]
     tunnel_mode = link["ipsec_mode"] == "tunnel"
     t4, ipsec = nets["ipv4"], nets["ipsec_ipv4"]
@@ -769,22 +816,8 @@ def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
         }
     crypto = link["crypto"]
     return {
-        "name": link["name"],
-        "id": tid,
-        "mode": link["mode"],
-        "ipsec_mode": link["ipsec_mode"],
-        "side": side,
-        "objects": object_name(link["name"]),
-        "peer": {
-            "host": link[peer]["host"],
-            "platform": other["platform"],
-            "interface": link[peer]["interface"],
-            "address": str(peer_phys.ip),
-            "tunnel_address": str(_addr(t4, peer)),
-            "tunnel_ipv6": v6addr(peer),
-            "ipsec_address": str(_addr(ipsec, peer)) if tunnel_mode else None,
-            "router_id": other["router_id"],
-        },
+        **_fact_head(item, side, peer, tunnel_address=str(_addr(t4, peer)), tunnel_ipv6=v6addr(peer),
+                     ipsec_address=str(_addr(ipsec, peer)) if tunnel_mode else None),
         "physical": {
             "interface": link[side]["interface"],
             "address": str(my_phys.ip),
@@ -831,13 +864,15 @@ def _summary(hosts: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
         for entry in group["links"]:
             b = by_host[entry["peer"]["host"]][entry["name"]]
             mtu_block = entry["mtu"]
+            tunnel, b_tunnel = entry["tunnel"] or {"interface": "-"}, b["tunnel"] or {"interface": "-"}
             rows.append({
                 "name": entry["name"],
                 "mode": entry["mode"] + (f"/{entry['ipsec_mode']}" if entry["ipsec_mode"] else ""),
-                "id": entry["id"],
-                "a": f"{group['host']} {entry['physical']['interface']} {entry['tunnel']['interface']}",
-                "b": f"{entry['peer']['host']} {b['physical']['interface']} {b['tunnel']['interface']}",
-                "tunnel": f"{entry['tunnel']['address']}-{entry['peer']['tunnel_address']}/{entry['tunnel']['prefixlen']}",
+                "id": entry["id"] if entry["id"] is not None else "-",
+                "a": f"{group['host']} {entry['physical']['interface']} {tunnel['interface']}",
+                "b": f"{entry['peer']['host']} {b['physical']['interface']} {b_tunnel['interface']}",
+                "tunnel": (f"{tunnel['address']}-{entry['peer']['tunnel_address']}/{tunnel['prefixlen']}" if entry["tunnel"]
+                           else "-"),
                 "carrier_mtu": mtu_block["carrier_mtu"],
                 "labels": mtu_block["labels"],
                 "ip_mtu": mtu_block["ip_mtu"],
@@ -862,4 +897,255 @@ def format_table(rows: list[Mapping[str, Any]]) -> str:
     widths = [max(len(line[i]) for line in cells) for i in range(len(_COLUMNS))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- MACsec (mode macsec)
+#
+# A macsec link has no tunnel: MPLS, LDP and the IGP stay on the carrier interface, encrypted with everything after the
+# SecTAG. The plan checks the keys (never kept: only a digest of the CKN enters the fact), picks the cipher suite (XPN
+# rule), sizes the carrier (mtu.py) and names the key server; the capability of each router's port is decided by the
+# preflight from the gathered model (capabilities.MACSEC_PORTS). docs/data-model.md "macsec", docs/mtu.md "MACsec".
+
+#: XPN (64-bit packet numbers, IEEE 802.1AEbw) from this port speed on: with 32-bit PNs an SA is exhausted after 2^32
+#: frames, i.e. in 2^32 / (line rate in minimum frames) seconds -- 289 s at 10 Gb/s, 72 s at 40 Gb/s, 29 s at 100 Gb/s --
+#: and MKA must distribute a new SAK before that (IEEE 802.1X-2010 9.8). Both vendors recommend the XPN suites from
+#: 40 Gb/s (Cisco "MACsec and MKA" configuration guide, Juniper "cipher-suite" statement).
+XPN_MIN_MBPS = 40000
+MIN_FRAME_ON_WIRE = 64 + 20  # minimum Ethernet frame + preamble/SFD (8) + inter-frame gap (12), bytes
+PN_SPACE = 2 ** 32
+#: key server priorities of the two sides (lower wins, IEEE 802.1X-2010 9.5.1): side a is the key server
+KEY_SERVER_PRIORITY = {"a": 16, "b": 32}
+CMAC_BY_CAK_DIGITS = {32: "aes-128-cmac", 64: "aes-256-cmac"}
+
+
+def link_speed_mbps(link: Mapping[str, Any]) -> int | None:
+    """The faster of the two carrier ports' nominal speeds (from their names), None when neither is known."""
+    speeds = [capabilities.port_speed_mbps(str((link.get(side) or {}).get("interface") or "")) for side in ("a", "b")]
+    known = [s for s in speeds if s]
+    return max(known) if known else None
+
+
+def pn_exhaustion_seconds(speed_mbps: int | None) -> float | None:
+    """Seconds until a 32-bit packet number is used up at line rate in minimum-size frames."""
+    if not speed_mbps:
+        return None
+    return PN_SPACE / (speed_mbps * 1e6 / (MIN_FRAME_ON_WIRE * 8))
+
+
+def macsec_cipher(link: Mapping[str, Any]) -> str:
+    """The link's cipher suite: macsec.cipher_suite, else the XPN rule's default."""
+    chosen = (link.get("macsec") or {}).get("cipher_suite")
+    if chosen:
+        return str(chosen)
+    speed = link_speed_mbps(link)
+    return "gcm-aes-xpn-256" if speed and speed >= XPN_MIN_MBPS else "gcm-aes-256"
+
+
+def macsec_profile(link: Mapping[str, Any]) -> dict[str, Any]:
+    """MTU profile keywords of MACsec (mtu.py): the cipher, and the SCI in every SecTAG -- IOS-XE always sends it
+    (show macsec interface: Include SCI yes) and the Junos template sets include-sci, so that both directions carry the
+    same overhead and the two ends get the same IP MTU (OSPF compares the interface MTUs in its DBD packets)."""
+    return {"macsec_cipher": macsec_cipher(link), "macsec_sci": True}
+
+
+def _check_macsec_fields(link: dict[str, Any], errors: list[PlanError]) -> None:
+    """Fields that belong to the other modes on a macsec link (and the reverse)."""
+    label = link["_label"]
+    if link.get("mode") == "macsec":
+        if link.get("tunnel"):
+            errors.append(PlanError(label, "tunnel", "is not used with mode macsec (no tunnel: the carrier interface "
+                                    "itself is encrypted)", "remove tunnel"))
+        return
+    keys = link.get("macsec") or {}
+    if keys.get("ckn") is not None or keys.get("cak") is not None or keys.get("cipher_suite") is not None:
+        errors.append(PlanError(label, "macsec", f"is only used with mode macsec (this link is {link.get('mode')})",
+                                "remove macsec, or set mode: macsec"))
+
+
+def _check_macsec_keys(link: dict[str, Any], errors: list[PlanError]) -> None:
+    label, keys = link["_label"], link.get("macsec") or {}
+    failed = link["_failed"]
+    for key, what in (("ckn", "the CAK's name"), ("cak", "the pre-shared key")):
+        if keys.get(key) is None and f"macsec.{key}" not in failed:
+            errors.append(PlanError(label, f"macsec.{key}", f"is required with mode macsec ({what})",
+                                    f"set macsec.{key} from Ansible Vault (e.g. {key}: \"{{{{ vault_p2p_{key}_<link> }}}}\"; "
+                                    f"openssl rand -hex {16 if key == 'ckn' else 32})"))
+
+
+def _check_macsec(link: dict[str, Any], sides: Mapping[str, dict[str, Any] | None], errors: list[PlanError],
+                  warnings: list[str]) -> bool:
+    """Keys, cipher suite (XPN rule, CAK length), tagged service, offset. True when the link can be built."""
+    label, keys = link["_label"], link["macsec"]
+    before = len(errors)
+    _check_macsec_keys(link, errors)
+    cipher = macsec_cipher(link)
+    speed = link_speed_mbps(link)
+    exhausted = pn_exhaustion_seconds(speed)
+    if "xpn" not in cipher and speed and speed >= XPN_MIN_MBPS:
+        errors.append(PlanError(label, "macsec.cipher_suite", f"{cipher} on a {speed // 1000} Gb/s carrier: its 32-bit "
+                                f"packet number is used up in {exhausted:.0f} s at line rate, faster than MKA can be "
+                                "relied on to rekey", f"use {cipher.replace('gcm-aes-', 'gcm-aes-xpn-')} (or leave "
+                                "macsec.cipher_suite out: the plan picks XPN from 40 Gb/s)"))
+    cak = keys.get("cak")
+    if isinstance(cak, str) and "macsec.cak" not in link["_failed"] and cipher.endswith("256") and len(cak) != 64:
+        errors.append(PlanError(label, "macsec.cak", f"has {len(cak)} hex digits; {cipher} takes a 256-bit key, derived "
+                                "from a 256-bit CAK (AES-256-CMAC, 64 hex digits)",
+                                "use a 64-hex-digit CAK (openssl rand -hex 32), or a 128-bit cipher suite"))
+    if keys.get("tagged_service"):
+        for side in ("a", "b"):
+            info = sides.get(side)
+            if info and info["platform"] == "junos":
+                errors.append(PlanError(label, "macsec.tagged_service", f"{link[side]['host']} (Juniper Junos) would have "
+                                        "to keep the service's 802.1Q tag in clear in front of the SecTAG; mplssec.p2p "
+                                        "configures Junos MACsec on the physical port (untagged) only",
+                                        "use a port-based carrier service (EPL) for this link, or mode: gre_ipsec with "
+                                        "ipsec_mode: tunnel"))
+    if keys.get("offset"):
+        warnings.append(f"link {label}: macsec.offset {keys['offset']}: the first {keys['offset']} bytes after the SecTAG "
+                        "(the MPLS labels and the inner IP header) cross the carrier in clear; 0 encrypts them")
+    if keys.get("replay_window") == 0:
+        warnings.append(f"link {label}: macsec.replay_window 0: a frame the carrier delivers out of order is dropped")
+    return len(errors) == before
+
+
+def _check_mtu_macsec(link: dict[str, Any], errors: list[PlanError], warnings: list[str]) -> dict[str, Any] | None:
+    """The mtu block of a macsec link (mtu.py): the IP/MPLS MTU of the carrier interface once every frame carries the
+    SecTAG (with SCI) and the ICV, and the carrier MTU (Ethernet payload) full-size packets need."""
+    return _mtu_block(link, errors, warnings, f"MACsec {macsec_cipher(link)} with SCI", " of Ethernet payload",
+                      " (the carrier interfaces get ip mtu {ip_mtu} / mpls mtu {mpls_mtu})")
+
+
+def _side_fact_macsec(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
+    """The plan entry of a macsec link on one router (no tunnel; the keys stay in the inventory)."""
+    import hashlib
+
+    link, sides, phys = item["link"], item["sides"], item["phys"]
+    me = sides[side]
+    keys = link["macsec"]
+    cipher = macsec_cipher(link)
+    speed = link_speed_mbps(link)
+    exhausted = pn_exhaustion_seconds(speed)
+    my_phys = phys[side]
+    return {
+        **_fact_head(item, side, peer),
+        "physical": {
+            "interface": link[side]["interface"],
+            "port": link[side]["interface"].split(".")[0] if me["platform"] == "junos" else link[side]["interface"],
+            "address": str(my_phys.ip),
+            "prefixlen": my_phys.prefixlen,
+            "netmask": str(my_phys.netmask),
+            "network": str(my_phys.cidr),
+        },
+        "tunnel": None,
+        "ipsec_tunnel": None,
+        "crypto": None,
+        "macsec": {
+            "cipher_suite": cipher,
+            "xpn": "xpn" in cipher,
+            "mka_cmac": CMAC_BY_CAK_DIGITS.get(len(str(keys.get("cak") or "")), "aes-256-cmac"),
+            # the CKN is a secret of the inventory: the fact keeps a digest, which verify compares with the shown CKN
+            "ckn_sha256": hashlib.sha256(str(keys.get("ckn") or "").lower().encode()).hexdigest()[:16],
+            "eapol_address": keys["eapol_address"],
+            "tagged_service": keys["tagged_service"],
+            "offset": keys["offset"],
+            "replay_window": keys["replay_window"],
+            "include_sci": True,
+            "key_server_priority": KEY_SERVER_PRIORITY[side],
+            "key_server": side == "a",
+            "port_speed_mbps": speed,
+            "pn_exhaustion_s": round(exhausted) if exhausted else None,
+        },
+        "mtu": dict(item["mtu"]),
+        "igp": dict(link["igp"]),
+        "keep_clear_igp": link["keep_clear_igp"],
+        "fail_closed": link["fail_closed"],
+    }
+
+
+# --------------------------------------------------------------------------- the choice of mode (plan_p2p.yml)
+
+#: the modes a link could have, in the order the table shows them
+MODE_CANDIDATES: tuple[tuple[str, str | None], ...] = (
+    ("gre_ipsec", "transport"), ("gre_ipsec", "tunnel"), ("vti", None), ("getvpn", None), ("macsec", None))
+
+
+def _candidate_profile(link: Mapping[str, Any], mode: str, ipsec_mode: str | None) -> dict[str, Any]:
+    esp = link["crypto"]["esp"]
+    profile: dict[str, Any] = {"labels": link["labels"]}
+    if mode == "macsec":
+        return dict(profile, encap="macsec", **macsec_profile(link))
+    profile.update(esp_encryption=esp["encryption"], esp_integrity=esp["integrity"])
+    if mode == "gre_ipsec":
+        return dict(profile, encap="gre", ipsec_mode=ipsec_mode)
+    return dict(profile, encap=mode)
+
+
+def _facts_model(hostvars: Mapping[str, Any], host: str) -> Any:
+    facts = _hostvar(hostvars, host, "p2p_facts")
+    return facts.get("model") if isinstance(facts, Mapping) else None
+
+
+def mode_choices(derived: list[dict[str, Any]], result: Mapping[str, Any], hostvars: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per link, every mode: can both routers do it (capability map + gathered model), its overhead on a full-size
+    packet and the IP MTU it leaves on this carrier, and why a mode is refused. Read only: decides nothing."""
+    rows: list[dict[str, Any]] = []
+    for item in sorted(derived, key=lambda d: d["link"]["name"]):
+        link, sides = item["link"], item["sides"]
+        chosen = (link["mode"], link.get("ipsec_mode"))
+        for mode, ipsec_mode in MODE_CANDIDATES:
+            why: list[str] = []
+            unknown: list[str] = []
+            for side in ("a", "b"):
+                platform, host = sides[side]["platform"], link[side]["host"]
+                title = capabilities.PLATFORMS[platform]["title"]
+                support = capabilities.mode_support(platform, mode, ipsec_mode)
+                if not support["supported"]:
+                    why.append(f"{host} ({title}): {support['reason']}")
+                elif mode == "macsec":
+                    port = capabilities.macsec_port_support(platform, _facts_model(hostvars, host), link[side]["interface"])
+                    if port["supported"] is None:
+                        unknown.append(f"{host}: {port['reason']}")
+                    elif not port["supported"]:
+                        why.append(f"{host}: {port['reason']}")
+            name = mode + (f"/{ipsec_mode}" if ipsec_mode else "")
+            row: dict[str, Any] = {"link": link["name"], "mode": name, "overhead": None, "ip_mtu": None,
+                                   "carrier_mtu_for_1500": None, "status": "possible", "why": ""}
+            try:
+                profile = _candidate_profile(link, mode, ipsec_mode)
+                row["overhead"] = mtu.overhead(FULL_INNER_IP, **profile)
+                row["carrier_mtu_for_1500"] = mtu.wire_size(FULL_INNER_IP, **profile)
+                row["ip_mtu"] = mtu.max_inner(link["carrier_mtu"], **profile)
+            except mtu.MtuError as exc:
+                row["why"] = str(exc)
+            if why:
+                row["status"] = "refused"
+                row["why"] = "; ".join(dict.fromkeys(why))
+                if mode == "vti":
+                    alt = "tunnel" if any(sides[s]["platform"] == "junos" for s in ("a", "b")) else "transport"
+                    saved = _vti_saving(link, alt)
+                    if saved is not None:
+                        row["why"] += f" -- it would have saved {saved} bytes per 1500-byte packet against gre_ipsec/{alt}"
+            elif unknown:
+                row["status"] = "unknown"
+                row["why"] = "; ".join(unknown)
+            if (mode, ipsec_mode if mode == "gre_ipsec" else None) == chosen:
+                row["status"] = "chosen" if row["status"] in ("possible", "unknown") else row["status"]
+            rows.append(row)
+    return rows
+
+
+_MODE_COLUMNS = (("link", "link"), ("mode", "mode"), ("status", "status"), ("overhead@1500", "overhead"),
+                 ("ip mtu", "ip_mtu"), ("1500 needs", "carrier_mtu_for_1500"), ("why", "why"))
+
+
+def format_mode_table(rows: list[Mapping[str, Any]]) -> str:
+    """The choice of mode as a text table: one line per link and mode."""
+    if not rows:
+        return "(no p2p_links)"
+    cells = [[title for title, _key in _MODE_COLUMNS]] + [
+        ["-" if row[key] is None else str(row[key]) for _title, key in _MODE_COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(_MODE_COLUMNS) - 1)]
+    lines = ["  ".join([c.ljust(w) for c, w in zip(line[:-1], widths, strict=True)] + [line[-1]]).rstrip() for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths) + "  ---")
     return "\n".join(lines)

@@ -15,6 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+try:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities
+except ImportError:  # pragma: no cover - used when the package is imported without the collection path
+    from . import capabilities  # type: ignore[no-redef]
+
 __all__ = ["apply_facts", "confirm_timer_errors", "SRX_NO_PACKET_MODE"]
 
 # Juniper, forwarding-options (Security): "Packet-based processing is not supported on the following SRX
@@ -95,9 +100,11 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
                            f"set {entry['side']}.address to the carrier interface's address, or correct {entry['side']}.interface "
                            f"(the plan has {wanted})"))
     carrier_mtu = entry["mtu"]["carrier_mtu"]
-    if iface.get("ip_mtu") is not None and iface["ip_mtu"] < carrier_mtu:
-        errors.append(_msg(name, host, f"{ifname} IP MTU", f"{iface['ip_mtu']}, below carrier_mtu {carrier_mtu}",
-                           f"set carrier_mtu: {iface['ip_mtu']} (or raise the interface MTU to {carrier_mtu})"))
+    # macsec already on the carrier (a re-run): the IP MTU is the deploy's own, the port's decides
+    ip_mtu = iface.get("port_ip_mtu") if entry.get("mode") == "macsec" and iface.get("macsec") else iface.get("ip_mtu")
+    if ip_mtu is not None and ip_mtu < carrier_mtu:
+        errors.append(_msg(name, host, f"{ifname} IP MTU", f"{ip_mtu}, below carrier_mtu {carrier_mtu}",
+                           f"set carrier_mtu: {ip_mtu} (or raise the interface MTU to {carrier_mtu})"))
     ospf = iface.get("ospf")
     igp = entry["igp"]
     carrier = {
@@ -113,7 +120,8 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         "acl_in_entries": list((facts.get("acls") or {}).get(iface.get("acl_in") or "", [])),
         "acl6_in_entries": list((facts.get("acls") or {}).get("ipv6 " + (iface.get("acl6_in") or ""), [])),
     }
-    _pre_deploy(entry, carrier, interfaces, facts)
+    if entry.get("tunnel"):
+        _pre_deploy(entry, carrier, interfaces, facts)
     entry["carrier"] = carrier
     if igp.get("protocol") == "ospf" and ospf:
         if ospf.get("process") is not None and ospf["process"] != igp.get("process_id"):
@@ -134,6 +142,8 @@ def _link(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapp
         if carrier[key]:
             warnings.append(f"link {name}: {host}: {ifname} has an {label} {carrier[key]}: fail-closed merges it, "
                             "rollback restores it")
+    if entry.get("mode") == "macsec":
+        errors.extend(_macsec(host, plan, entry, facts, iface, warnings))
     if plan.get("platform") == "junos":
         errors.extend(_junos(host, entry, facts, iface, allow_reboot, actions, warnings))
     errors.extend(_existing(host, entry, facts))
@@ -197,12 +207,12 @@ def _junos(host: str, entry: dict[str, Any], facts: Mapping[str, Any], iface: Ma
         errors.append(_msg(name, host, f"{label} forwarding mode in effect (show security flow status)", f"{shown}, {state}",
                            f"set {statement}, commit and reboot {host} in a maintenance window, then re-run; "
                            f"or set p2p_allow_reboot: true for {host} to let the deploy reboot it"))
-    if entry["tunnel"].get("ipv6") and active.get("inet6") not in ("flow-based", PACKET):
+    if (entry.get("tunnel") or {}).get("ipv6") and active.get("inet6") not in ("flow-based", PACKET):
         shown = active.get("inet6") or "unknown"
         errors.append(_msg(name, host, "inet6 forwarding mode in effect", f"{shown}: the SRX drops the IPv6 of tunnel.ipv6",
                            f"set security forwarding-options family inet6 mode flow-based, commit and reboot {host}, "
                            "or remove tunnel.ipv6"))
-    if not iface.get("zone_ike"):
+    if not iface.get("zone_ike") and entry.get("mode") != "macsec":  # MKA is layer 2: no IKE, no host-inbound
         # vendor-truth #1: refused, never changed by the product (the zone is the operator's security policy).
         zone = iface.get("zone")
         found = (f"in zone {zone}, whose host-inbound-traffic does not admit IKE (udp 500/4500 to {ifname} is dropped)"
@@ -229,6 +239,11 @@ def _existing(host: str, entry: dict[str, Any], facts: Mapping[str, Any]) -> lis
     name = entry["name"]
     errors: list[str] = []
     interfaces = facts.get("interfaces") or {}
+    if not entry.get("tunnel"):  # macsec: no interface of its own; its objects (key chain, MKA policy / CA) are expected
+        prefix = entry["objects"]
+        entry["existing"] = {"interfaces": [], "files": [f for f in facts.get("files") or [] if f.startswith(f"mplssec-{name}-")],
+                             "objects": [o for o in facts.get("objects") or [] if prefix in o.split()]}
+        return errors
     wanted = [(entry["tunnel"]["interface"], f"{entry['tunnel']['address']}/{entry['tunnel']['prefixlen']}")]
     if entry.get("ipsec_tunnel"):
         ipsec = entry["ipsec_tunnel"]
@@ -316,3 +331,24 @@ def confirm_timer_errors(step_lists: Any, retries: Any, interval: Any, minutes: 
                           f"{IOS_REVERT_MAX_MINUTES} min. Fix: -e deploy_wait_retries={int(most)} (or a shorter "
                           f"deploy_wait_interval) with -e deploy_confirm_minutes={IOS_REVERT_MAX_MINUTES}")
     return errors
+
+
+def _macsec(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Mapping[str, Any], iface: Mapping[str, Any],
+            warnings: list[str]) -> list[str]:
+    """mode macsec: the carrier port must do MACsec (capabilities.MACSEC_PORTS, from the gathered model); an explicit
+    IP/MPLS MTU of the carrier before the deploy is warned about (rollback_p2p removes the deploy's ip/mpls mtu)."""
+    name, ifname = entry["name"], entry["physical"]["interface"]
+    model = facts.get("model")
+    support = capabilities.macsec_port_support(str(plan.get("platform")), model, ifname)
+    entry["carrier"]["macsec_capable"] = support["supported"]
+    if not support["supported"]:
+        ref = f" (see {support['reference']})" if support.get("reference") else ""
+        return [_msg(name, host, f"MACsec on {ifname}", f"not possible: {support['reason']}{ref}",
+                     f"use {support['alternative']}")]
+    deployed = bool(iface.get("macsec"))
+    entry["carrier"]["macsec_deployed"] = deployed
+    if not deployed and (iface.get("ip_mtu_set") or iface.get("mpls_mtu") is not None):
+        warnings.append(f"link {name}: {host}: {ifname} has an IP/MPLS MTU of its own (ip mtu {iface.get('ip_mtu')}, "
+                        f"mpls mtu {iface.get('mpls_mtu')}): the deploy sets ip mtu {entry['mtu']['ip_mtu']} / mpls mtu "
+                        f"{entry['mtu']['mpls_mtu']}; a failed deploy restores them exactly, rollback_p2p removes them")
+    return []

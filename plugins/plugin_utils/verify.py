@@ -19,7 +19,8 @@ plan fact never contains one and the details are built only from parsed show out
 Check names (exactly these, in this order): ``ike_sa``, ``ipsec_sa``, ``ldp_session``,
 ``igp_adjacency``, ``no_clear_mpls``, ``mtu_ping``, ``lsp_ping`` (labelled forwarding: an MPLS LSP ping
 to the peer's loopback at the planned MPLS size), ``no_carrier_ldp`` (after cut-over: no LDP hello
-adjacency left on the carrier interface).
+adjacency left on the carrier interface); for mode macsec ``mka_session`` and ``macsec_sa`` (section "MACsec" below),
+with the IGP, LDP and ping checks run on the carrier interface (``on_carrier_if_macsec``).
 """
 
 from __future__ import annotations
@@ -66,16 +67,28 @@ __all__ = [
     "lsp_ping_size",
     "valid_no_clear_mpls",
     "valid_no_clear_igp",
+    "MACSEC_CHECKS",
+    "checks_for",
+    "macsec_states",
+    "mka_sessions",
+    "on_carrier_if_macsec",
+    "valid_macsec_sa",
+    "valid_mka_session",
 ]
 
-CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls", "mtu_ping",
-                           "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session",
+CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "mka_session", "macsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls",
+                           "mtu_ping", "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session",
                            "gdoi_registered")
 #: GET VPN member checks (mode getvpn): implemented in plugins/plugin_utils/verify_getvpn.py
 GETVPN_CHECKS: tuple[str, ...] = ("gdoi_registered",)
+#: MACsec checks (mode macsec)
+MACSEC_CHECKS: tuple[str, ...] = ("mka_session", "macsec_sa")
 #: the checks that prove a link's traffic is encrypted, per mode; a selection naming another mode's crypto checks gets
-#: the link's own in their place (the verify role's default list names those of gre_ipsec)
-CRYPTO_CHECKS: dict[str, tuple[str, ...]] = {"gre_ipsec": ("ike_sa", "ipsec_sa"), "getvpn": GETVPN_CHECKS}
+#: the link's own in their place (the verify role's default list names those of every mode)
+CRYPTO_CHECKS: dict[str, tuple[str, ...]] = {"gre_ipsec": ("ike_sa", "ipsec_sa"), "getvpn": GETVPN_CHECKS,
+                                            "macsec": MACSEC_CHECKS}
+#: checks that do not apply to a mode: MACsec keeps MPLS/LDP/IGP on the carrier by design
+NOT_FOR_MODE: dict[str, tuple[str, ...]] = {"macsec": ("no_clear_mpls", "no_carrier_ldp", "no_clear_igp")}
 #: checks of the link's clear state (the carrier interface): the deploy gates of cut-over (no_clear_igp) and of the
 #: decommission steps (clear_*) use them; same commands and parsers as igp_adjacency / ldp_session
 CLEAR_CHECKS: tuple[str, ...] = ("no_clear_igp", "clear_igp_adjacency", "clear_ldp_session")
@@ -834,9 +847,11 @@ def valid_mtu_ping(link: dict, at_size: dict | None, over_size: dict | None, hos
 
 def checks_for(link: dict, selected: Iterable[str]) -> list[str]:
     """The checks of ``selected`` that apply to ``link`` (a plan entry): another mode's crypto checks are replaced, once,
-    by the link's own (CRYPTO_CHECKS), unless the selection names them already; every other check is kept in order."""
-    selected = list(selected)
-    own = CRYPTO_CHECKS.get(str(link.get("mode") or "gre_ipsec"), ())
+    by the link's own (CRYPTO_CHECKS), unless the selection names them already; the checks that do not apply to the
+    link's mode (NOT_FOR_MODE) are left out; every other check is kept in order."""
+    mode = str((link or {}).get("mode") or "gre_ipsec")
+    selected = [c for c in selected if c not in NOT_FOR_MODE.get(mode, ())]
+    own = CRYPTO_CHECKS.get(mode, ())
     crypto = {check for checks in CRYPTO_CHECKS.values() for check in checks}
     out: list[str] = []
     for check in selected:
@@ -871,7 +886,9 @@ def _check_name(check: str) -> str:
 
 def show_commands(check: str, plan: dict, link: Any) -> list[str]:
     """The commands for one check on one router, in the order they must run."""
-    check, platform, link = _check_name(check), _platform(plan), _link_from_plan(plan, link)
+    check, platform, link = _check_name(check), _platform(plan), on_carrier_if_macsec(_link_from_plan(plan, link))
+    if check in MACSEC_CHECKS:
+        return _macsec_show_commands(check, platform, link)
     peer = _peer(link)
     target = peer.get("tunnel_address")
     ip_mtu = _int((link.get("mtu") or {}).get("ip_mtu"))
@@ -917,7 +934,7 @@ def show_commands(check: str, plan: dict, link: Any) -> list[str]:
 def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | None = None,
               min_success_pct: int = MIN_SUCCESS_PCT) -> dict:
     """Parse the outputs of ``show_commands(check, plan, link)`` (same order) and validate them."""
-    check, platform, link = _check_name(check), _platform(plan), _link_from_plan(plan, link)
+    check, platform, link = _check_name(check), _platform(plan), on_carrier_if_macsec(_link_from_plan(plan, link))
     host = str(plan.get("host") or "")
     expected = len(show_commands(check, plan, link))
     if error:
@@ -927,6 +944,8 @@ def run_check(check: str, outputs: list, plan: dict, link: Any, error: str | Non
     if len(outputs) != expected:
         return _result(check, host, False, "expected %d command outputs, got %d" % (expected, len(outputs)))
     try:
+        if check in MACSEC_CHECKS:
+            return _macsec_run_check(check, platform, outputs, link, host)
         if check in LABEL_CHECKS:
             return _label_run_check(check, platform, outputs, link, host, min_success_pct)
         if check in CLEAR_CHECKS:
@@ -1041,7 +1060,7 @@ def build_reports(results: list[dict], expected: list[dict] | None = None, check
         for link in plan.get("links") or []:
             if wanted_links and link.get("name") not in wanted_links:
                 continue
-            for check in selected:
+            for check in checks_for(link, selected):
                 key = (link.get("name"), plan.get("host"), check)
                 if key not in seen:
                     by_link.setdefault(key[0], []).append(
@@ -1295,3 +1314,209 @@ def markdown_summary(reports: list[dict], title: str = "verify") -> str:
     bad_links = sum(1 for r in reports or [] if r.get("status") != "pass")
     lines += ["", "%d links, %d failed; %d checks." % (len(reports or []), bad_links, total)]
     return "\n".join(lines) + "\n"
+
+
+
+# --------------------------------------------------------------------------------------------
+# MACsec (mode macsec, issue 10): mka_session and macsec_sa; the other checks on the carrier interface
+# --------------------------------------------------------------------------------------------
+
+#: checks of a macsec link only
+def on_carrier_if_macsec(link: dict) -> dict:
+    """A macsec link has no tunnel: the IGP, LDP, the DF ping and the LSP ping run over the carrier interface, to the
+    peer's carrier address. Other links are returned unchanged."""
+    if (link or {}).get("mode") != "macsec":
+        return link
+    peer = dict(link.get("peer") or {})
+    peer["tunnel_address"] = peer.get("address")
+    return dict(link, tunnel={"interface": (link.get("physical") or {}).get("interface")}, peer=peer)
+
+
+def _port(link: dict, platform: str) -> str:
+    phys = (link.get("physical") or {}).get("interface")
+    if not phys:
+        raise VerifyError("link %s: plan has no physical.interface" % link.get("name"))
+    return phys.split(".")[0] if platform == "junos" else phys
+
+
+def _macsec_show_commands(check: str, platform: str, link: dict) -> list[str]:
+    port, peer = _port(link, platform), _peer(link)["address"]
+    if platform == "ios":
+        if check == "mka_session":
+            return ["show mka sessions interface %s detail" % port]
+        return ["show macsec interface %s" % port, "ping %s repeat %d" % (peer, TRAFFIC_COUNT), "show macsec interface %s" % port]
+    if check == "mka_session":
+        return ["show security mka sessions interface %s | display json" % port]
+    stats = "show security macsec statistics interface %s | display json" % port
+    return ["show security macsec connections interface %s | display json" % port, stats,
+            "ping %s count %d rapid" % (peer, TRAFFIC_COUNT), stats]
+
+
+def _ckn_digest(ckn: Any) -> str | None:
+    import hashlib
+
+    return hashlib.sha256(str(ckn).strip().lower().encode()).hexdigest()[:16] if ckn not in (None, "") else None
+
+
+def _cipher(text: Any) -> str | None:
+    m = re.search(r"gcm-aes(?:-xpn)?-(?:128|256)", str(text or ""), re.I)
+    return m.group(0).lower() if m else None
+
+
+def mka_sessions(platform: str, data: Any) -> list[dict]:
+    """MKA sessions -> ``[{interface, secured, status, key_server, ckn_sha256, live_peers, cipher}]``.
+
+    IOS ``show mka sessions interface X detail`` (Cisco WAN MACsec guide field list); Junos ``show security mka
+    sessions interface X | display json`` (``mka-session-information``: ``interface-state`` "Secured - Primary",
+    ``cak-name``, ``key-server``, one ``mka-peer-information`` per live peer). The CKN itself is not kept: only its
+    digest, compared with the plan's."""
+    if platform == "ios":
+        out = []
+        for block in re.split(r"MKA Detailed Status for MKA Session", str(data or ""))[1:]:
+            def field(label: str, text: str = block) -> str | None:
+                m = re.search(r"^\s*%s\.*\s*(.*?)\s*$" % re.escape(label), text, re.M)
+                return m.group(1) if m else None
+            status = field("Status:") or ""
+            peers = _int(field("# of MACsec Capable Live Peers")) or 0
+            out.append({"interface": field("Interface Name"), "secured": status.upper().startswith("SECURED"),
+                        "status": status.split(" - ")[0].strip(), "key_server": (field("Key Server") or "").upper() == "YES",
+                        "ckn_sha256": _ckn_digest(field("CAK Name (CKN)")), "live_peers": peers,
+                        "cipher": _cipher(field("SAK Cipher Suite"))})
+        return out
+    doc = _as_data(platform, "mka_session", data)
+    out = []
+    for sess in find_all(doc, "mka-session-information"):
+        if not isinstance(sess, dict):
+            continue
+        state = str(sess.get("interface-state") or "")
+        peers = find_all(sess, "mka-peer-information")
+        out.append({"interface": sess.get("interface-name"), "secured": state.lower().startswith("secured"),
+                    "status": state, "key_server": str(sess.get("key-server") or "").lower() == "yes",
+                    "ckn_sha256": _ckn_digest(sess.get("cak-name")), "live_peers": len(peers), "cipher": None})
+    return out
+
+
+def valid_mka_session(link: dict, sessions: list[dict], host: str = "", platform: str = "ios") -> dict:
+    """The MKA session on the carrier port is secured with a live peer, under the planned CKN (digest), with the planned
+    key server (side a) and, where shown, the planned cipher suite."""
+    name = "mka_session"
+    port = _port(link, platform)
+    want = link.get("macsec") or {}
+    mine = [s for s in sessions if same_interface(s.get("interface"), port)]
+    if not mine:
+        return _result(name, host, False, "no MKA session on %s%s" % (port, " (sessions on: %s)" % ", ".join(
+            sorted(str(s.get("interface")) for s in sessions)) if sessions else " (no MKA session at all)"))
+    s = mine[0]
+    if not s["secured"] or not s["live_peers"]:
+        return _result(name, host, False, "MKA session on %s not secured (%s, %d live peer(s))" % (
+            port, s.get("status") or "?", s.get("live_peers") or 0))
+    if want.get("ckn_sha256") and s.get("ckn_sha256") != want["ckn_sha256"]:
+        return _result(name, host, False, "MKA session on %s secured under another CKN than the plan's" % port)
+    if "key_server" in want and s["key_server"] != want["key_server"]:
+        return _result(name, host, False, "MKA session on %s: this router is %sthe key server (planned: %s)" % (
+            port, "" if s["key_server"] else "not ", "side a" if want["key_server"] else "the peer"))
+    if s.get("cipher") and want.get("cipher_suite") and s["cipher"] != want["cipher_suite"]:
+        return _result(name, host, False, "MKA session on %s distributes %s (planned %s)" % (port, s["cipher"],
+                                                                                            want["cipher_suite"]))
+    return _result(name, host, True, "MKA session on %s secured with %d live peer, CKN as planned, %s%s" % (
+        port, s["live_peers"], "key server" if s["key_server"] else "peer is key server",
+        ", " + s["cipher"] if s.get("cipher") else ""))
+
+
+def _ios_macsec_interface(text: str) -> dict:
+    t = str(text or "")
+
+    def section(title: str) -> str:
+        m = re.search(r"^ %s\s*$(.*?)(?=^ \S|\Z)" % re.escape(title), t, re.M | re.S)
+        return m.group(1) if m else ""
+
+    def num(label: str, where: str) -> int | None:
+        m = re.search(r"^\s*%s\s*:?\s*(\d+)\s*$" % re.escape(label), where, re.M)
+        return int(m.group(1)) if m else None
+    tx, rx = section("Transmit Secure Channels"), section("Receive Secure Channels")
+    m = re.search(r"^\s*Access control\s*:\s*(.+?)\s*$", t, re.M)
+    return {
+        "enabled": "MACsec is enabled" in t,
+        "cipher": _cipher((re.search(r"^\s*Cipher\s*:\s*(\S+)", t, re.M) or [None, None])[1]),
+        "offset": _int((re.search(r"Confidentiality Offset\s*:\s*(\d+)", t) or [None, None])[1]),
+        "include_sci": (re.search(r"Include SCI\s*:\s*(\w+)", t) or [None, ""])[1].lower() == "yes",
+        "access": m.group(1).lower() if m else None,
+        "tx_sa_inuse": bool(re.search(r"SA State:\s*inUse", tx)),
+        "rx_sa_inuse": bool(re.search(r"SA State:\s*inUse", rx)),
+        "encrypted": num("Encrypted Pkts", tx), "received": num("Valid pkts", rx),
+        "unencrypted_tx": num("Auth-only Pkts", tx),
+        "unencrypted_rx": sum(v or 0 for v in (num("Uncheck pkts", rx), num("Notvalid pkts", rx), num("Invalid pkts", rx))),
+    }
+
+
+def _junos_macsec(connections: Any, statistics: Any) -> dict:
+    conn = _as_data("junos", "macsec_connections", connections)
+    stats = _as_data("junos", "macsec_statistics", statistics)
+
+    def status(tag: str) -> bool:
+        return any(str(_first(sa, "association-number-status") or "").lower() == "inuse"
+                   for sa in find_all(conn, tag) if isinstance(sa, dict))
+
+    def counter(group: str, key: str) -> int | None:
+        values = [_int(_first(g, key)) for g in find_all(stats, group) if isinstance(g, dict)]
+        return values[0] if values else None
+    return {
+        "enabled": bool(find_all(conn, "macsec-interface-common-information")),
+        "cipher": _cipher(_first(conn, "cipher-suite")),
+        "offset": _int(_first(conn, "offset")),
+        "include_sci": str(_first(conn, "include-sci") or "").lower() == "yes",
+        "access": None,  # not shown operationally by Junos (the configuration says must-secure / should-secure)
+        "tx_sa_inuse": status("outbound-secure-association"),
+        "rx_sa_inuse": status("inbound-secure-association"),
+        "encrypted": counter("secure-channel-sent", "encrypted-packets"),
+        "received": counter("secure-channel-received", "ok-packets"),
+        "unencrypted_tx": counter("secure-channel-sent", "protected-packets"),
+        "unencrypted_rx": counter("secure-channel-received", "validated-bytes"),
+    }
+
+
+def macsec_states(platform: str, outputs: list) -> tuple[dict, dict]:
+    """The MACsec port state before and after the test traffic (outputs of the macsec_sa commands)."""
+    if platform == "ios":
+        return _ios_macsec_interface(outputs[0]), _ios_macsec_interface(outputs[2])
+    return _junos_macsec(outputs[0], outputs[1]), _junos_macsec(outputs[0], outputs[3])
+
+
+def valid_macsec_sa(link: dict, before: dict, after: dict, host: str = "", platform: str = "ios") -> dict:
+    """Tx and Rx SA in use with the planned cipher suite and offset, encrypted and received counters moving with test
+    traffic, and no frame counted unencrypted: none sent integrity-only (IOS Auth-only, Junos protected packets), none
+    received unchecked or invalid (IOS Uncheck/Notvalid/Invalid pkts, Junos validated-only bytes)."""
+    name = "macsec_sa"
+    port = _port(link, platform)
+    want = link.get("macsec") or {}
+    if not after.get("enabled"):
+        return _result(name, host, False, "MACsec is not enabled on %s" % port)
+    if not after["tx_sa_inuse"] or not after["rx_sa_inuse"]:
+        return _result(name, host, False, "MACsec on %s: Tx SA %s, Rx SA %s (expected both in use)" % (
+            port, "in use" if after["tx_sa_inuse"] else "not in use", "in use" if after["rx_sa_inuse"] else "not in use"))
+    if want.get("cipher_suite") and after.get("cipher") and after["cipher"] != want["cipher_suite"]:
+        return _result(name, host, False, "MACsec on %s uses %s (planned %s)" % (port, after["cipher"], want["cipher_suite"]))
+    if want.get("offset") is not None and after.get("offset") is not None and after["offset"] != want["offset"]:
+        return _result(name, host, False, "MACsec on %s: confidentiality offset %s (planned %s)" % (
+            port, after["offset"], want["offset"]))
+    counts = (before.get("encrypted"), after.get("encrypted"), before.get("received"), after.get("received"))
+    if None in counts:
+        return _result(name, host, False, "MACsec on %s: SAs in use but the SA counters were not found" % port)
+    summary = "encrypted %s->%s, received %s->%s" % counts
+    if counts[1] <= counts[0] or counts[3] <= counts[2]:
+        return _result(name, host, False, "MACsec on %s: counters did not move with test traffic: %s" % (port, summary))
+    bad = {"sent integrity-only": after.get("unencrypted_tx"), "received unencrypted/invalid": after.get("unencrypted_rx")}
+    bad = {k: v for k, v in bad.items() if v}
+    if bad:
+        return _result(name, host, False, "MACsec on %s: frames counted without encryption: %s" % (
+            port, ", ".join("%s %s" % (k, v) for k, v in bad.items())))
+    access = ", %s" % after["access"] if after.get("access") else ""
+    return _result(name, host, True, "MACsec on %s: Tx/Rx SA in use (%s%s), %s, none unencrypted" % (
+        port, after.get("cipher") or "?", access, summary))
+
+
+def _macsec_run_check(check: str, platform: str, outputs: list, link: dict, host: str) -> dict:
+    if check == "mka_session":
+        return valid_mka_session(link, mka_sessions(platform, outputs[0]), host, platform)
+    before, after = macsec_states(platform, outputs)
+    return valid_macsec_sa(link, before, after, host, platform)

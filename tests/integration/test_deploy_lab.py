@@ -35,14 +35,14 @@ FAST = ["-e", "deploy_wait_retries=40", "-e", "deploy_wait_interval=1"]
 
 class Lab:
     def __init__(self, base: Path, pairs: int = 1, scenarios: tuple[str, ...] = (), topology: str | None = None,
-                 up: tuple[str, ...] = ()) -> None:
+                 up: tuple[str, ...] = (), mode: str = "gre_ipsec") -> None:
         self.base = base
         self.state = base / "state"
         self.inventory = base / "inv" / "hosts.yml"
         self.vault_pass = self.inventory.parent / ".vault-pass"
         self.env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
         shape = ["--topology", topology] if topology else ["--pairs", str(pairs)]
-        self.lab("up", *shape, "--inventory", str(self.inventory),
+        self.lab("up", *shape, "--mode", mode, "--inventory", str(self.inventory),
                  *[f"--scenario={name}" for name in scenarios], *up, timeout=180)
 
     def lab(self, *args: str, timeout: int = 60) -> str:
@@ -82,7 +82,7 @@ class Lab:
         return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, cwd=str(self.base), check=False)
 
     def psks(self) -> list[str]:
-        """Every PSK of the lab, decrypted from its group_vars (inline !vault values)."""
+        """Every key of the lab (PSKs, MACsec CKNs and CAKs), decrypted from its group_vars (inline !vault values)."""
         from ansible.parsing.vault import VaultLib, VaultSecret
 
         vault = VaultLib([("default", VaultSecret(self.vault_pass.read_bytes().strip()))])
@@ -292,8 +292,11 @@ def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, mon
     """Issue 8 section 4: ansible-playbook is killed (SIGKILL, no rescue, no rollback task) while core1's phase1 is on
     both routers. The IOS-XE router returns by itself, by its revert timer (Rollback Confirmed Change, armed before
     the first change), to its exact configuration before the deploy, as the Junos router does by its commit
-    confirmed. deploy_confirm_minutes=3 passes the preflight's budget (30 s + 7 x (8 x 1 s + 10 s) = 156 s); the
-    lab's minute is 20 s here (MPLSSEC_LAB_MINUTE_SECONDS), so the routers roll back 60 s after the last push."""
+    confirmed. The carrier is down (fault link-down) so that the deploy waits in phase 1's gate (the IKE SA cannot come
+    up; 8 x 3 s) while the test sees phase 1 on both routers and kills the controller: the engine would otherwise be
+    past phase 1 before the test looked. deploy_confirm_minutes=6 passes the preflight's budget (30 s + 8 x (8 x 3 s +
+    10 s) = 302 s, 8 checks: GET VPN's cut-over gate); the lab's minute is 20 s here (MPLSSEC_LAB_MINUTE_SECONDS), so
+    the routers roll back 120 s after the last push."""
     import signal
     import time
 
@@ -301,11 +304,12 @@ def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, mon
     lab = Lab(tmp_path, pairs=1)
     try:
         before = lab.configs()
+        lab.lab("fault", "link-down", "core1")
         full = dict(lab.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
                     ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
         cmd = [str(BIN / "ansible-playbook"), "-i", str(lab.inventory), "--vault-password-file", str(lab.vault_pass),
-               str(ROOT / "playbooks" / "encrypt_p2p.yml"), "-e", "deploy_wait_retries=8", "-e", "deploy_wait_interval=1",
-               "-e", "deploy_confirm_minutes=3", "-e", "p2p_connection_idle_timeout=20"]
+               str(ROOT / "playbooks" / "encrypt_p2p.yml"), "-e", "deploy_wait_retries=8", "-e", "deploy_wait_interval=3",
+               "-e", "deploy_confirm_minutes=6", "-e", "p2p_connection_idle_timeout=20", "-e", "p2p_gather_facts=false"]
         out = (tmp_path / "play.out").open("w")
         proc = subprocess.Popen(cmd, env=full, stdout=out, stderr=subprocess.STDOUT, cwd=str(tmp_path), start_new_session=True)
         try:
@@ -325,7 +329,7 @@ def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, mon
         assert all("MPLSSEC" in text for text in changed_now.values()), "both routers carry the change after the kill"
         assert "archive" in changed_now["p1"], "the IOS-XE revert timer needs the archive feature during the change"
         configs = changed_now
-        while time.monotonic() < killed_at + 150 and configs != before:
+        while time.monotonic() < killed_at + 180 and configs != before:
             time.sleep(2)
             configs = lab.configs()
         assert configs == before, {h: _delta(before[h], configs[h]) for h in before if before[h] != configs[h]}

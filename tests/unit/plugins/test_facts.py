@@ -82,9 +82,10 @@ def ios(running: str) -> dict:
 
 
 def test_gather_commands_one_call_per_router():
-    assert facts.gather_commands("ios", []) == ["show version", "show running-config", "dir flash:"]
+    assert facts.gather_commands("ios", []) == ["show version", "show running-config", "dir flash:", "show inventory"]
     assert facts.gather_commands("junos", []) == ["show version | display json", "show configuration | display json",
-                                                  "show security flow status | display json"]
+                                                  "show security flow status | display json",
+                                                  "show chassis hardware | display json"]
     with pytest.raises(facts.FactsError):
         facts.gather_commands("eos", [])
 
@@ -274,7 +275,7 @@ def test_junos_objects_and_units():
 
 
 def test_outputs_count_checked():
-    with pytest.raises(facts.FactsError, match="expected 3 outputs"):
+    with pytest.raises(facts.FactsError, match="expected 4 outputs"):
         facts.parse_facts("ios", ["x"])
 
 

@@ -342,7 +342,9 @@ def test_capability_map_is_complete():
 
 def test_buildable_modes():
     supported = {(p, m) for p, s in capabilities.PLATFORMS.items() for m, e in s["modes"].items() if e["supported"]}
-    assert supported == {("ios", "gre_ipsec"), ("junos", "gre_ipsec"), ("ios", "getvpn"), ("junos", "getvpn")}
+    assert supported == {(p, m) for p in ("ios", "junos") for m in ("gre_ipsec", "getvpn", "macsec")}
+    # macsec: decided per router from the gathered model (capabilities.MACSEC_PORTS)
+    assert all(capabilities.PLATFORMS[p]["modes"]["macsec"]["requires"] == "macsec_ports" for p in ("ios", "junos"))
     assert not capabilities.mode_support("junos", "gre_ipsec", "transport")["supported"]
     assert capabilities.mode_support("ios", "gre_ipsec", "transport")["supported"]
 

@@ -43,7 +43,7 @@ CASES = [
         [
             (
                 "link core1: ipsec_mdoe: unknown field. Fix: did you mean 'ipsec_mode'? (allowed: name, mode, ipsec_mode, "
-                "crypto, carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b, getvpn)."
+                "crypto, carrier_mtu, labels, tunnel, macsec, igp, keep_clear_igp, fail_closed, a, b, getvpn)."
             ),
         ],
         id='unknown-field',
@@ -371,11 +371,12 @@ CASES = [
     pytest.param(
         [patched(CORE2, {"mode": "macsec"})],
         [
-            (
-                "link core2: mode: macsec is not supported on p3 (Cisco IOS-XE): MACsec needs MACsec-capable ports and a "
-                "carrier that passes EAPoL/MKA frames end to end; mplssec.p2p has no MACsec deploy templates yet. Fix: use "
-                "mode: gre_ipsec."
-            ),
+            "link core2: tunnel: is not used with mode macsec (no tunnel: the carrier interface itself is encrypted). "
+            "Fix: remove tunnel.",
+            "link core2: macsec.ckn: is required with mode macsec (the CAK's name). Fix: set macsec.ckn from Ansible Vault "
+            "(e.g. ckn: \"{{ vault_p2p_ckn_<link> }}\"; openssl rand -hex 16).",
+            "link core2: macsec.cak: is required with mode macsec (the pre-shared key). Fix: set macsec.cak from Ansible "
+            "Vault (e.g. cak: \"{{ vault_p2p_cak_<link> }}\"; openssl rand -hex 32).",
         ],
         id='macsec',
     ),
@@ -696,7 +697,7 @@ def test_all_errors_are_reported_at_once_grouped_by_link():
         "link core2: crypto.psk: is shorter than 16 characters. Fix: use a random key of at least 16 characters "
         "(e.g. openssl rand -base64 24) stored with ansible-vault.",
         "link core1: carier_mtu: unknown field. Fix: did you mean 'carrier_mtu'? (allowed: name, mode, ipsec_mode, crypto, "
-        "carrier_mtu, labels, tunnel, igp, keep_clear_igp, fail_closed, a, b, getvpn).",
+        "carrier_mtu, labels, tunnel, macsec, igp, keep_clear_igp, fail_closed, a, b, getvpn).",
     ]
 
 
@@ -770,7 +771,7 @@ def test_junk_anywhere_is_a_validation_error_never_a_crash(base, field, junk, ex
         assert exc.errors and all(m.startswith("link ") and ". Fix: " in m for m in exc.errors)
         assert PSK_CORE1 not in str(exc) and PSK_CORE2 not in str(exc)
     else:
-        assert set(result) == {"hosts", "links", "warnings", "table"}
+        assert set(result) == {"hosts", "links", "warnings", "table", "modes", "mode_table"}
 
 
 def test_router_id_must_be_an_ipv4_address():

@@ -15,7 +15,7 @@ from ansible_collections.mplssec.p2p.plugins.filter import verify as F
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
 
 #: the checks of an encrypted link (the clear-state checks gate the cut-over and the decommission)
-ENCRYPTED = [c for c in V.CHECKS if c not in V.CLEAR_CHECKS + V.GETVPN_CHECKS]   # GET VPN: test_verify_getvpn.py
+ENCRYPTED = [c for c in V.CHECKS if c not in V.CLEAR_CHECKS + V.GETVPN_CHECKS + V.MACSEC_CHECKS]  # test_verify_getvpn.py, test_macsec.py
 
 # --- plan facts (docs/architecture.md section 3), as the plan role computes them for the example inventory
 
@@ -230,8 +230,8 @@ def test_show_commands_isis():
 
 @pytest.mark.parametrize("args,message", [
     (("bogus", PLAN_IOS, "core1"),
-     "unknown check 'bogus' (known: ike_sa, ipsec_sa, ldp_session, igp_adjacency, no_clear_mpls, mtu_ping, lsp_ping, "
-     "no_carrier_ldp, no_clear_igp, clear_igp_adjacency, clear_ldp_session, gdoi_registered)"),
+     "unknown check 'bogus' (known: ike_sa, ipsec_sa, mka_session, macsec_sa, ldp_session, igp_adjacency, no_clear_mpls, "
+     "mtu_ping, lsp_ping, no_carrier_ldp, no_clear_igp, clear_igp_adjacency, clear_ldp_session, gdoi_registered)"),
     (("ike_sa", {"host": "p1", "platform": "eos", "links": []}, "core1"), "p2p_plan.platform must be one of ios, junos, got 'eos'"),
     (("ike_sa", PLAN_IOS, "core9"), "link 'core9' is not in the p2p_plan of host p1"),
 ])

@@ -50,12 +50,16 @@ def test_golden(host, plan, link, phase):
     psk = FIXTURE["p2p_links_psk"][link["name"]]
     router = {k: v for k, v in plan.items() if k != "links"}
     text = render(f"{plan['platform']}/{phase}.j2", link, router, psk)
-    path = GOLDEN / link["name"] / f"{host}-{plan['platform']}-{phase}.cfg"
+    assert_golden(GOLDEN / link["name"] / f"{host}-{plan['platform']}-{phase}.cfg", text, f"{phase} for {host}/{link['name']}")
+
+
+def assert_golden(path: Path, text: str, what: str) -> None:
+    """``text`` equals the golden file ``path`` (rewritten with UPDATE_GOLDEN=1)."""
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 pytest {__file__}"
-    assert text == path.read_text(), f"rendered {phase} for {host}/{link['name']} differs from {path}; review, then UPDATE_GOLDEN=1"
+    assert text == path.read_text(), f"rendered {what} differs from {path}; review, then UPDATE_GOLDEN=1"
 
 
 @pytest.mark.parametrize("host,plan,link,phase", [c for c in cases() if c.values[3].startswith("phase")])
