@@ -29,6 +29,11 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 init_plugin_loader()
 
 
+#: the routers p1..p6 of the lab's vendor cycle (IOS-Junos, IOS-IOS, Junos-Junos) as inventory hostvars
+LAB_HOSTVARS = {f"p{i}": {"ansible_network_os": "junipernetworks.junos.junos" if i in (2, 5, 6) else "cisco.ios.ios",
+                          "p2p_router_id": f"203.0.113.{i}"} for i in range(1, 7)}
+
+
 def render(template: str, link: dict, router: dict, psk: str | None) -> str:
     """Render one role template like the role does: lookup('ansible.builtin.template', ..., template_vars=...)."""
     templar = Templar(loader=DataLoader(), variables={"ansible_search_path": [str(ROLE)],

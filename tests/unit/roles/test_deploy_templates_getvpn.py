@@ -19,7 +19,7 @@ import pytest
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import capabilities, plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_deploy_templates import render  # noqa: E402
+from test_deploy_templates import LAB_HOSTVARS, render  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "golden" / "deploy_getvpn"
@@ -27,13 +27,7 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 PHASES = ("phase1", "phase3", "phase4", "phase5", "undo_restore", "undo_remove")
 FIXTURE_PSK = "FIXTURE-getvpn-psk-0123456789"          # golden renders only; the lab test generates its key
 
-HOSTVARS = {
-    "p1": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.1"},
-    "p2": {"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "203.0.113.2"},
-    "p3": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.3"},
-    "p4": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.4"},
-    "ks1": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.1"},
-}
+HOSTVARS = dict(LAB_HOSTVARS, ks1={"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.1"})
 
 
 def _links():

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
-from test_deploy_templates import assert_golden
+from test_deploy_templates import LAB_HOSTVARS, assert_golden
 
 from ansible_collections.mplssec.p2p.plugins.plugin_utils import plan
 
@@ -27,14 +27,7 @@ STEPS = ("macsec_secure", "macsec_enforce", "macsec_relax", "macsec_remove")
 KEYS = {"m1": ("0a1b2c3d4e5f60718293a4b5c6d7e8f9", "f" * 8 + "0123456789abcdef" * 3 + "e" * 8),  # fixture values
         "m2": ("00aa", "1234567890abcdef" * 4),
         "m3": ("c0ffee", "abcdef0123456789" * 2)}
-HOSTVARS = {
-    "p1": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.1"},
-    "p2": {"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "203.0.113.2"},
-    "p3": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.3"},
-    "p4": {"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "203.0.113.4"},
-    "p5": {"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "203.0.113.5"},
-    "p6": {"ansible_network_os": "junipernetworks.junos.junos", "p2p_router_id": "203.0.113.6"},
-}
+HOSTVARS = LAB_HOSTVARS
 IGP = {"protocol": "ospf", "process_id": 1, "area": 0, "metric": 10}
 LINKS = [
     {"name": "m1", "mode": "macsec", "macsec": {"ckn": KEYS["m1"][0], "cak": KEYS["m1"][1]}, "igp": IGP,
