@@ -9,6 +9,7 @@ express) are checked by plugin_utils; every error becomes an AnsibleFilterError.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -32,12 +33,21 @@ def documentation(name: str) -> dict[str, Any]:
     return SPECS[name].doc
 
 
+@functools.lru_cache(maxsize=4096)
+def _compute(name: str, value: Any, profile: tuple) -> int:
+    """The MTU math is a pure function of its validated parameters: a repeat (a playbook calls the same filter with the
+    same arguments over and over) costs a dict lookup instead of the arithmetic (max_inner and tcp_mss search)."""
+    return _FUNCTIONS[name](value, **dict(profile))
+
+
 def run(name: str, *args: Any, **kwargs: Any) -> int:
     """Validate ``args``/``kwargs`` against the filter's DOCUMENTATION, then call plugin_utils."""
     params = SPECS[name].params(args, kwargs)
-    profile = {k: v for k, v in params.items() if k != "_input"}
+    profile = tuple(sorted((k, v) for k, v in params.items() if k != "_input"))
     try:
-        return _FUNCTIONS[name](params["_input"], **profile)
+        return _compute(name, params["_input"], profile)
+    except TypeError:  # an unhashable argument (the validator refuses those for these filters): compute it
+        return _FUNCTIONS[name](params["_input"], **dict(profile))
     except mtu.MtuError as exc:
         raise AnsibleFilterError(f"mplssec.p2p.{name}: {exc}") from exc
 
