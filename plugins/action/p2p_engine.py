@@ -331,6 +331,14 @@ class ActionModule(ActionBase):
                             interval=float(args.get("delay") if args.get("delay") is not None else 5),
                             min_pct=int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT))
         results = eng.verify(work, checks) if checks else []
+        # GET VPN across routers (key servers, one group key), when the crypto checks were asked for
+        gv_links = sorted({r["link"] for r in results if r["name"] in verify.GETVPN_CHECKS})
+        if gv_links:
+            servers = [h for h, plan in plans.items() if plan.get("getvpn_servers")]
+            for host in servers:
+                if host not in pool.sockets and host not in pool.errors:
+                    pool._start(host)  # noqa: SLF001 - the key servers end no link, their sessions start here
+            results += eng.getvpn_groups(plans, gv_links)
         return self._report(args, result, results, [plans[h] for h in sorted(work)], checks, sorted(wanted))
 
     def _op_audit(self, args: dict, task_vars: dict, result: dict) -> dict:

@@ -391,6 +391,63 @@ class Engine:
         self._parallel(one, sorted(work))
         return [r for host in sorted(results) for r in results[host]]
 
+    def getvpn_groups(self, plans: Mapping[str, Mapping[str, Any]], links: Iterable[str]) -> list[dict]:
+        """GET VPN, across routers (plugins/plugin_utils/verify_getvpn.py): on every key server of the groups of ``links``
+        (mode getvpn), every planned member Registered and a TEK in its policy (``gdoi_ks_members``); per link, both
+        members hold the TEK the key server hands out: one group key (``gdoi_tek``). Results carry the link's name."""
+        try:
+            from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify_getvpn as G
+        except ImportError:  # pragma: no cover - running from a checkout without the collection loader
+            from . import verify_getvpn as G  # type: ignore[no-redef]
+        wanted = set(links)
+        members: dict = {}  # link -> [(host, plan)]
+        for host, plan in plans.items():
+            for link in plan.get("links") or []:
+                if link.get("name") in wanted and link.get("mode") == "getvpn":
+                    members.setdefault(link["name"], []).append((host, plan))
+        groups = {link_name: verify._link_from_plan(ends[0][1], link_name)["getvpn"]["group"] for link_name, ends in members.items()}
+        servers = [(host, server) for host, plan in plans.items() for server in plan.get("getvpn_servers") or []
+                   if server.get("group") in set(groups.values())]
+        ks_read: dict = {}
+        results: dict = {}
+
+        def read_ks(item: tuple) -> None:
+            host, server = item
+            try:
+                ks_read[(host, server["group"])] = self.pool.session(host).run(G.ks_show_commands())
+            except device.DeviceError as exc:
+                ks_read[(host, server["group"])] = self.mask(exc)
+
+        def read_member(item: tuple) -> None:
+            link_name, host, plan = item
+            link = verify._link_from_plan(plan, link_name)
+            try:
+                outputs = self.pool.session(host).run(verify.show_commands("gdoi_registered", plan, link_name))
+                results[(link_name, host)] = G.tek_spis(str(plan.get("platform")), outputs, link)
+            except (device.DeviceError, verify.VerifyError, KeyError, ValueError) as exc:
+                results[(link_name, host)] = self.mask(exc)
+
+        self._parallel(read_ks, servers)
+        self._parallel(read_member, [(name, host, plan) for name, ends in members.items() for host, plan in ends])
+        out = []
+        for host, server in servers:
+            outputs = ks_read[(host, server["group"])]
+            for link_name in sorted(n for n, g in groups.items() if g == server["group"]):
+                if isinstance(outputs, str):
+                    out.append(dict(verify._result("gdoi_ks_members", host, False, "commands failed: " + outputs), link=link_name))  # noqa: SLF001
+                    out.append(dict(verify._result("gdoi_tek", host, False, "commands failed: " + outputs), link=link_name))  # noqa: SLF001
+                    continue
+                out.append(dict(G.run_ks_check(outputs, server, server.get("members") or [], host), link=link_name))
+                held = {h: results[(link_name, h)] for h, _plan in members[link_name]}
+                errors = {h: v for h, v in held.items() if isinstance(v, str)}
+                if errors:
+                    out.append(dict(verify._result("gdoi_tek", host, False, "; ".join(  # noqa: SLF001
+                        "%s: %s" % item for item in sorted(errors.items()))), link=link_name))
+                    continue
+                out.append(dict(G.valid_tek_match(server["group"], held, G.ks_policy_spis(outputs[1], server["objects"]), host),
+                                link=link_name))
+        return out
+
     def audit(self, work: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
               phases: Callable[[End], list[dict]]) -> list[dict]:
         """``work``: {host: (router plan, [link plan entries])}; ``phases(end)``: the renders the link should hold."""

@@ -79,6 +79,9 @@ __all__ = [
 CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "mka_session", "macsec_sa", "ldp_session", "igp_adjacency", "no_clear_mpls",
                            "mtu_ping", "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session",
                            "gdoi_registered")
+#: GET VPN checks across routers, run by the verify engine after gdoi_registered (engine.Engine.getvpn_groups): the key
+#: server sees every planned member registered, and both members hold the key server's TEK; they sort after CHECKS
+GROUP_CHECKS: tuple[str, ...] = ("gdoi_ks_members", "gdoi_tek")
 #: GET VPN member checks (mode getvpn): implemented in plugins/plugin_utils/verify_getvpn.py
 GETVPN_CHECKS: tuple[str, ...] = ("gdoi_registered",)
 #: MACsec checks (mode macsec)
@@ -1067,7 +1070,7 @@ def build_reports(results: list[dict], expected: list[dict] | None = None, check
                         {"name": check, "host": key[1], "status": "fail",
                          "detail": "no result: host unreachable or verify did not run on it"})
                     seen.add(key)
-    order = {name: i for i, name in enumerate(CHECKS)}
+    order = {name: i for i, name in enumerate(CHECKS + GROUP_CHECKS)}
     reports = []
     for link in sorted(by_link):
         checks_ = sorted(by_link[link], key=lambda c: (str(c["host"]), order.get(c["name"], 99), str(c["name"])))

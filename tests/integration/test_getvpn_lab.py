@@ -3,8 +3,9 @@
 core2 IOS-XE - IOS-XE, one group served by the IOS-XE key server ks1).
 
 encrypt_p2p.yml configures the group on the key server first, then the members link by link (registration, the crypto
-map on the carrier, GRE beside the clear link, IGP/LDP moved, cut-over); verify proves each member registered and
-labelled forwarding through the GET VPN-protected GRE; a second run changes nothing; rollback_p2p.yml decommissions both
+map on the carrier, GRE beside the clear link, IGP/LDP moved, cut-over); verify proves each member registered, the key
+server's view of its members, one TEK across the key server and both members, and labelled forwarding through the
+GET VPN-protected GRE; a second run changes nothing; rollback_p2p.yml decommissions both
 links and then the key server (no link of its group is left), every router byte-identical to its configuration before;
 a carrier 8 bytes short of the plan on core2 fails core2's gate: core2's two routers are rolled back byte-identically,
 core1 (same group, same batch) is encrypted and verified, and the key server keeps the group.
@@ -43,6 +44,9 @@ def test_getvpn_converge_idempotent_decommission_and_failure(lab):
         checks = {(c["host"], c["name"]): c for c in report(lab, link)["checks"]}
         assert all(c["status"] == "pass" for c in checks.values()), checks
         assert {name for _host, name in checks} >= {"gdoi_registered", "lsp_ping", "mtu_ping", "no_carrier_ldp"}
+        # across routers: the key server sees both members registered, and they hold its TEK (one group key)
+        assert checks[("ks1", "gdoi_ks_members")]["status"] == "pass" and checks[("ks1", "gdoi_tek")]["status"] == "pass"
+        assert "held by" in checks[("ks1", "gdoi_tek")]["detail"]
         assert not {"ike_sa", "ipsec_sa"} & {name for _host, name in checks}  # GET VPN has no IKEv2 SA of its own
     after = lab.configs()
     assert "crypto gdoi group MPLSSEC-GV-P2P" in after["ks1"] and "server local" in after["ks1"]
