@@ -194,6 +194,9 @@ MODES: dict = {
         _r("mpls label protocol ldp", hidden=True),
         _r("multilink bundle-name authenticated", section=S["multi"]),
         _r("crypto pki trustpoint WORD", key=4, enter="pki-tp", section=S["multi"]),
+        # Cisco "Certificate to ISAKMP Profile Mapping" / IKEv2 "match certificate": crypto pki certificate map
+        # LABEL SEQ, then FIELD eq|ne|co|nc VALUE lines (ios/README.md "PKI")
+        _r("crypto pki certificate map WORD <1-65535>", key=6, enter="pki-cert-map", section=S["multi"]),
         _r("license udi pid WORD sn WORD", key=2, section=S["lic"]),
         _r("license boot level WORD", key=3, section=S["lic"]),
         _r("diagnostic bootup level {minimal|complete}", key=3, section=S["lic"]),
@@ -332,6 +335,7 @@ MODES: dict = {
         _r("authentication local {pre-share|rsa-sig|ecdsa-sig}", key=2),
         _r("keyring local WORD", key=2),
         _r("pki trustpoint WORD [{sign|verify}]"),
+        _r("match certificate WORD"),
         _r("lifetime <120-86400>", key=1, default=("lifetime 86400",)),
         _r("dpd <10-3600> <2-60> {on-demand|periodic}", key=1),
         _r("nat keepalive <5-3600>", key=2),
@@ -449,6 +453,9 @@ MODES: dict = {
     ],
     "redundancy": [],
     "control-plane": [],
+    "pki-cert-map": [
+        _r("{subject-name|issuer-name|alt-subject-name|unstructured-subject-name|name} {eq|ne|co|nc} LINE"),
+    ],
     "pki-tp": [
         _r("enrollment {selfsigned|terminal|url WORD}", key=1),
         _r("subject-name LINE", key=1),
@@ -525,6 +532,7 @@ PROMPTS = {
     "gdoi-coop": "(gdoi-coop-ks-config)", "router": "(config-router)", "router-isis": "(config-router)",
     "ext-nacl": "(config-ext-nacl)", "archive": "(config-archive)", "line": "(config-line)",
     "redundancy": "(config-red)", "control-plane": "(config-cp)", "pki-tp": "(ca-trustpoint)",
+    "pki-cert-map": "(ca-certificate-map)",
     "keychain-macsec": "(config-keychain-macsec)", "keychain-macsec-key": "(config-keychain-macsec-key)",
     "mka-policy": "(config-mka-policy)",
 }
