@@ -330,12 +330,12 @@ MODES: dict = {
         _r("match address local {A.B.C.D|interface IFNAME}", key=3),
         _r("match identity remote {address A.B.C.D [A.B.C.D]|any|fqdn [domain] WORD|email [domain] WORD}",
            canon=lambda c: _canon_mask(c) if c[3] == "address" else c),
+        _r("match certificate WORD"),
         _r("identity local {address A.B.C.D|fqdn WORD|email WORD|key-id WORD|dn}", key=2),
         _r("authentication remote {pre-share|rsa-sig|ecdsa-sig}"),
         _r("authentication local {pre-share|rsa-sig|ecdsa-sig}", key=2),
         _r("keyring local WORD", key=2),
         _r("pki trustpoint WORD [{sign|verify}]"),
-        _r("match certificate WORD"),
         _r("lifetime <120-86400>", key=1, default=("lifetime 86400",)),
         _r("dpd <10-3600> <2-60> {on-demand|periodic}", key=1),
         _r("nat keepalive <5-3600>", key=2),
@@ -454,7 +454,9 @@ MODES: dict = {
     "redundancy": [],
     "control-plane": [],
     "pki-cert-map": [
-        _r("{subject-name|issuer-name|alt-subject-name|unstructured-subject-name|name} {eq|ne|co|nc} LINE"),
+        # IOS stores and shows the value in lower case
+        _r("{subject-name|issuer-name|alt-subject-name|unstructured-subject-name|name} {eq|ne|co|nc} LINE",
+           canon=lambda c: c[:2] + [t.lower() for t in c[2:]]),
     ],
     "pki-tp": [
         _r("enrollment {selfsigned|terminal|url WORD}", key=1),
