@@ -224,3 +224,15 @@ def test_dn_matching_rules():
     assert pki.junos_dn_matches("container", "CN=p3.mplssec.lab", cert.subject)
     assert not pki.junos_dn_matches("container", "O=MPLSSEC,CN=p3.mplssec.lab", cert.subject)
     assert pki.junos_dn_matches("wildcard", "O=MPLSSEC,CN=p3.mplssec.lab", cert.subject)
+
+
+def test_ios_junos_rogue_certificate_of_the_same_ca_is_refused_by_the_certificate_map():
+    """The deploy's shape (tests/integration/test_pki_lab.py): p2 holds CN=rogue.mplssec.lab (same CA, SAN = p2's
+    address); p1 pins CN=p2.mplssec.lab."""
+    lab = _lab("pki-rogue:1")
+    push(lab.devices["p1"], [line.replace(" mode transport", " mode tunnel")
+                             for line in ios_cert_config(lab, "p1", "p2")])
+    junos_push(lab.devices["p2"], junos_cert_config(lab, "p2", "p1"))
+    sa = _ike(lab, "p1")
+    assert not sa.established and "no IKEv2 profile matches p2" in sa.reason and "CN=rogue.mplssec.lab" in sa.reason, \
+        sa.reason
