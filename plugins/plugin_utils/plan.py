@@ -243,7 +243,7 @@ def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanE
                                         "other router would accept any certificate of the CA that claims this router's "
                                         "address (vendor-truth #20)", f"set {side}.certificate_subject to the subject DN of "
                                         f"{end.get('host') or 'the router'}'s certificate (e.g. CN=p1.example.net,O=Example)"))
-            if platform == "junos" and not end.get("certificate"):
+            if platform == "junos" and not end.get("certificate") and f"{side}.certificate" not in link["_failed"]:
                 errors.append(PlanError(label, f"{side}.certificate", f"is required with auth {auth} on a Junos router",
                                         f"set {side}.certificate to the local certificate id of {end.get('host') or 'the router'} "
                                         "(show security pki local-certificate)"))

@@ -471,6 +471,23 @@ CASES = [
         id='subject-with-psk',
     ),
     pytest.param(
+        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "psk": DELETE, "trustpoint": "CA"},
+                         "a": {"certificate_subject": "p1.example.net"},
+                         "b": {"certificate_subject": "CN=p2,O=X", "certificate": "p2 cert"}})],
+        [
+            (
+                "link core1: a.certificate_subject: 'p1.example.net' is not a valid a.certificate_subject. Fix: set "
+                "a.certificate_subject to the subject of the router's certificate as attribute=value pairs separated by "
+                "commas (show crypto pki certificates / show security pki local-certificate)."
+            ),
+            (
+                "link core1: b.certificate: 'p2 cert' is not a valid b.certificate. Fix: set b.certificate to the "
+                "certificate identifier of show security pki local-certificate."
+            ),
+        ],
+        id='cert-bad-values',
+    ),
+    pytest.param(
         [patched(CORE2, {"labels": "two"})],
         [
             "link core2: labels: must be an integer, got 'two'. Fix: set labels to a number from 1 to 8.",
