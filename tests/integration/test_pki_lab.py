@@ -11,7 +11,9 @@ p2's certificate is for another subject (CN=rogue.mplssec.lab) while still claim
   rollback_p2p gives back both routers byte-identical;
 * core1 (IOS-Junos) with the rogue certificate is refused: the phase 1 gate fails (no IKE SA: p1's certificate map
   does not match CN=rogue; the IKE SA gate fails), and both routers are rolled back byte-identical. The lab's reason
-  for the refusal is checked by lab/tests/test_pki.py.
+  for the refusal is checked by lab/tests/test_pki.py;
+* ``--scenario pki`` on the default IOS-Junos pair: the Junos end (own local certificate, DN identities, CA profile
+  not blocking on the CRL) encrypts and rolls back byte-identical.
 """
 
 from __future__ import annotations
@@ -55,6 +57,28 @@ def test_certificate_link_encrypts_and_a_wrong_subject_peer_is_rejected(tmp_path
             assert lab.config(host) == before[host], f"{host} must be back to its exact prior configuration"
 
         back = lab.playbook("rollback_p2p.yml", *CORE2)
+        assert back.returncode == 0, _explain(back)
+        assert lab.configs() == before
+    finally:
+        lab.down()
+
+
+def test_ios_junos_certificate_link_encrypts_and_rolls_back(tmp_path):
+    """IOS-Junos (tunnel mode): the Junos end with its own local certificate, local-identity distinguished-name,
+    remote-identity distinguished-name container and the CA profile not blocking on the CRL."""
+    lab = Lab(tmp_path, pairs=1, scenarios=("pki",))
+    try:
+        before = lab.configs()
+        proc = lab.playbook("encrypt_p2p.yml")
+        assert proc.returncode == 0, _explain(proc)
+        junos = lab.config("p2")
+        for line in ("local-certificate mplssec-p2;", "local-identity {\n", "distinguished-name;",
+                     "container CN=p1.mplssec.lab,O=MPLSSEC;", "on-download-failure;"):
+            assert line in junos, junos
+        for host in ("p1", "p2"):
+            state = json.loads(lab.lab("state", host))
+            assert any(s["established"] for s in state["ike_sas"]), state["ike_sas"]
+        back = lab.playbook("rollback_p2p.yml")
         assert back.returncode == 0, _explain(back)
         assert lab.configs() == before
     finally:
