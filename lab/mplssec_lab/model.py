@@ -65,6 +65,15 @@ class IkePeer:
     auth: str = "psk"               # "psk" | "rsa-sig" | "ecdsa-sig"
     local_id: Optional[str] = None  # address/fqdn string; None = local address
     remote_id: Optional[str] = None # what this side expects of the peer; None = accept peer address
+    # certificates (auth rsa-sig / ecdsa-sig; lab/mplssec_lab/pki.py, docs/lab.md "PKI")
+    local_id_dn: bool = False       # the ID payload is the DN of the local certificate (IOS identity local dn,
+                                    # Junos local-identity distinguished-name)
+    trustpoint: Optional[str] = None  # IOS profile "pki trustpoint X [sign]": the certificate it signs with
+    verify_trustpoints: list = field(default_factory=list)  # IOS "pki trustpoint X [verify]": CAs it verifies with
+    local_cert: Optional[str] = None  # Junos ike policy "certificate local-certificate ID"
+    cert_map: Optional[str] = None  # IOS profile "match certificate MAP" (None: no match certificate)
+    cert_rules: Optional[list] = None  # the map's entries [[(field, op, value), ...] per sequence]; [] = map undefined
+    remote_dn: Optional[tuple] = None  # Junos remote-identity distinguished-name: ("container"|"wildcard"|"any", value)
     lifetime: int = 86400
     dpd: Optional[tuple] = None     # (interval, retries)
 
@@ -102,6 +111,36 @@ class DeviceView:
                                      # reboot. None = not modelled (IOS).
     getvpn: Optional["GetvpnView"] = None   # GET VPN (GDOI) key servers, group members, IKEv1 phase 1 (gdoi.py)
     macsec: dict = field(default_factory=dict)       # carrier interface name -> MacsecPort (MKA with a static CAK)
+    pki: Optional["PkiView"] = None  # certificates the router holds + trustpoints / CA profiles (pki.py)
+
+
+@dataclass
+class Certificate:
+    """An X.509 certificate a router holds (enrolled before the lab starts: scenario pki, docs/lab.md "PKI").
+    DNs are kept as written ("CN=p1.mplssec.lab,O=MPLSSEC"); pki.py compares them normalised."""
+    name: str                        # IOS trustpoint it is enrolled under / Junos certificate identifier
+    subject: str
+    issuer: str                      # the issuing CA's subject DN
+    serial: str = "02"
+    san_ip: Optional[str] = None     # subjectAltName iPAddress
+    san_dns: Optional[str] = None    # subjectAltName dNSName
+    key: str = "rsa"                 # "rsa" | "ecdsa" (the signature the certificate's key makes)
+    bits: int = 2048
+    cdp: Optional[str] = None        # CRL distribution point URL
+    not_before: str = "2026-01-01 00:00:00"
+    not_after: str = "2028-01-01 00:00:00"
+
+
+@dataclass
+class PkiView:
+    """What a router can authenticate with: its identity certificates (usable only while their IOS trustpoint is
+    configured), the CA certificates per trustpoint / Junos ca-profile, and each one's revocation methods in order
+    (IOS ``revocation-check crl none`` = ["crl", "none"]; Junos default ["crl"], ``crl disable on-download-failure``
+    = ["crl", "none"], ``revocation-check disable`` = ["none"])."""
+    certificates: dict = field(default_factory=dict)   # name -> Certificate
+    cas: dict = field(default_factory=dict)            # trustpoint / ca-profile name -> Certificate (the CA's own)
+    revocation: dict = field(default_factory=dict)     # trustpoint / ca-profile name -> [methods]
+    cdp_reachable: bool = False      # lab decision: no CRL distribution point is reachable (docs/lab.md "PKI")
 
 
 @dataclass

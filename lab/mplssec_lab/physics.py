@@ -8,7 +8,8 @@ and works out, in this order:
 1. physical line protocol (carrier link faults, ``shutdown``/``disable``), then MACsec/MKA on the carrier
    (:mod:`mplssec_lab.macsec`: secured or not, which decides what frames cross the carrier and how big they are);
 2. IKE SAs (addresses pointing at each other over an up carrier, IKE packets passing the inbound filters,
-   version, first proposal of the initiator the responder accepts, DH group, auth method, PSK, identities);
+   version, first proposal of the initiator the responder accepts, DH group, auth method, PSK or certificates
+   (:mod:`mplssec_lab.pki`: trust, revocation, certificate map / DN identity), identities);
 3. IPsec SAs (IKE SA up, both protected interfaces exist and are of the same kind — GRE tunnel protection
    with GRE tunnel protection, sVTI/st0 with sVTI/st0 —, modes, transforms, PFS);
 4. tunnel line protocol (sVTI/st0 up only with its SA; GRE / gr-0/0/0 up when source is up and the
@@ -30,7 +31,7 @@ import ipaddress
 import math
 from dataclasses import dataclass, field
 
-from . import gdoi, macsec, model
+from . import gdoi, macsec, model, pki
 from .faults import Faults
 
 # Effective IP MTU when the configuration sets none (documented decisions, docs/lab.md).
@@ -418,6 +419,13 @@ class _Ctx:
             return False, f"authentication method mismatch ({pa.auth} vs {pb.auth})", chosen
         if pa.auth == "psk" and (not pa.psk or not pb.psk or pa.psk != pb.psk):
             return False, "pre-shared key mismatch (AUTHENTICATION_FAILED)", chosen
+        if pa.auth in ("rsa-sig", "ecdsa-sig"):
+            # certificates: each side verifies the other's certificate, trust, revocation and identity (pki.py)
+            for v, pv, p, pp, p_local in ((a, pa, b, pb, b_local), (b, pb, a, pa, a_local)):
+                why = pki.check(v, self.views[v], pv, p, self.views[p], pp, p_local, pa.auth)
+                if why:
+                    return False, why, chosen
+            return True, None, chosen
         a_sent = pa.local_id or a_local
         b_sent = pb.local_id or b_local
         if pa.remote_id and str(pa.remote_id) != str(b_sent):

@@ -30,6 +30,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from . import pki
+
 MAX_PAIRS = 500
 MAX_LINKS = 500              # ring / mesh: tunnel ids 100..599, so no id meets an IOS sVTI id (id + 1000)
 PLATFORM_CYCLE = [("ios", "junos"), ("ios", "ios"), ("junos", "junos")]
@@ -146,7 +148,13 @@ SCENARIOS = {
     "macsec-hw": "both routers are hardware with MACsec ports: IOS ASR1001-X, Junos SRX380 (instead of C8000V / vSRX)",
     "carrier-l2cp-transparent": "the carrier also delivers EAPoL to the 802.1X PAE group address 01:80:C2:00:00:03",
     "carrier-tagged": "the carrier is a VLAN-tagged service (EVPL): MACsec needs the 802.1Q tag in clear",
+    "pki": "both routers hold a certificate issued by MPLSSEC-CA (subject CN=<host>.mplssec.lab,O=MPLSSEC, SAN = "
+           "the carrier address; IOS trustpoint MPLSSEC-CA, Junos ca-profile MPLSSEC-CA + certificate mplssec-<host>); "
+           "the link is written with certificate auth (rsa-sig)",
+    "pki-rogue": "as pki, but side b's certificate is for CN=rogue.mplssec.lab (same CA, still claiming b's carrier "
+                 "address): the plan expects CN=<b>.mplssec.lab",
 }
+PKI_SCENARIOS = ("pki", "pki-rogue")
 
 
 
@@ -280,6 +288,12 @@ class Topology:
                 {"name": ifname, "address": addr, "role": "carrier", "link": link.name,
                  "mpls": True, "ldp": True, "ospf": dict(ospf),
                  "description": f"carrier circuit {link.name} to {link.other(host)}"})
+        for link in self.links_of(host):
+            names = [n for n in PKI_SCENARIOS if n in self.scenarios and self._selected(n, link)]
+            if names and "pki" not in spec:
+                rogue = "pki-rogue" in names and host == link.b
+                spec["pki"] = pki.issue(host, h.platform, link.end(host)[1].split("/")[0],
+                                        subject=pki.rogue_subject() if rogue else None)
         if h.platform == "ios":
             self._ios_scenarios(h, spec)
         if h.platform == "junos":
@@ -339,6 +353,15 @@ class Topology:
             }
             if link.ipsec_ipv4 and self.mode == "gre_ipsec":
                 entry["tunnel"]["ipsec_ipv4"] = link.ipsec_ipv4
+            if self.mode == "gre_ipsec" and any(n in self.scenarios and self._selected(n, link) for n in PKI_SCENARIOS):
+                # certificate auth: the CA's trustpoint / ca-profile, each router's certificate subject (what its
+                # peer pins) and, on Junos, its local certificate id (docs/lab.md "PKI")
+                entry["crypto"] = {"preset": "strong", "auth": "rsa-sig", "trustpoint": pki.CA_NAME}
+                for side in ("a", "b"):
+                    host = getattr(link, side)
+                    entry[side]["certificate_subject"] = pki.subject_of(host)
+                    if self.hosts[host].platform == "junos":
+                        entry[side]["certificate"] = f"mplssec-{host}"
             if self.mode == "getvpn":      # GRE protected by the group's TEK; the registration key is the group's
                 del entry["ipsec_mode"], entry["crypto"]
                 entry["getvpn"] = {"group": GETVPN_GROUP}

@@ -30,6 +30,8 @@ __all__ = [
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,15}$"
 PSK_MIN_LENGTH = 16
+# a subject DN as attribute=value pairs (CN, O, OU, C, L, ST, DC, serialNumber...), no quotes: both CLIs take it verbatim
+CERT_SUBJECT_PATTERN = r"^\s*[A-Za-z][A-Za-z0-9.]*\s*=\s*[^,=\"'?]+(,\s*[A-Za-z][A-Za-z0-9.]*\s*=\s*[^,=\"'?]+)*$"
 
 AEAD: tuple[str, ...] = ("aes-gcm-128", "aes-gcm-256")
 CBC: tuple[str, ...] = ("aes-cbc-128", "aes-cbc-256")
@@ -194,8 +196,12 @@ LINK_SCHEMA: Mapping[str, Field] = {
                       default="psk", choices=("psk", "rsa-sig", "ecdsa-sig")),
         "psk": Field("str", "Pre-shared key, >= 16 characters, no whitespace, quotes or '?'. Required with auth psk. Keep it in "
                      "Ansible Vault; the plan never prints it and it never enters the p2p_plans fact.", secret=True),
-        "trustpoint": Field("str", "auth rsa-sig/ecdsa-sig: IOS-XE PKI trustpoint name (required when an IOS-XE router ends the link)."),
-        "certificate": Field("str", "auth rsa-sig/ecdsa-sig: Junos local certificate id (required when a Junos router ends the link)."),
+        "trustpoint": Field("str", "auth rsa-sig/ecdsa-sig (required there): the CA both routers' certificates come from, as each "
+                            "router names it: the IOS-XE PKI trustpoint (enrolled, holding the router's certificate) and "
+                            "the Junos CA profile. The deploy sets its revocation checking to CRL when reachable, not "
+                            "blocking when the CRL is unreachable (docs/deploy.md \"Certificates\")."),
+        "certificate": Field("str", "Refused: a local certificate id belongs to one router. Set a.certificate and "
+                             "b.certificate (Junos ends) instead."),
         "ike": Field("dict", "IKE SA parameters overriding the preset key by key.", default={}, fields=_ike()),
         "esp": Field("dict", "ESP (child SA) parameters overriding the preset key by key.", default={}, fields=_esp()),
         "anti_replay_window": Field("int", "ESP anti-replay window in packets, on both routers (IOS-XE set security-association "
@@ -246,6 +252,16 @@ _ENDPOINT: Mapping[str, Field] = {
                        required=True, fix="set {path} to the carrier interface (e.g. GigabitEthernet2 or ge-0/0/0.0)"),
     "address": Field("str", "Address of the physical interface with its prefix length (192.0.2.0/31); both ends in one "
                      "subnet.", required=True, fix="set {path} to the interface address with its prefix length (e.g. 192.0.2.0/31)"),
+    "certificate_subject": Field("str", "crypto.auth rsa-sig/ecdsa-sig (required there): the subject DN of this router's "
+                                 "certificate, e.g. CN=p1.example.net,O=Example. The other router accepts only a "
+                                 "certificate with exactly this subject (IOS-XE certificate map + match certificate, Junos "
+                                 "remote-identity distinguished-name container), and this router sends it as its IKE "
+                                 "identity.", pattern=CERT_SUBJECT_PATTERN,
+                                 fix="set {path} to the subject of the router's certificate as attribute=value pairs "
+                                 "separated by commas (show crypto pki certificates / show security pki local-certificate)"),
+    "certificate": Field("str", "crypto.auth rsa-sig/ecdsa-sig, Junos router (required there): this router's local "
+                         "certificate id (security ike policy certificate local-certificate).", pattern=r"^[A-Za-z0-9_.:-]{1,63}$",
+                         fix="set {path} to the certificate identifier of show security pki local-certificate"),
 }
 LINK_SCHEMA = dict(LINK_SCHEMA)
 LINK_SCHEMA["a"] = Field("dict", "Side a of the link (gets the lower tunnel addresses).", required=True, fields=_ENDPOINT,

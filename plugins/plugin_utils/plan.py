@@ -231,12 +231,33 @@ def _check_crypto(link: dict[str, Any], platforms: list[str], errors: list[PlanE
     elif auth in ("rsa-sig", "ecdsa-sig"):
         if psk is not None:
             errors.append(PlanError(label, "crypto.psk", f"is set but auth is {auth}", "remove crypto.psk or set crypto.auth: psk"))
-        if "ios" in platforms and not crypto.get("trustpoint"):
-            errors.append(PlanError(label, "crypto.trustpoint", f"is required with auth {auth} on an IOS-XE router",
-                                    "set crypto.trustpoint to the IOS-XE PKI trustpoint enrolled on both routers' CA"))
-        if "junos" in platforms and not crypto.get("certificate"):
-            errors.append(PlanError(label, "crypto.certificate", f"is required with auth {auth} on a Junos router",
-                                    "set crypto.certificate to the Junos local certificate id"))
+        if not crypto.get("trustpoint"):
+            errors.append(PlanError(label, "crypto.trustpoint", f"is required with auth {auth}",
+                                    "set crypto.trustpoint to the CA of both routers' certificates: the IOS-XE PKI "
+                                    "trustpoint the router's certificate is enrolled under / the Junos CA profile"))
+        for side in ("a", "b"):
+            platform = (link.get("_side_platforms") or {}).get(side)
+            end = link.get(side) if isinstance(link.get(side), dict) else {}
+            if not end.get("certificate_subject") and f"{side}.certificate_subject" not in link["_failed"]:
+                errors.append(PlanError(label, f"{side}.certificate_subject", f"is required with auth {auth}: without it the "
+                                        "other router would accept any certificate of the CA that claims this router's "
+                                        "address (vendor-truth #20)", f"set {side}.certificate_subject to the subject DN of "
+                                        f"{end.get('host') or 'the router'}'s certificate (e.g. CN=p1.example.net,O=Example)"))
+            if platform == "junos" and not end.get("certificate") and f"{side}.certificate" not in link["_failed"]:
+                errors.append(PlanError(label, f"{side}.certificate", f"is required with auth {auth} on a Junos router",
+                                        f"set {side}.certificate to the local certificate id of {end.get('host') or 'the router'} "
+                                        "(show security pki local-certificate)"))
+        if crypto.get("certificate") is not None:
+            errors.append(PlanError(label, "crypto.certificate", "is refused: one local certificate id for both routers gives "
+                                    "one of them the other's name (vendor-truth #20)",
+                                    "move it to a.certificate / b.certificate, each router's own local certificate id "
+                                    "(Junos ends)"))
+    for side in ("a", "b"):
+        end = link.get(side) if isinstance(link.get(side), dict) else {}
+        for key in ("certificate_subject", "certificate"):
+            if end.get(key) is not None and (auth not in ("rsa-sig", "ecdsa-sig") or link.get("mode") == "getvpn"):
+                errors.append(PlanError(label, f"{side}.{key}", "is only used with crypto.auth rsa-sig or ecdsa-sig",
+                                        f"remove {side}.{key} or set crypto.auth: rsa-sig"))
     for section in ("ike", "esp"):
         enc, integ = crypto[section].get("encryption"), crypto[section].get("integrity")
         if enc is None or integ is None:
@@ -578,6 +599,7 @@ def _check_link(link: dict[str, Any], hosts: _Hosts, errors: list[PlanError], wa
                                     "(e.g. 198.51.100.128/31)"))
 
     platforms = [info["platform"] for info in sides.values() if info]
+    link["_side_platforms"] = {side: (info or {}).get("platform") for side, info in sides.items()}
     if link.get("mode") != "macsec":
         _check_crypto(link, platforms, errors, warnings)
     _check_igp(link, errors)
@@ -724,11 +746,35 @@ def _assemble(derived: list[dict[str, Any]], warnings: list[str], gv_groups: Map
             fact["links"].append(_side_fact(item, side, peer_side))
         rows.append(item)
     _assemble_getvpn(derived, facts, gv_groups or {}, hosts_info)
+    _assemble_pki(facts)
     for fact in facts.values():
         fact["links"].sort(key=lambda entry: entry["name"])
     hosts = {host: facts[host] for host in sorted(facts)}
     summary = _summary(hosts)
     return {"hosts": hosts, "links": summary, "warnings": sorted(set(warnings)), "table": format_table(summary)}
+
+
+def _assemble_pki(facts: dict[str, dict[str, Any]]) -> None:
+    """Certificate links: the trustpoint / CA profile's revocation setting is one per router, shared by every
+    certificate link of the router that uses it; its undo goes with the router's only such link
+    (crypto.pki_last_on_router, undo_remove.j2)."""
+    for fact in facts.values():
+        users: dict[str, int] = {}
+        for entry in fact["links"]:
+            tp = (entry.get("crypto") or {}).get("trustpoint")
+            if tp:
+                users[tp] = users.get(tp, 0) + 1
+        for entry in fact["links"]:
+            crypto = entry.get("crypto") or {}
+            if crypto.get("trustpoint"):
+                crypto["pki_last_on_router"] = users[crypto["trustpoint"]] == 1
+
+
+def _dn(value: Any) -> str | None:
+    """A subject DN written the way both CLIs print it: 'CN=p1.example.net,O=Example' (no blanks around , and =)."""
+    if not value:
+        return None
+    return ",".join(f"{k.strip()}={v.strip()}" for k, _, v in (part.partition("=") for part in str(value).split(",")))
 
 
 def _assemble_getvpn(derived: list[dict[str, Any]], facts: dict[str, dict[str, Any]], gv_groups: Mapping[str, Any],
@@ -843,7 +889,11 @@ def _side_fact(item: Mapping[str, Any], side: str, peer: str) -> dict[str, Any]:
             "anti_replay_window": crypto.get("anti_replay_window") or 1024,
             "auth": crypto["auth"],
             "trustpoint": crypto.get("trustpoint") if crypto["auth"] != "psk" else None,
-            "certificate": crypto.get("certificate") if crypto["auth"] != "psk" else None,
+            # certificates (vendor-truth #20): this router's own certificate id and subject, and the subject it
+            # accepts from the peer (docs/deploy.md "Certificates")
+            "certificate": link[side].get("certificate") if crypto["auth"] != "psk" else None,
+            "certificate_subject": _dn(link[side].get("certificate_subject")) if crypto["auth"] != "psk" else None,
+            "peer_certificate_subject": _dn(link[peer].get("certificate_subject")) if crypto["auth"] != "psk" else None,
         },
         "mtu": dict(item["mtu"]),
         "igp": dict(link["igp"]),

@@ -269,10 +269,11 @@ def test_undefined_vault_psk_names_its_link_before_the_plan(tmp_path, listener):
     core2 = with_({"name": "core2", "crypto": {"psk": "{{ vault_p2p_psk_core2 }}"}, "tunnel": {"id": 101, "ipv4": "198.51.100.2/31",
                    "ipsec_ipv4": "198.51.100.130/31"}, "a": {"interface": "GigabitEthernet3", "address": "192.0.2.2/31"},
                    "b": {"interface": "ge-0/0/1.0", "address": "192.0.2.3/31"}})
-    certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "psk": None, "trustpoint": "CA", "certificate": "c"},
+    certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "psk": None, "trustpoint": "CA"},
                    "tunnel": {"id": 102, "ipv4": "198.51.100.4/31", "ipsec_ipv4": "198.51.100.132/31"},
-                   "a": {"interface": "GigabitEthernet4", "address": "192.0.2.4/31"},
-                   "b": {"interface": "ge-0/0/2.0", "address": "192.0.2.5/31"}})
+                   "a": {"interface": "GigabitEthernet4", "address": "192.0.2.4/31", "certificate_subject": "CN=a,O=X"},
+                   "b": {"interface": "ge-0/0/2.0", "address": "192.0.2.5/31", "certificate_subject": "CN=b,O=X",
+                         "certificate": "c"}})
     certs["crypto"].pop("psk")
     rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, [GOOD_LINK, core2, certs]))
     assert rc != 0
@@ -287,10 +288,11 @@ def test_undefined_vault_psk_names_its_link_before_the_plan(tmp_path, listener):
 def test_rotate_preflight_refuses_certificate_and_short_psk_links_before_any_connection(tmp_path, listener):
     """The deploy preflight (one assert for every link, encrypt/rollback/rotate): a short PSK and, for rotate_p2p.yml, a
     certificate link are refused with the link named, before any router is contacted."""
-    certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "trustpoint": "CA", "certificate": "c"},
+    certs = with_({"name": "core3", "crypto": {"auth": "rsa-sig", "trustpoint": "CA"},
                    "tunnel": {"id": 102, "ipv4": "198.51.100.4/31", "ipsec_ipv4": "198.51.100.132/31"},
-                   "a": {"interface": "GigabitEthernet4", "address": "192.0.2.4/31"},
-                   "b": {"interface": "ge-0/0/2.0", "address": "192.0.2.5/31"}})
+                   "a": {"interface": "GigabitEthernet4", "address": "192.0.2.4/31", "certificate_subject": "CN=a,O=X"},
+                   "b": {"interface": "ge-0/0/2.0", "address": "192.0.2.5/31", "certificate_subject": "CN=b,O=X",
+                         "certificate": "c"}})
     certs["crypto"].pop("psk")
     short = with_({"name": "core2", "crypto": {"psk": "short-psk"}, "tunnel": {"id": 101, "ipv4": "198.51.100.2/31",
                    "ipsec_ipv4": "198.51.100.130/31"}, "a": {"interface": "GigabitEthernet3", "address": "192.0.2.2/31"},

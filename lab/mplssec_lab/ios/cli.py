@@ -32,6 +32,7 @@ EXEC_PRIV = [
     ("show crypto ipsec sa [{detail|peer A.B.C.D|interface IFNAME}]", "show_ipsec_sa"),
     ("show crypto session [detail]", "show_crypto_session"),
     ("show crypto isakmp sa", "show_isakmp_sa"),
+    ("show crypto pki certificates [WORD]", "show_pki_certificates"),
     ("show crypto gdoi [{gm|ks [{members|policy}]}]", "show_gdoi"),
     ("show file systems", "show_fs"),
     ("show inventory", "show_inventory"),
@@ -340,6 +341,9 @@ class Session:
 
     async def x_show_crypto_session(self, c, line):
         return S.show_crypto_session(self.dev, detail="detail" in c)
+
+    async def x_show_pki_certificates(self, c, line):
+        return S.show_pki_certificates(self.dev, c[4] if len(c) > 4 else None)
 
     async def x_show_isakmp_sa(self, c, line):
         from . import show_gdoi

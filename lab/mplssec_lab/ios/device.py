@@ -6,6 +6,7 @@ import ipaddress
 import os
 import time
 
+from .. import pki
 from . import parser as P
 from .config import Node, render_lines
 from .view import build_view
@@ -127,6 +128,12 @@ class IosDevice:
                 lines.append(f" passive-interface {p}")
             for n in (b.get("ospf") or {}).get("networks", []):
                 lines.append(f" network {n['network']} {n['wildcard']} area {n['area']}")
+        pki_spec = pki.load(b.get("pki"))
+        if pki_spec:      # scenario pki: a trustpoint enrolled (enrollment terminal) before the lab starts
+            cert = pki_spec[1]
+            lines += [f"crypto pki trustpoint {cert.name}", " enrollment terminal",
+                      f" subject-name {pki.ios_dn(cert.subject)}", " revocation-check crl",
+                      " rsakeypair MPLSSEC"]
         lines += ["ip forward-protocol nd", "no ip http server", "no ip http secure-server", "ip ssh version 2"]
         for name, entries in (b.get("acls") or {}).items():
             lines.append(f"ip access-list extended {name}")
@@ -173,6 +180,13 @@ class IosDevice:
         self.check_revert()
         if self._view_cache is None:
             self._view_cache = build_view(self.root, self.name)
+            held = pki.load(self.baseline.get("pki"))
+            if held and self._view_cache.pki is not None:
+                # certificates live under their trustpoint: usable while it is configured
+                ca, cert = held
+                if cert.name in self._view_cache.pki.revocation:
+                    self._view_cache.pki.certificates[cert.name] = cert
+                    self._view_cache.pki.cas[cert.name] = ca
             for port in self._view_cache.macsec.values():
                 port.capable = port.interface in self.macsec_ports
         return self._view_cache

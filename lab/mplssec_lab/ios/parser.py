@@ -194,6 +194,9 @@ MODES: dict = {
         _r("mpls label protocol ldp", hidden=True),
         _r("multilink bundle-name authenticated", section=S["multi"]),
         _r("crypto pki trustpoint WORD", key=4, enter="pki-tp", section=S["multi"]),
+        # Cisco "Certificate to ISAKMP Profile Mapping" / IKEv2 "match certificate": crypto pki certificate map
+        # LABEL SEQ, then FIELD eq|ne|co|nc VALUE lines (ios/README.md "PKI")
+        _r("crypto pki certificate map WORD <1-65535>", key=6, enter="pki-cert-map", section=S["multi"]),
         _r("license udi pid WORD sn WORD", key=2, section=S["lic"]),
         _r("license boot level WORD", key=3, section=S["lic"]),
         _r("diagnostic bootup level {minimal|complete}", key=3, section=S["lic"]),
@@ -327,6 +330,7 @@ MODES: dict = {
         _r("match address local {A.B.C.D|interface IFNAME}", key=3),
         _r("match identity remote {address A.B.C.D [A.B.C.D]|any|fqdn [domain] WORD|email [domain] WORD}",
            canon=lambda c: _canon_mask(c) if c[3] == "address" else c),
+        _r("match certificate WORD"),
         _r("identity local {address A.B.C.D|fqdn WORD|email WORD|key-id WORD|dn}", key=2),
         _r("authentication remote {pre-share|rsa-sig|ecdsa-sig}"),
         _r("authentication local {pre-share|rsa-sig|ecdsa-sig}", key=2),
@@ -449,6 +453,11 @@ MODES: dict = {
     ],
     "redundancy": [],
     "control-plane": [],
+    "pki-cert-map": [
+        # IOS stores and shows the value in lower case
+        _r("{subject-name|issuer-name|alt-subject-name|unstructured-subject-name|name} {eq|ne|co|nc} LINE",
+           canon=lambda c: c[:2] + [t.lower() for t in c[2:]]),
+    ],
     "pki-tp": [
         _r("enrollment {selfsigned|terminal|url WORD}", key=1),
         _r("subject-name LINE", key=1),
@@ -525,6 +534,7 @@ PROMPTS = {
     "gdoi-coop": "(gdoi-coop-ks-config)", "router": "(config-router)", "router-isis": "(config-router)",
     "ext-nacl": "(config-ext-nacl)", "archive": "(config-archive)", "line": "(config-line)",
     "redundancy": "(config-red)", "control-plane": "(config-cp)", "pki-tp": "(ca-trustpoint)",
+    "pki-cert-map": "(ca-certificate-map)",
     "keychain-macsec": "(config-keychain-macsec)", "keychain-macsec-key": "(config-keychain-macsec-key)",
     "mka-policy": "(config-mka-policy)",
 }

@@ -493,11 +493,13 @@ def show_ikev2_sa(dev, detailed=False):
     now = dev._now()
     for tid, sa in enumerate(sas, 1):
         p = sa.proposal or {}
+        ikep = v.ike.get(sa.name)
+        auth = {"rsa-sig": "RSA", "ecdsa-sig": "ECDSA"}.get(ikep.auth if ikep else "psk", "PSK")
         out.append("Tunnel-id Local                 Remote                fvrf/ivrf            Status ")
         out.append(f"{tid:<10}{sa.local + '/500':<22}{sa.peer + '/500':<22}{'none/none':<21}READY  ")
         out.append(f"      Encr: {_encr_words(p.get('encryption'))}, PRF: {str(p.get('prf', 'sha1')).upper()}, "
-                   f"Hash: {_hash_word(p.get('integrity'))}, DH Grp:{p.get('dh_group', 0)}, Auth sign: PSK, "
-                   "Auth verify: PSK")
+                   f"Hash: {_hash_word(p.get('integrity'))}, DH Grp:{p.get('dh_group', 0)}, Auth sign: {auth}, "
+                   f"Auth verify: {auth}")
         life = sa.lifetime or 86400
         out.append(f"      Life/Active Time: {life}/{int(max(0, now - sa.created))} sec")
         out.append(f"      CE id: 0, Session-id: {tid}")
@@ -894,3 +896,43 @@ def ping_mpls(dev, canon):
 
 
 __all__ = ["render_lines"]
+
+
+def _pki_dn_lines(dn: str, indent: str = "    ") -> list:
+    from .. import pki
+    return [indent + part for part in pki.ios_dn(dn).split(",")]
+
+
+def _pki_date(ts: str) -> str:
+    """'2026-01-01 00:00:00' -> '00:00:00 UTC Jan 1 2026' (IOS validity date format)."""
+    import time as _t
+    t = _t.strptime(ts, "%Y-%m-%d %H:%M:%S")
+    return _t.strftime("%H:%M:%S UTC %b ", t) + f"{t.tm_mday} {t.tm_year}"
+
+
+def show_pki_certificates(dev, trustpoint=None):
+    """``show crypto pki certificates [TRUSTPOINT]``: the identity certificate, then the CA certificate, of each
+    configured trustpoint (layout of IOS-XE; docs/lab.md "PKI")."""
+    pki_view = dev.view().pki
+    out = []
+    for name, cert in sorted((pki_view.certificates if pki_view else {}).items()):
+        if trustpoint and name != trustpoint:
+            continue
+        out += ["Certificate", "  Status: Available", f"  Certificate Serial Number (hex): {cert.serial}",
+                "  Certificate Usage: General Purpose", "  Issuer: ", *_pki_dn_lines(cert.issuer), "  Subject:",
+                f"    Name: {cert.san_dns or ''}"]
+        if cert.san_ip:
+            out.append(f"    IP Address: {cert.san_ip}")
+        out += _pki_dn_lines(cert.subject)
+        if cert.cdp:
+            out += ["  CRL Distribution Points: ", f"    {cert.cdp}"]
+        out += ["  Validity Date: ", f"    start date: {_pki_date(cert.not_before)}",
+                f"    end   date: {_pki_date(cert.not_after)}", f"  Associated Trustpoints: {name} ", ""]
+    for name, ca in sorted((pki_view.cas if pki_view else {}).items()):
+        if trustpoint and name != trustpoint:
+            continue
+        out += ["CA Certificate", "  Status: Available", f"  Certificate Serial Number (hex): {ca.serial}",
+                "  Certificate Usage: Signature", "  Issuer: ", *_pki_dn_lines(ca.issuer), "  Subject: ",
+                *_pki_dn_lines(ca.subject), "  Validity Date: ", f"    start date: {_pki_date(ca.not_before)}",
+                f"    end   date: {_pki_date(ca.not_after)}", f"  Associated Trustpoints: {name} ", ""]
+    return "\n".join(out) + ("\n" if out else "")

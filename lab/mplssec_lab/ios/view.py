@@ -232,6 +232,10 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
             local = t[3] if t[3] != "interface" else _addr_of(root, t[4])
         idl = n.find("identity local")
         local_id = idl.tokens()[3] if idl is not None and len(idl.tokens()) > 3 else None
+        local_id_dn = idl is not None and idl.tokens()[2:] == ["dn"]
+        tps = [c.tokens()[2:] for c in n.ordered() if c.text.startswith("pki trustpoint ")]
+        sign = [t[0] for t in tps if t[1:] in ([], ["sign"])]
+        maps = [c.tokens()[2] for c in n.ordered() if c.text.startswith("match certificate ")]
         auth_l = n.find("authentication local")
         auth = {"pre-share": "psk"}.get(auth_l.tokens()[2], auth_l.tokens()[2]) if auth_l else "psk"
         kr = n.find("keyring local")
@@ -259,7 +263,11 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
             props = []  # IOS falls back to its default proposal only with the default policy (not modelled)
         v.ike[name] = model.IkePeer(
             name=name, version=2, local_address=local, peer_address=remote, proposals=props, psk=psk,
-            auth=auth, local_id=local_id, remote_id=remote,
+            auth=auth, local_id=local_id, remote_id=remote, local_id_dn=local_id_dn,
+            trustpoint=sign[0] if sign else None,
+            verify_trustpoints=[t[0] for t in tps if t[1:] in ([], ["verify"])],
+            cert_map=",".join(maps) if maps else None,
+            cert_rules=[seq for m in maps for seq in _cert_map(root, m)] if maps else None,
             lifetime=int(life.tokens()[1]) if life else 86400,
             dpd=(int(dpd.tokens()[1]), int(dpd.tokens()[2])) if dpd else None)
     # IPsec profiles
@@ -278,6 +286,11 @@ def build_view(root: Node, hostname: str) -> model.DeviceView:
         ref = pn.find("set ikev2-profile") if pn is not None else None
         if ref is not None and ref.tokens()[2] in v.ike and v.ike[ref.tokens()[2]].local_address is None:
             v.ike[ref.tokens()[2]].local_address = i.tunnel_source
+        # a profile selected by certificate only (no match identity remote address): the initiator's peer is the
+        # tunnel destination of the interface it protects (Cisco sVTI / GRE tunnel protection)
+        if ref is not None and ref.tokens()[2] in v.ike and v.ike[ref.tokens()[2]].peer_address is None:
+            v.ike[ref.tokens()[2]].peer_address = i.tunnel_destination
+    v.pki = _pki(root)
     dfbit = root.find("crypto ipsec df-bit")
     df = dfbit.tokens()[3] if dfbit is not None else "copy"
     users = {i.ipsec_policy: i.name for i in v.interfaces.values() if i.ipsec_policy}
@@ -579,3 +592,25 @@ def _getvpn(root: Node, v: model.DeviceView) -> model.GetvpnView | None:
             servers=[c.tokens()[3] for c in grp.ordered() if c.text.startswith("server address ipv4 ")],
             interface=ifname, local_address=local, isakmp=gv.isakmp, psk=gv.psk, crypto_map=t[2])
     return gv
+
+
+def _cert_map(root, name: str) -> list:
+    """``crypto pki certificate map NAME SEQ`` entries in sequence order: [[(field, op, value), ...], ...]."""
+    seqs = []
+    for n in root.ordered():
+        t = n.tokens()
+        if t[:4] == ["crypto", "pki", "certificate", "map"] and len(t) > 5 and t[4] == name:
+            rules = [(c.tokens()[0], c.tokens()[1], " ".join(c.tokens()[2:])) for c in n.ordered()]
+            seqs.append((int(t[5]), rules))
+    return [r for _, r in sorted(seqs)]
+
+
+def _pki(root) -> model.PkiView:
+    """Trustpoints of the configuration and their ``revocation-check`` methods (IOS default crl). The certificates
+    themselves are device state (IosDevice.pki), added by the device to this view."""
+    out = model.PkiView()
+    for n in root.ordered():
+        if n.text.startswith("crypto pki trustpoint "):
+            rc = n.line("revocation-check")
+            out.revocation[n.tokens()[3]] = rc.tokens()[1:] if rc is not None else ["crl"]
+    return out

@@ -20,6 +20,7 @@ import itertools
 import os
 import time
 
+from .. import pki
 from . import tree as T
 from . import view as V
 
@@ -159,6 +160,9 @@ def baseline_set(hostname, spec):
     for name, _addr, _i in ifaces:
         zone = "untrust" if name in carrier else "trust"
         lines.append(f"set security zones security-zone {zone} interfaces {name}")
+    held = pki.load(spec.get("pki"))
+    if held:      # scenario pki: the CA certificate is loaded under this ca-profile (junos/README.md "PKI")
+        lines.append(f"set security pki ca-profile {held[0].name} ca-identity {held[0].name}")
     if "srx-no-secret-view" in scen:
         # another VPN of the router, whose key the automation user cannot see (a per-router value, no key literal)
         import hashlib
@@ -200,6 +204,7 @@ class JunosDevice:
         scen = set(baseline.get("scenarios") or [])
         self.model = "srx5600" if "srx5600" in scen else (baseline.get("model") or MODEL)
         self.hide_secrets = "srx-no-secret-view" in scen
+        self.pki_spec = baseline.get("pki")   # scenario pki: certificates held (docs/lab.md "PKI")
         # the forwarding modes in effect: the committed ones at boot, except that the scenario
         # srx-mpls-not-active committed packet-based MPLS after the last boot
         self.active_modes = V.configured_modes(self.committed)
@@ -214,6 +219,14 @@ class JunosDevice:
         if self._view is None:
             v = V.build(self.hostname, self.committed)
             v.fwd_modes = dict(self.active_modes)
+            held = pki.load(self.pki_spec)
+            if held and v.pki is not None:
+                # the local certificate is loaded (request security pki local-certificate load); the CA certificate
+                # counts while its ca-profile is configured
+                ca, cert = held
+                v.pki.certificates[cert.name] = cert
+                if ca.name in v.pki.revocation:
+                    v.pki.cas[ca.name] = ca
             from ..topology import MODELS
             capable = MODELS[self.model].macsec if self.model in MODELS else False
             for port in v.macsec.values():      # a vSRX accepts the statements; its ports do no MACsec

@@ -223,7 +223,9 @@ _ike_gateway = N(
         "external-interface": L(IFNAME_UNIT),
         "local-address": L(IPV4),
         "local-identity": C({"inet": L(IPV4), "hostname": L(ANY), "distinguished-name": F()}),
-        "remote-identity": C({"inet": L(IPV4), "hostname": L(ANY), "distinguished-name": F()}),
+        # Juniper: remote-identity distinguished-name [container STRING | wildcard STRING] (junos/README.md "PKI")
+        "remote-identity": C({"inet": L(IPV4), "hostname": L(ANY),
+                              "distinguished-name": C({"container": L(ANY), "wildcard": L(ANY)})}),
         "version": L(enum("v1-only", "v2-only")),
         "dead-peer-detection": C({"always-send": F(), "optimized": F(), "probe-idle-tunnel": F(), "interval": L(rng(2, 60)), "threshold": L(rng(1, 5))}),
         "general-ikeid": F(),
@@ -348,6 +350,14 @@ _security = C(
         ),
         "ipsec": C({"proposal": N(WORD, _ipsec_proposal.c), "policy": N(WORD, _ipsec_policy.c), "vpn": N(WORD, _ipsec_vpn.c, mandatory=_ipsec_vpn.mandatory)}),
         "zones": C({"security-zone": N(WORD, _zone.c)}),
+        # Juniper "[edit security pki]": ca-profile NAME ca-identity, revocation-check (disable | crl (disable
+        # on-download-failure | refresh-interval | url)) (junos/README.md "PKI")
+        "pki": C({"ca-profile": N(WORD, {
+            "ca-identity": L(WORD),
+            "enrollment": C({"url": L(ANY), "retry": L(rng(0, 1080)), "retry-interval": L(rng(0, 3600))}),
+            "revocation-check": C({"disable": F(), "crl": C({"disable": C({"on-download-failure": F()}),
+                                                              "refresh-interval": L(rng(0, 8784)), "url": L(ANY)})}),
+        })}),
         "policies": C(
             {
                 "from-zone": N(WORD, {"policy": N(WORD, _policy.c, mandatory=_policy.mandatory)}, extra="to-zone"),

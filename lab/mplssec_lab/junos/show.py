@@ -7,6 +7,7 @@ import hashlib
 import ipaddress
 import json
 import re
+import time
 
 from lxml import etree
 
@@ -183,9 +184,14 @@ def dispatch(dev, toks, display=None, session=None):
             return show_system_commit(dev)
         return Result(f"Current time: {fmt_time(dev._now())}\n")
     if what == "security":
-        sub = _expect(rest, 0, ["ike", "ipsec", "flow", "mka", "macsec", "group-vpn"])
+        sub = _expect(rest, 0, ["ike", "ipsec", "flow", "mka", "macsec", "group-vpn", "pki"])
         if sub is None:
             raise CmdError("syntax", "security")
+        if sub == "pki":
+            kind = _expect(rest, 1, ["local-certificate", "ca-certificate"])
+            if kind is None or len(rest) > 2:
+                raise CmdError("syntax", rest[-1])
+            return show_pki(dev, kind)
         if sub == "group-vpn":
             from . import show_gdoi
             return show_gdoi.dispatch(dev, rest)
@@ -1138,3 +1144,37 @@ def _egress_mtu(dev, dst):
                     mtu = 9192 - 24  # gr-0/0/0 without family inet mtu: limited by the route to the destination
                 best = (a.network.prefixlen, mtu)
     return best[1] if best else None
+
+
+def _pki_issuer(dn: str) -> str:
+    """Junos prints an issuer as 'CN = MPLSSEC-CA, O = MPLSSEC'."""
+    return ", ".join(f"{k.upper()} = {v}" for k, v in ((p.partition("=")[0].strip(), p.partition("=")[2].strip())
+                                                        for p in dn.split(",") if "=" in p))
+
+
+def _pki_time(ts: str) -> str:
+    t = time.strptime(ts, "%Y-%m-%d %H:%M:%S")
+    return time.strftime("%m-%d-%Y %H:%M UTC", t)
+
+
+def show_pki(dev, kind):
+    """``show security pki local-certificate`` / ``ca-certificate`` (layout of the Juniper CLI reference sample
+    output; docs/lab.md "PKI")."""
+    v = dev.view()
+    certs = (v.pki.certificates if kind == "local-certificate" else v.pki.cas) if v.pki else {}
+    out = []
+    root = E("x509-certificate-information")
+    for name, c in sorted(certs.items()):
+        cn = next((p.partition("=")[2].strip() for p in c.subject.split(",") if p.strip().lower().startswith("cn=")),
+                  c.subject)
+        out += [f"Certificate identifier: {name}", f"  Issued to: {cn}, Issued by: {_pki_issuer(c.issuer)}",
+                "  Validity:", f"    Not before: {_pki_time(c.not_before)}", f"    Not after: {_pki_time(c.not_after)}",
+                f"  Public key algorithm: {'rsaEncryption' if c.key == 'rsa' else 'ecdsaEncryption'}({c.bits} bits)"]
+        if kind == "local-certificate":
+            out.append("  Keypair Location: Keypair generated locally")
+        out.append("")
+        x = E("x509-certificate", parent=root)
+        E("certificate-identifier", name, x)
+        E("subject", c.subject, x)
+        E("issuer", c.issuer, x)
+    return Result("\n".join(out), root)

@@ -214,9 +214,13 @@ def build(hostname, root) -> model.DeviceView:
                     auth=auth,
                     local_id=g.leaf("local-identity", "inet"),
                     remote_id=g.leaf("remote-identity", "inet"),
+                    local_id_dn=_present(g, "local-identity", "distinguished-name"),
+                    local_cert=pol.leaf("certificate", "local-certificate") if pol is not None else None,
+                    remote_dn=_remote_dn(g),
                     lifetime=life,
                     dpd=dpd,
                 )
+        v.pki = _pki(sec)
         if ipsec is not None and not ipsec.inactive:
             props = dict(ipsec.entries("proposal"))
             pols = dict(ipsec.entries("policy"))
@@ -407,4 +411,38 @@ def _group_vpn(sec, v: model.DeviceView) -> model.GetvpnView | None:
             interface=vpn.leaf("group-vpn-external-interface"),
             local_address=gw.leaf("local-address") if gw is not None else None,
             isakmp=isakmp, psk={a: psk for a in servers} if psk else {})
+    return out
+
+
+def _present(node, *path) -> bool:
+    n = node.get(*path)
+    return n is not None and not n.inactive
+
+
+def _remote_dn(g):
+    """remote-identity distinguished-name: ("container"|"wildcard", string), or ("any", None) without either."""
+    dn = g.get("remote-identity", "distinguished-name")
+    if dn is None or dn.inactive:
+        return None
+    for kind in ("container", "wildcard"):
+        if dn.leaf(kind):
+            return (kind, dn.leaf(kind))
+    return ("any", None)
+
+
+def _pki(sec) -> model.PkiView:
+    """CA profiles and their revocation methods: default CRL (download failure fails the check), ``crl disable
+    on-download-failure`` = CRL then accept, ``revocation-check disable`` = none. The certificates are device state
+    (JunosDevice adds them)."""
+    out = model.PkiView()
+    pki = sec.get("pki") if sec is not None else None
+    if pki is None or pki.inactive:
+        return out
+    for name, prof in pki.entries("ca-profile"):
+        if _present(prof, "revocation-check", "disable"):
+            out.revocation[name] = ["none"]
+        elif _present(prof, "revocation-check", "crl", "disable", "on-download-failure"):
+            out.revocation[name] = ["crl", "none"]
+        else:
+            out.revocation[name] = ["crl"]
     return out

@@ -153,7 +153,8 @@ def test_strong_preset(example):
         "esp": {"encryption": "aes-gcm-256", "integrity": "none", "pfs_group": 20, "lifetime": 3600},
         "dpd": {"interval": 10, "retries": 3},
         "anti_replay_window": 1024,
-        "auth": "psk", "trustpoint": None, "certificate": None,
+        "auth": "psk", "trustpoint": None, "certificate": None, "certificate_subject": None,
+        "peer_certificate_subject": None,
     }
     link = patched(CORE2, {"crypto": {"anti_replay_window": 256}})
     assert entry(plan.build_plan([link], HOSTVARS), "p3", "core2")["crypto"]["anti_replay_window"] == 256
@@ -168,10 +169,23 @@ def test_compatible_preset_with_overrides():
     assert crypto["dpd"] == {"interval": 10, "retries": 5}
 
 
+CERTS = {"crypto": {"auth": "ecdsa-sig", "psk": DELETE, "trustpoint": "CORE-CA"},
+         "a": {"certificate_subject": "CN=p1.example.net, O=Example"},
+         "b": {"certificate_subject": "CN=p2.example.net,O=Example", "certificate": "p2-cert"}}
+
+
 def test_certificate_auth_needs_no_psk():
-    link = patched(CORE1, {"crypto": {"auth": "ecdsa-sig", "psk": DELETE, "trustpoint": "CORE-CA", "certificate": "p2-cert"}})
-    crypto = entry(plan.build_plan([link], HOSTVARS), "p2", "core1")["crypto"]
+    """Each router gets its own certificate id and subject, and the subject it accepts from the peer (vendor-truth
+    #20: the frozen plan gave p8 p7's certificate name)."""
+    result = plan.build_plan([patched(CORE1, CERTS)], HOSTVARS)
+    crypto = entry(result, "p2", "core1")["crypto"]
     assert (crypto["auth"], crypto["trustpoint"], crypto["certificate"]) == ("ecdsa-sig", "CORE-CA", "p2-cert")
+    assert crypto["certificate_subject"] == "CN=p2.example.net,O=Example"
+    assert crypto["peer_certificate_subject"] == "CN=p1.example.net,O=Example"     # blanks removed, as the CLIs print it
+    assert crypto["pki_last_on_router"] is True
+    p1 = entry(result, "p1", "core1")["crypto"]
+    assert (p1["certificate"], p1["certificate_subject"], p1["peer_certificate_subject"]) == (
+        None, "CN=p1.example.net,O=Example", "CN=p2.example.net,O=Example")
 
 
 def test_isis_igp_and_dotted_ospf_area():

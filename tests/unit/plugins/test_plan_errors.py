@@ -426,15 +426,66 @@ CASES = [
         [patched(CORE1, {"crypto": {"auth": "rsa-sig", "psk": DELETE}})],
         [
             (
-                "link core1: crypto.trustpoint: is required with auth rsa-sig on an IOS-XE router. Fix: set crypto.trustpoint "
-                "to the IOS-XE PKI trustpoint enrolled on both routers' CA."
+                "link core1: crypto.trustpoint: is required with auth rsa-sig. Fix: set crypto.trustpoint to the CA of both "
+                "routers' certificates: the IOS-XE PKI trustpoint the router's certificate is enrolled under / the Junos CA "
+                "profile."
             ),
             (
-                "link core1: crypto.certificate: is required with auth rsa-sig on a Junos router. Fix: set crypto.certificate "
-                "to the Junos local certificate id."
+                "link core1: a.certificate_subject: is required with auth rsa-sig: without it the other router would accept "
+                "any certificate of the CA that claims this router's address (vendor-truth #20). Fix: set "
+                "a.certificate_subject to the subject DN of p1's certificate (e.g. CN=p1.example.net,O=Example)."
+            ),
+            (
+                "link core1: b.certificate_subject: is required with auth rsa-sig: without it the other router would accept "
+                "any certificate of the CA that claims this router's address (vendor-truth #20). Fix: set "
+                "b.certificate_subject to the subject DN of p2's certificate (e.g. CN=p1.example.net,O=Example)."
+            ),
+            (
+                "link core1: b.certificate: is required with auth rsa-sig on a Junos router. Fix: set b.certificate to the "
+                "local certificate id of p2 (show security pki local-certificate)."
             ),
         ],
         id='cert',
+    ),
+    pytest.param(
+        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "psk": DELETE, "trustpoint": "CA", "certificate": "mplssec-p1"},
+                         "a": {"certificate_subject": "CN=p1,O=X"},
+                         "b": {"certificate_subject": "CN=p2,O=X", "certificate": "p2-cert"}})],
+        [
+            (
+                "link core1: crypto.certificate: is refused: one local certificate id for both routers gives one of them "
+                "the other's name (vendor-truth #20). Fix: move it to a.certificate / b.certificate, each router's own "
+                "local certificate id (Junos ends)."
+            ),
+        ],
+        id='cert-shared-name',
+    ),
+    pytest.param(
+        [patched(CORE1, {"a": {"certificate_subject": "CN=p1,O=X"}})],
+        [
+            (
+                "link core1: a.certificate_subject: is only used with crypto.auth rsa-sig or ecdsa-sig. Fix: remove "
+                "a.certificate_subject or set crypto.auth: rsa-sig."
+            ),
+        ],
+        id='subject-with-psk',
+    ),
+    pytest.param(
+        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "psk": DELETE, "trustpoint": "CA"},
+                         "a": {"certificate_subject": "p1.example.net"},
+                         "b": {"certificate_subject": "CN=p2,O=X", "certificate": "p2 cert"}})],
+        [
+            (
+                "link core1: a.certificate_subject: 'p1.example.net' is not a valid a.certificate_subject. Fix: set "
+                "a.certificate_subject to the subject of the router's certificate as attribute=value pairs separated by "
+                "commas (show crypto pki certificates / show security pki local-certificate)."
+            ),
+            (
+                "link core1: b.certificate: 'p2 cert' is not a valid b.certificate. Fix: set b.certificate to the "
+                "certificate identifier of show security pki local-certificate."
+            ),
+        ],
+        id='cert-bad-values',
     ),
     pytest.param(
         [patched(CORE2, {"labels": "two"})],
@@ -502,7 +553,8 @@ CASES = [
         id='missing-tunnel',
     ),
     pytest.param(
-        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "trustpoint": "CORE-CA", "certificate": "p2-cert"}})],
+        [patched(CORE1, {"crypto": {"auth": "rsa-sig", "trustpoint": "CORE-CA"}, "a": {"certificate_subject": "CN=p1,O=X"},
+                         "b": {"certificate_subject": "CN=p2,O=X", "certificate": "p2-cert"}})],
         [
             'link core1: crypto.psk: is set but auth is rsa-sig. Fix: remove crypto.psk or set crypto.auth: psk.',
         ],

@@ -162,3 +162,41 @@ def test_every_gate_check_is_a_verify_check():
         for link in plan["links"]:
             for name in names:
                 assert verify.show_commands(name, plan, link)
+
+
+def _cert_variant(host: str) -> tuple[dict, dict]:
+    """core1's entry on host with certificate auth, as the plan writes it (each router its own certificate)."""
+    plan = FIXTURE["p2p_plan"][host]
+    link = yaml.safe_load(yaml.safe_dump(plan["links"][0]))
+    me, peer = (host, link["peer"]["host"])
+    link["crypto"].update(auth="rsa-sig", trustpoint="MPLSSEC-CA", pki_last_on_router=True,
+                          certificate=f"mplssec-{me}" if plan["platform"] == "junos" else None,
+                          certificate_subject=f"CN={me}.mplssec.example,O=MPLSSEC",
+                          peer_certificate_subject=f"CN={peer}.mplssec.example,O=MPLSSEC")
+    return plan, link
+
+
+def test_certificate_auth_pins_the_peer_subject_on_both_vendors():
+    """vendor-truth #20: the peer is accepted by its certificate's subject only (no address identity, which is not
+    tied to the certificate); each router names its own certificate; revocation checking does not block when the
+    CRL cannot be fetched; the undo removes what phase 1 added."""
+    plan, link = _cert_variant("p2")
+    text = render("junos/phase1.j2", link, plan, None)
+    assert "set security ike policy MPLSSEC-CORE1 certificate local-certificate mplssec-p2\n" in text
+    assert "set security ike gateway MPLSSEC-CORE1 local-identity distinguished-name\n" in text
+    assert ('set security ike gateway MPLSSEC-CORE1 remote-identity distinguished-name container '
+            '"CN=p1.mplssec.example,O=MPLSSEC"\n') in text
+    assert "set security pki ca-profile MPLSSEC-CA revocation-check crl disable on-download-failure\n" in text
+    assert "identity inet" not in text and "pre-shared-key" not in text
+    undo = render("junos/undo_remove.j2", link, plan, None)
+    assert "delete security pki ca-profile MPLSSEC-CA revocation-check crl disable on-download-failure\n" in undo
+    link["crypto"]["pki_last_on_router"] = False      # another certificate link of p2 still needs it
+    assert "security pki" not in render("junos/undo_remove.j2", link, plan, None)
+    plan, link = _cert_variant("p1")
+    text = render("ios/phase1.j2", link, plan, None)
+    assert "crypto pki certificate map MPLSSEC-CORE1 10\n subject-name eq cn=p2.mplssec.example,o=mplssec\n" in text
+    assert " match certificate MPLSSEC-CORE1\n identity local dn\n" in text
+    assert "match identity remote" not in text and "keyring" not in text
+    for host in ("p7", "p8"):        # the frozen certificate link: each router its own subject, no foreign name
+        crypto = FIXTURE["p2p_plan"][host]["links"][0]["crypto"]
+        assert crypto["certificate"] is None and crypto["certificate_subject"].startswith(f"CN={host}.")
