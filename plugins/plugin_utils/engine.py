@@ -393,7 +393,7 @@ class Engine:
 
     def getvpn_groups(self, plans: Mapping[str, Mapping[str, Any]], links: Iterable[str]) -> list[dict]:
         """GET VPN, across routers (plugins/plugin_utils/verify_getvpn.py): on every key server of the groups of ``links``
-        (mode getvpn), every planned member Registered and a TEK in its policy (``gdoi_ks_members``); per link, both
+        (mode getvpn), the link's two members Registered and a TEK in its policy (``gdoi_ks_members``); per link, both
         members hold the TEK the key server hands out: one group key (``gdoi_tek``). Results carry the link's name."""
         try:
             from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify_getvpn as G
@@ -437,7 +437,10 @@ class Engine:
                     out.append(dict(verify._result("gdoi_ks_members", host, False, "commands failed: " + outputs), link=link_name))  # noqa: SLF001
                     out.append(dict(verify._result("gdoi_tek", host, False, "commands failed: " + outputs), link=link_name))  # noqa: SLF001
                     continue
-                out.append(dict(G.run_ks_check(outputs, server, server.get("members") or [], host), link=link_name))
+                # this link's two members (their registration addresses): the group's other links answer for theirs
+                addresses = [verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address")
+                             for _h, plan in members[link_name]]
+                out.append(dict(G.run_ks_check(outputs, server, [a for a in addresses if a], host), link=link_name))
                 held = {h: results[(link_name, h)] for h, _plan in members[link_name]}
                 errors = {h: v for h, v in held.items() if isinstance(v, str)}
                 if errors:
