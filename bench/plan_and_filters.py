@@ -91,7 +91,7 @@ FILTER_CALLS = {
     "tcp_mss": "(1500 + _ % 50) | mplssec.p2p.tcp_mss(encap='gre', ipsec_mode='tunnel')",
     "p2p_show": "'ike_sa' | mplssec.p2p.p2p_show(plan, 'core1')",
     # the floor of a filter that takes a whole router plan (ansible-core hands it over as a plain dict on every call)
-    "(control) ansible.builtin.combine of the plan": "plan | ansible.builtin.combine({})",
+    "(control) ansible.builtin.combine of the plan": "(plan | ansible.builtin.combine({})).host",
 }
 
 
