@@ -374,6 +374,7 @@ class Engine:
         def one(host: str) -> None:
             plan, links = work[host]
             out = []
+            error = ""
             try:
                 sess = self.pool.session(host)
             except Exception as exc:  # noqa: BLE001 - an unreachable router: its checks fail with the reason

@@ -36,6 +36,7 @@ class PlanError(model.PlanError):
         where = f"{self.link}: {self.field}: " if self.field else f"{self.link}: "
         return f"{where}{self.problem}. Fix: {self.fix}."
 
+
 GROUP_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,15}$"
 
 GROUP_SCHEMA: Mapping[str, Field] = {
@@ -78,6 +79,7 @@ GROUP_SCHEMA: Mapping[str, Field] = {
     "ks_priorities": Field("raw", "Cooperative pair only: local priority of each key server, in key_servers order "
                            "(default 100 and 90: the first is the primary)."),
 }
+
 
 def objects(group_name: str) -> str:
     """Name of every device object of a group: ``MPLSSEC-GV-<NAME>``."""
@@ -195,7 +197,7 @@ def check_groups(links: list[dict[str, Any]], groups: Mapping[str, dict[str, Any
                     errors.append(PlanError(link_label, "getvpn.group", f"{ks} is a key server of group {name} and an end "
                                             f"of this link: {facts['ks_member_reason']}",
                                             "use a key server that ends no link of the group, or another group"))
-        hosts = sorted({h for h, _ in members.get(name, [])})
+        hosts = sorted({h for h, _link in members.get(name, [])})
         platforms = {h: (host_info(h)[0] or {}).get("platform") for h in hosts}
         for (field, value), limit in facts["member_limits"].items():
             if group.get(field) != value:
@@ -239,7 +241,7 @@ def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[st
         group = groups[name]
         acl, members = [], []
         for link in sorted((x for x in links if (x.get("getvpn") or {}).get("group") == name), key=lambda x: x["name"]):
-            a, b = (str(link[s]["address"]).split("/")[0] for s in ("a", "b"))
+            a, b = (str(link[s]["address"]).split("/", maxsplit=1)[0] for s in ("a", "b"))
             acl += [{"action": "permit", "proto": "gre", "src": a, "dst": b},
                     {"action": "permit", "proto": "gre", "src": b, "dst": a}]
             members += [router_ids[link[s]["host"]] for s in ("a", "b")]

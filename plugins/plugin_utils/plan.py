@@ -774,7 +774,7 @@ def _dn(value: Any) -> str | None:
     """A subject DN written the way both CLIs print it: 'CN=p1.example.net,O=Example' (no blanks around , and =)."""
     if not value:
         return None
-    return ",".join(f"{k.strip()}={v.strip()}" for k, _, v in (part.partition("=") for part in str(value).split(",")))
+    return ",".join(f"{k.strip()}={v.strip()}" for k, _sep, v in (part.partition("=") for part in str(value).split(",")))
 
 
 def _assemble_getvpn(derived: list[dict[str, Any]], facts: dict[str, dict[str, Any]], gv_groups: Mapping[str, Any],

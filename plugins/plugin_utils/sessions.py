@@ -57,7 +57,7 @@ def _configured(action: Any, host: str, variables: Mapping[str, Any]) -> Any:
 
     templar = action._templar.copy_with_new_env(available_variables=variables)
     conn_type = str(templar.template(variables.get("ansible_connection") or ""))
-    if conn_type.split(".")[-1] not in ("network_cli", "netconf"):
+    if conn_type.rsplit(".", maxsplit=1)[-1] not in ("network_cli", "netconf"):
         raise ValueError("%s: ansible_connection must be ansible.netcommon.network_cli (IOS-XE) or ansible.netcommon.netconf "
                          "(Junos), got %r" % (host, conn_type or None))
     pc = action._play_context.set_task_and_variable_override(task=action._task, variables=variables, templar=templar)

@@ -88,8 +88,8 @@ GETVPN_CHECKS: tuple[str, ...] = ("gdoi_registered",)
 MACSEC_CHECKS: tuple[str, ...] = ("mka_session", "macsec_sa")
 #: the checks that prove a link's traffic is encrypted, per mode; a selection naming another mode's crypto checks gets
 #: the link's own in their place (the verify role's default list names those of every mode)
-CRYPTO_CHECKS: dict[str, tuple[str, ...]] = {"gre_ipsec": ("ike_sa", "ipsec_sa"), "getvpn": GETVPN_CHECKS,
-                                            "macsec": MACSEC_CHECKS}
+CRYPTO_CHECKS: dict[str, tuple[str, ...]] = {
+    "gre_ipsec": ("ike_sa", "ipsec_sa"), "getvpn": GETVPN_CHECKS, "macsec": MACSEC_CHECKS}
 #: checks that do not apply to a mode: MACsec keeps MPLS/LDP/IGP on the carrier by design
 NOT_FOR_MODE: dict[str, tuple[str, ...]] = {"macsec": ("no_clear_mpls", "no_carrier_ldp", "no_clear_igp")}
 #: checks of the link's clear state (the carrier interface): the deploy gates of cut-over (no_clear_igp) and of the
@@ -1319,12 +1319,10 @@ def markdown_summary(reports: list[dict], title: str = "verify") -> str:
     return "\n".join(lines) + "\n"
 
 
-
 # --------------------------------------------------------------------------------------------
 # MACsec (mode macsec, issue 10): mka_session and macsec_sa; the other checks on the carrier interface
 # --------------------------------------------------------------------------------------------
 
-#: checks of a macsec link only
 def on_carrier_if_macsec(link: dict) -> dict:
     """A macsec link has no tunnel: the IGP, LDP, the DF ping and the LSP ping run over the carrier interface, to the
     peer's carrier address. Other links are returned unchanged."""
@@ -1419,8 +1417,8 @@ def valid_mka_session(link: dict, sessions: list[dict], host: str = "", platform
         return _result(name, host, False, "MKA session on %s: this router is %sthe key server (planned: %s)" % (
             port, "" if s["key_server"] else "not ", "side a" if want["key_server"] else "the peer"))
     if s.get("cipher") and want.get("cipher_suite") and s["cipher"] != want["cipher_suite"]:
-        return _result(name, host, False, "MKA session on %s distributes %s (planned %s)" % (port, s["cipher"],
-                                                                                            want["cipher_suite"]))
+        return _result(name, host, False, "MKA session on %s distributes %s (planned %s)" % (
+            port, s["cipher"], want["cipher_suite"]))
     return _result(name, host, True, "MKA session on %s secured with %d live peer, CKN as planned, %s%s" % (
         port, s["live_peers"], "key server" if s["key_server"] else "peer is key server",
         ", " + s["cipher"] if s.get("cipher") else ""))

@@ -309,7 +309,7 @@ def test_poll_check_stops_at_its_window(monkeypatch):
 
         def run(self, commands):
             clock[0] += 5.0  # each attempt's commands take 5 s
-            return ["" for _ in commands]
+            return ["" for _command in commands]
 
     device.poll_check(Slow(), "no_clear_mpls", PLAN_IOS, LINK_IOS, attempts=30, interval=2)
     assert clock[0] <= 30 * 2 + 5, "one check polls at most attempts x interval plus its last commands"

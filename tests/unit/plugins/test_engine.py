@@ -68,7 +68,7 @@ class Session:
 
     def run(self, commands):
         self._op("run", tuple(commands))
-        return ["" for _ in commands]
+        return ["" for _command in commands]
 
     def confirm(self):
         self._op("confirm")
@@ -136,19 +136,23 @@ def gates(monkeypatch):
     return table, polled
 
 
-def run(links_by_batch, routers, steps=STEPS, **kw):
-    pool = Pool(routers)
-    lines: list = []
-    eng = engine.Engine(pool, render, say=lines.append, secrets=[SECRET], retries=3, interval=0, **kw)
-    out = eng.deploy(links_by_batch, steps)
-    names = [(ends[0].link["name"], ends) for batch in links_by_batch for ends in batch]
-    return out, engine.outcome(names), lines, pool
+class Run:
+    """One engine run over fake routers: ``out`` (diffs, changed), ``done`` (the outcome), ``lines`` (progress), ``pool``."""
+
+    def __init__(self, links_by_batch, routers, steps=None, **kw):
+        self.pool = Pool(routers)
+        self.lines: list = []
+        eng = engine.Engine(self.pool, render, say=self.lines.append, secrets=[SECRET], retries=3, interval=0, **kw)
+        self.out = eng.deploy(links_by_batch, STEPS if steps is None else steps)
+        self.done = engine.outcome([(ends[0].link["name"], ends) for batch in links_by_batch for ends in batch])
+
 
 
 def test_both_routers_in_step_and_deployed(gates):
     p1, p2 = Router("p1"), Router("p2", "junos")
     core1 = link("core1", p1, p2)
-    out, done, lines, _ = run([[core1]], [p1, p2])
+    r = Run([[core1]], [p1, p2])
+    out, done, lines = r.out, r.done, r.lines
     assert done["done"] == {"core1": ["p1", "p2"]} and done["failed"] == {}
     for r in (p1, p2):
         ops = [entry[0] for entry in r.log]
@@ -165,20 +169,21 @@ def test_both_routers_in_step_and_deployed(gates):
 def test_unless_plan_and_when_plan(gates):
     p1, p2 = Router("p1"), Router("p2")
     core1 = link("core1", p1, p2, keep_clear_igp=True, fail_closed=True)
-    run([[core1]], [p1, p2])
+    Run([[core1]], [p1, p2])
     assert ("p1", "no_clear_igp") not in gates[1]
     assert [e[1] for e in p1.log if e[0] == "push"] == ["phase1 core1 p1", "phase3 core1 p1", "phase5 core1 p1"]
 
 
 def test_a_gate_failure_rolls_back_both_routers_and_the_other_link_carries_on(gates):
-    table, _ = gates
+    table = gates[0]
     p1, p2, p3, p4 = Router("p1"), Router("p2", "junos"), Router("p3"), Router("p4")
     before = {r.name: list(r.config) for r in (p1, p2, p3, p4)}
     table[("p1", "igp_adjacency")] = "fail"
     table[("p2", "igp_adjacency")] = 5  # would poll 5 s: must stop when p1 fails
     core1, core2 = link("core1", p1, p2), link("core2", p3, p4)
     started = time.time()
-    out, done, lines, _ = run([[core1, core2]], [p1, p2, p3, p4])
+    r = Run([[core1, core2]], [p1, p2, p3, p4])
+    done, lines = r.done, r.lines
     assert time.time() - started < 4
     assert done["done"] == {"core2": ["p3", "p4"]}
     message = done["failed"]["core1"]
@@ -195,7 +200,8 @@ def test_a_gate_failure_rolls_back_both_routers_and_the_other_link_carries_on(ga
 def test_a_push_error_skips_the_gate_and_rolls_back(gates):
     p1, p2 = Router("p1"), Router("p2")
     p2.fail["push"] = "configure: %% Invalid input %s" % SECRET
-    out, done, _, _ = run([[link("core1", p1, p2)]], [p1, p2])
+    r = Run([[link("core1", p1, p2)]], [p1, p2])
+    done = r.done
     assert gates[1] == []
     assert "FAILED at push phase1 to p2" in done["failed"]["core1"] and SECRET not in done["failed"]["core1"]
     assert p1.config == ["hostname p1"] and p2.config == ["hostname p2"]
@@ -204,7 +210,7 @@ def test_a_push_error_skips_the_gate_and_rolls_back(gates):
 def test_no_rollback_point_no_change(gates):
     p1, p2 = Router("p1"), Router("p2")
     p2.fail["snapshot"] = "copy: timeout"
-    _, done, _, _ = run([[link("core1", p1, p2)]], [p1, p2])
+    done = Run([[link("core1", p1, p2)]], [p1, p2]).done
     message = done["failed"]["core1"]
     assert "FAILED at rollback point on p2: copy: timeout" in message
     assert "no change made on p2 (no rollback point was taken)" in message
@@ -213,7 +219,7 @@ def test_no_rollback_point_no_change(gates):
 
 
 def test_a_dead_session_is_rolled_back_on_a_fresh_one(gates):
-    table, _ = gates
+    table = gates[0]
     p1, p2 = Router("p1"), Router("p2")
     table[("p2", "ike_sa")] = "fail"
 
@@ -227,7 +233,8 @@ def test_a_dead_session_is_rolled_back_on_a_fresh_one(gates):
 
     Session.push = push_then_die
     try:
-        _, done, _, pool = run([[link("core1", p1, p2)]], [p1, p2])
+        r = Run([[link("core1", p1, p2)]], [p1, p2])
+        done, pool = r.done, r.pool
     finally:
         Session.push = original
     assert pool.reopened == [("p2", True)]  # reopened from the thread that runs the engine (it may fork)
@@ -236,7 +243,7 @@ def test_a_dead_session_is_rolled_back_on_a_fresh_one(gates):
 
 
 def test_rollback_incomplete_is_named(gates):
-    table, _ = gates
+    table = gates[0]
     p1, p2 = Router("p1"), Router("p2")
     table[("p1", "ike_sa")] = "fail"
     original = Session.restore
@@ -248,7 +255,7 @@ def test_rollback_incomplete_is_named(gates):
 
     Session.restore = restore_wrong
     try:
-        _, done, _, _ = run([[link("core1", p1, p2)]], [p1, p2])
+        done = Run([[link("core1", p1, p2)]], [p1, p2]).done
     finally:
         Session.restore = original
     assert "ROLLBACK INCOMPLETE: p1: configuration after rollback differs from the rollback point" in done["failed"]["core1"]
@@ -256,23 +263,23 @@ def test_rollback_incomplete_is_named(gates):
 
 
 def test_a_batch_that_failed_everywhere_stops_the_run(gates):
-    table, _ = gates
+    table = gates[0]
     p1, p2, p3, p4 = Router("p1"), Router("p2"), Router("p3"), Router("p4")
     table[("p1", "ike_sa")] = "fail"
     batches = [[link("core1", p1, p2)], [link("core2", p3, p4)]]
-    _, done, _, _ = run(batches, [p1, p2, p3, p4])
+    done = Run(batches, [p1, p2, p3, p4]).done
     assert done["failed"]["core2"] == "link core2 NOT STARTED: an earlier batch failed on every link (nothing was changed)"
     assert p3.log == [] and p4.log == []
 
 
 def test_links_of_a_batch_run_at_once(gates):
-    table, _ = gates
+    table = gates[0]
     routers = [Router("p%d" % i) for i in range(1, 9)]
     for r in routers:
         table[(r.name, "ike_sa")] = 0.3  # every gate takes 0.3 s (then fails: rolled back)
     batch = [link("core%d" % i, routers[2 * i], routers[2 * i + 1]) for i in range(4)]
     started = time.time()
-    _, done, _, _ = run([batch], routers)
+    done = Run([batch], routers).done
     assert time.time() - started < 1.0  # 4 links x 2 routers x 0.3 s, all at once
     assert len(done["failed"]) == 4
 
@@ -280,17 +287,18 @@ def test_links_of_a_batch_run_at_once(gates):
 def test_exec_step_only_after_a_change(gates):
     p1, p2 = Router("p1"), Router("p2")
     steps = [{"template": "rotate", "gate": "rotate", "checks": []}, {"template": "reauth", "gate": "reauth", "exec": True, "checks": []}]
-    run([[link("core1", p1, p2)]], [p1, p2], steps=steps)
+    Run([[link("core1", p1, p2)]], [p1, p2], steps=steps)
     assert any(e[0] == "run" for e in p1.log)
     p1.log.clear()
-    run([[link("core1", p1, p2)]], [p1, p2], steps=steps)  # nothing new: nothing to prove
+    Run([[link("core1", p1, p2)]], [p1, p2], steps=steps)  # nothing new: nothing to prove
     assert not any(e[0] == "run" for e in p1.log)
 
 
 def test_rerun_changes_nothing(gates):
     p1, p2 = Router("p1"), Router("p2")
-    run([[link("core1", p1, p2)]], [p1, p2])
-    out, done, _, _ = run([[link("core1", p1, p2)]], [p1, p2])
+    Run([[link("core1", p1, p2)]], [p1, p2])
+    r = Run([[link("core1", p1, p2)]], [p1, p2])
+    out, done = r.out, r.done
     assert out["changed"] is False and out["diffs"] == [] and done["done"] == {"core1": ["p1", "p2"]}
 
 

@@ -148,7 +148,7 @@ def test_derivation_for_members_and_cooperative_key_servers():
 
 def test_getvpn_mtu_matches_the_labs_scapy_sizing():
     mtu_lab = pytest.importorskip("mplssec_lab.packets")
-    links, _ = _normalised([IOS_IOS], [group()])
+    links, _groups = _normalised([IOS_IOS], [group()])
     block = plan._check_mtu(links[0], [], [])  # noqa: SLF001 - the plan's MTU derivation for one link
     # the lab builds the real packet: ESP tunnel mode around MPLS-in-GRE (header preserved), 2 labels
     expected = mtu_lab.max_inner(1500, labels=2, encap="gre", ipsec_mode="tunnel", encryption="aes-cbc-256",

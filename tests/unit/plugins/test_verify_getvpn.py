@@ -75,7 +75,7 @@ P4 = _link("192.0.2.3", "192.0.2.2", "GigabitEthernet2")
 
 
 def test_registered_members_pass_and_share_the_key_servers_tek(key):
-    lab, _ = gdoi_configs.make_lab()
+    lab, _configs = gdoi_configs.make_lab()
     gdoi_configs.ios_pair(lab, key)
     r3, o3 = _run(lab, "p3", P3)
     r4, o4 = _run(lab, "p4", P4)
@@ -92,7 +92,7 @@ def test_registered_members_pass_and_share_the_key_servers_tek(key):
 
 
 def test_junos_member_passes(key):
-    lab, _ = gdoi_configs.make_lab(pairs=1)
+    lab, _configs = gdoi_configs.make_lab(pairs=1)
     gdoi_configs.mixed_pair(lab, key)
     link = _link("192.0.2.1", "192.0.2.0", "ge-0/0/0.0", group="GV-VPN")
     r, outs = _run(lab, "p2", link)
@@ -132,7 +132,7 @@ def test_rekeys_are_seen_one_tek_lifetime_apart(key):
 
 
 def test_split_key_servers_fail_the_tek_match(key):
-    lab, _ = gdoi_configs.make_lab(key_servers=2)
+    lab, _configs = gdoi_configs.make_lab(key_servers=2)
     for k in (1, 2):
         push(lab.devices[f"ks{k}"], gdoi_configs.ks_lines(key, gdoi_configs.gre_acl("192.0.2.2", "192.0.2.3"),
                                                           address=f"100.64.0.{k}"))
