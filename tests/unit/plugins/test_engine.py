@@ -147,7 +147,6 @@ class Run:
         self.done = engine.outcome([(ends[0].link["name"], ends) for batch in links_by_batch for ends in batch])
 
 
-
 def test_both_routers_in_step_and_deployed(gates):
     p1, p2 = Router("p1"), Router("p2", "junos")
     core1 = link("core1", p1, p2)
