@@ -39,7 +39,7 @@ class _Pool:
         self.errors: dict[str, str] = {}
         self.platforms: dict[str, str] = {}
         for host in hosts:
-            self._start(host)
+            self.add(host)
 
     def _variables(self, host: str) -> dict:
         variables = sessions.router_variables(self.task_vars, host)
@@ -52,7 +52,8 @@ class _Pool:
         variables["ansible_network_cli_ssh_type"] = self.task_vars.get("p2p_network_cli_ssh_type") or "paramiko"
         return variables
 
-    def _start(self, host: str) -> None:
+    def add(self, host: str) -> None:
+        """Start (or find) the session of ``host``; a router that cannot have one gets its reason instead."""
         try:
             variables = self._variables(host)
             os_name = str(self.action._templar.copy_with_new_env(available_variables=variables).template(
@@ -77,7 +78,7 @@ class _Pool:
 
     def reopen(self, host: str, link: str | None = None) -> Any:
         sessions.stop(self.sockets.pop(host, ""))
-        self._start(host)
+        self.add(host)
         return self.session(host, link)
 
 
@@ -96,7 +97,6 @@ class ActionModule(ActionBase):
         if op not in OPS:
             raise AnsibleActionFail("op must be one of %s, got %r" % (", ".join(OPS), op))
         self._vars = task_vars
-        self._renders: dict = {}
         self._ops_cache: dict = {}
         self._pools: list[_Pool] = []
         result = getattr(self, "_op_" + op)(args, task_vars, result)
@@ -138,6 +138,12 @@ class ActionModule(ActionBase):
             path = rollback_file.replace("{link}", link or "") if link else ""
             self._ops_cache[key] = yaml.safe_load(self._template("%s/ops.j2" % platform, {"rollback_file": path})) or {}
         return self._ops_cache[key]
+
+    @staticmethod
+    def _steps_by_mode(args: dict) -> dict:
+        """The ``steps`` argument: a list (one mode, gre_ipsec), or {mode: list} (the role's deploy_steps_by_mode)."""
+        listed = args.get("steps") or []
+        return listed if isinstance(listed, dict) else {"gre_ipsec": list(listed)}
 
     @staticmethod
     def _plans(args: dict) -> dict:
@@ -196,8 +202,7 @@ class ActionModule(ActionBase):
         selected = [str(n) for n in args.get("links") or []]
         batches = [[n for n in batch if n in selected] for batch in args.get("batches") or []]
         batches = [b for b in batches if b]
-        listed = args.get("steps") or []
-        by_mode = listed if isinstance(listed, dict) else {"gre_ipsec": list(listed)}
+        by_mode = self._steps_by_mode(args)
 
         def mode_steps(link: dict) -> list:
             return list(by_mode[link.get("mode") or "gre_ipsec"])
@@ -337,35 +342,30 @@ class ActionModule(ActionBase):
             servers = [h for h, plan in plans.items() if plan.get("getvpn_servers")]
             for host in servers:
                 if host not in pool.sockets and host not in pool.errors:
-                    pool._start(host)  # noqa: SLF001 - the key servers end no link, their sessions start here
+                    pool.add(host)  # the key servers end no link: their sessions start here
             results += eng.getvpn_groups(plans, gv_links)
-        return self._report(args, result, results, [plans[h] for h in sorted(work)], checks, sorted(wanted))
+        return self._report(args, result, results, [plans[h] for h in sorted(work)], sorted(wanted))
 
     def _op_audit(self, args: dict, task_vars: dict, result: dict) -> dict:
         plans = self._plans(args)
         wanted = set(args.get("links") or [])
-        listed = args.get("steps") or []
-        by_mode = listed if isinstance(listed, dict) else {"gre_ipsec": list(listed)}
+        by_mode = self._steps_by_mode(args)
         work = {host: (plan, [link for link in plan.get("links") or [] if not wanted or link["name"] in wanted])
                 for host, plan in plans.items()}
         work = {host: item for host, item in work.items() if item[1]}
-        rollback_file = str(args.get("rollback_file") or "")
         phases = {}
         for host, (plan, links) in work.items():
-            router = {k: v for k, v in plan.items() if k != "links"}
             for link in links:
-                tvars = {"link": link, "router": router, "psk": audit.PSK_PLACEHOLDER,
-                         "rollback_file": rollback_file.replace("{link}", link["name"])}
-                steps = [s for s in by_mode.get(link.get("mode") or "gre_ipsec") or []
-                         if s.get("template") and not s.get("exec") and not s.get("hosts")
-                         and (s.get("when_plan") is None or link.get(s["when_plan"]) is True)]
+                end = engine.End(host, plan, link)
+                steps = [s for s in engine.steps_for(by_mode.get(link.get("mode") or "gre_ipsec") or [], link)
+                         if s.get("template") and not s.get("exec") and not s.get("hosts")]
                 phases[(host, link["name"])] = [
-                    {"name": s["template"], "text": self._template("%s/%s.j2" % (plan.get("platform"), s["template"]), tvars)}
+                    {"name": s["template"], "text": self._render(args, end, s["template"], audit.PSK_PLACEHOLDER)}
                     for s in steps]
         pool = self._pool(args, list(work), [], ops=True)
         eng = engine.Engine(pool, lambda end, template: "")
         results = eng.audit(work, lambda end: phases[(end.host, end.link["name"])])
-        return self._report(args, result, results, [plans[h] for h in sorted(work)], ["config"], sorted(wanted))
+        return self._report(args, result, results, [plans[h] for h in sorted(work)], sorted(wanted))
 
     def _op_close(self, args: dict, task_vars: dict, result: dict) -> dict:
         """End the persistent connections of the run's routers (the engine started them; the strategy does not know
@@ -387,7 +387,7 @@ class ActionModule(ActionBase):
 
     # -- reports --------------------------------------------------------------------------------------------------
 
-    def _report(self, args: dict, result: dict, results: list, plans: list, checks: list, links: list) -> dict:
+    def _report(self, args: dict, result: dict, results: list, plans: list, links: list) -> dict:
         # every router of the run answered for each of its links and checks (an unreachable one with failed results), and
         # a link's checks depend on its mode (verify.checks_for): the results alone make the reports
         reports = verify.build_reports(results, None, None, links)

@@ -28,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - running from a checkout without the collection loader
     from . import audit, config_text, device, facts, verify  # type: ignore[no-redef]
 
-__all__ = ["End", "Engine", "EngineError", "failure", "outcome"]
+__all__ = ["End", "Engine", "EngineError", "failure", "outcome", "steps_for"]
 
 FAILED = ("failed", "rolled_back", "rollback_incomplete")
 
@@ -226,7 +226,7 @@ class Engine:
         peer = {id(a): b, id(b): a}
         self._parallel(lambda e: self._guard(e, "rollback point", lambda: self._snapshot(e)), ends)
         stop = threading.Event()
-        todo = [s for s in steps if s.get("when_plan") is None or a.link.get(s["when_plan"]) is True]
+        todo = steps_for(steps, a.link)
         for index, step in enumerate(todo):
             if any(e.failed for e in ends):
                 break
@@ -293,7 +293,6 @@ class Engine:
         """Run the steps on the links of every batch, the batches in order. ``batches``: lists of links, a link
         being its two Ends (side a first); ``steps``: a list, or a function of a link's plan entry giving its list
         (the steps of its mode). Returns ``{diffs, changed}``; the states are on the Ends."""
-        steps_of = steps if callable(steps) else (lambda link, listed=steps: listed)
         diffs: list = []
         total = sum(len(batch) for batch in batches)
         number = 0
@@ -305,7 +304,7 @@ class Engine:
             for ends in batch:
                 number += 1
                 positions[id(ends)] = "%d/%d" % (number, total)
-            self._parallel(lambda ends, at=positions: self._run_link(list(ends), steps_of(ends[0].link), at[id(ends)], diffs),
+            self._parallel(lambda ends, at=positions: self._run_link(list(ends), _listed(steps, ends[0].link), at[id(ends)], diffs),
                            batch)
             self._restore_fresh([e for ends in batch for e in ends])
             stopped = all(any(e.failed for e in ends) for ends in batch)
@@ -316,14 +315,12 @@ class Engine:
     def check(self, batches: Sequence[Sequence[Sequence[End]]], steps: Any) -> dict[str, Any]:
         """Check mode: what each router would get (nothing is pushed; Junos loads and discards), as diffs. ``batches``
         may hold single routers (key servers) beside links; ``steps`` as for ``deploy``."""
-        steps_of = steps if callable(steps) else (lambda link, listed=steps: listed)
         diffs: list = []
         errors: list = []
         lock = threading.Lock()
 
         def one(end: End) -> None:
-            todo = [s for s in steps_of(end.link) if s.get("template") and not s.get("exec")
-                    and (s.get("when_plan") is None or end.link.get(s["when_plan"]) is True)]
+            todo = [s for s in steps_for(_listed(steps, end.link), end.link) if s.get("template") and not s.get("exec")]
             config = "\n".join(text for text in (self.render(end, s["template"]) for s in todo) if text)
             sess = self._session(end)
             try:
@@ -471,6 +468,16 @@ class Engine:
 
         self._parallel(one, sorted(work))
         return [r for host in sorted(results) for r in results[host]]
+
+
+def _listed(steps: Any, link: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+    """``steps`` as given: a list, or a function of the link's plan entry (the steps of its mode)."""
+    return steps(link) if callable(steps) else steps
+
+
+def steps_for(steps: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> list:
+    """The steps that run for ``link``: ``when_plan: KEY`` runs only when the link's plan has KEY true."""
+    return [s for s in steps if s.get("when_plan") is None or link.get(s["when_plan"]) is True]
 
 
 def step_name(step: Mapping[str, Any]) -> str:
