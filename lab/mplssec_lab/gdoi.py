@@ -194,12 +194,17 @@ def _registrations(ctx, kss: dict) -> dict:
 
 
 # -- 3. group keys ------------------------------------------------------------------------------------------------
-def _delivery(g: KsGroup, member_platform: str) -> str:
+def _delivery(g: KsGroup, member_platform: str, kss: dict | None = None) -> str:
     """How the next TEK reaches a member: "rekey-ack" (unicast rekey acknowledged), "rekey-noack" (a Junos member
     under a Cisco key server: it does not send Cisco's proprietary rekey ACK and is removed), "reregister" (no rekey
-    configured, or multicast rekeys that the lab's core does not route)."""
+    configured, multicast rekeys that the lab's core does not route, or rekeys the member cannot verify: they come
+    from the cooperative primary, signed with its RSA key, and the member holds the public key of the key server it
+    registered with, so the two must hold the same key pair; docs/lab.md "RSA key pairs")."""
     srv = g.server
     if srv.rekey_rsa is None or srv.rekey_transport != "unicast":
+        return "reregister"
+    sender = (kss or {}).get((g.primary, srv.group))
+    if sender is not None and sender.server.rekey_key != srv.rekey_key:
         return "reregister"
     return "rekey-ack" if member_platform == "ios" else "rekey-noack"
 
@@ -268,7 +273,7 @@ def derive(ctx) -> Derived:
         if reg.registered:
             plat = ctx.views[reg.host].platform
             reg.events = timeline(reg.ks.born, reg.ks.server.tek_lifetime, reg.since, ctx.now,
-                                  _delivery(reg.ks, plat) if reg.reachable else "reregister")
+                                  _delivery(reg.ks, plat, kss) if reg.reachable else "reregister")
     return d
 
 

@@ -260,6 +260,7 @@ class GdoiServer:
     kek_lifetime: int = 86400        # "rekey lifetime seconds"
     rekey_rsa: Optional[str] = None  # "rekey authentication mypubkey rsa KEY": rekeys are sent (None: no rekey)
     rekey_transport: str = "multicast"   # "rekey transport unicast" else multicast
+    rekey_key: Optional[str] = None  # the public key data of the rekey_rsa key pair (None: no such key pair)
     replay: Optional[tuple] = ("counter", 64)   # ("counter", window) | ("time", seconds) | None ("no replay")
     sa_ipsec: Optional[int] = None   # "sa ipsec N"
     redundancy: Optional[dict] = None   # {"priority": int, "peers": [addr]} ("redundancy" / "local priority" / "peer")

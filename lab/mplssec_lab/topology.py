@@ -155,6 +155,11 @@ SCENARIOS = {
                  "address): the plan expects CN=<b>.mplssec.lab",
 }
 PKI_SCENARIOS = ("pki", "pki-rogue")
+SCENARIOS.update({
+    "ks-rsa-mismatch": "GET VPN with two key servers: ks2 holds another RSA key pair under the group's key name "
+                       "(MPLSSEC-GV-P2P) than ks1 (the cooperative pair normally holds one key, imported on both)",
+    "ks-rsa-missing": "GET VPN with two key servers: ks2 holds no RSA key pair for the group (ks1 does)",
+})
 
 
 
@@ -282,6 +287,7 @@ class Topology:
         }
         if h.role == "ks":
             spec["interfaces"][0].update(mpls=False, ldp=False, description="in-building clear core (key server)")
+            spec["rsa_keys"] = self._ks_keys(host)
         for link in self.links_of(host):
             ifname, addr = link.end(host)
             spec["interfaces"].append(
@@ -367,6 +373,19 @@ class Topology:
                 entry["getvpn"] = {"group": GETVPN_GROUP}
             out.append(entry)
         return out
+
+    def _ks_keys(self, host: str) -> list[dict]:
+        """The RSA key pair a cooperative pair of key servers already holds (docs/lab.md "RSA key pairs"): the operator
+        generated it exportable on ks1 and imported it on ks2 (the same key, as Cisco requires), before the lab starts.
+        A single key server holds none (the product generates it). Scenarios: ks-rsa-mismatch (ks2 holds another key
+        of the same name), ks-rsa-missing (ks2 holds none)."""
+        if len(self.key_servers) < 2:
+            return []
+        label = "MPLSSEC-GV-" + GETVPN_GROUP.upper()
+        if host != self.key_servers[0] and "ks-rsa-missing" in self.scenarios:
+            return []
+        seed = label + ("/" + host if host != self.key_servers[0] and "ks-rsa-mismatch" in self.scenarios else "")
+        return [{"label": label, "modulus": 2048, "exportable": True, "seed": seed}]
 
     def getvpn_groups(self) -> list[dict]:
         """The shared GET VPN group of the lab's links (docs/lab.md "GET VPN"): one group, every link a member pair,

@@ -1,6 +1,7 @@
 """GET VPN configurations for the lab tests, written from the vendor guides (never from the collection's templates):
 
-* key server: Cisco *GET VPN Configuration Guide, IOS XE* — "Configuring a Key Server": ISAKMP policy and key, an
+* key server: Cisco *GET VPN Configuration Guide, IOS XE* — "Configuring a Key Server": the RSA key pair that signs the
+  rekeys (``crypto key generate rsa general-keys label ... modulus 2048``), ISAKMP policy and key, an
   IPsec transform set and profile, the policy ACL, ``crypto gdoi group`` / ``identity number`` / ``server local`` /
   ``rekey ...`` / ``sa ipsec`` (``profile``, ``match address ipv4``, ``replay``) / ``address ipv4`` / ``redundancy``;
 * IOS group member: same guide, "Configuring a Group Member": ``crypto gdoi group`` with ``identity number`` and
@@ -43,16 +44,18 @@ def make_lab(pairs=2, key_servers=1, topo=None):
 
 
 def ks_lines(key, acl, identity=1001, lifetime=1800, rekey="unicast", replay="replay counter window-size 64",
-             address="100.64.0.1", redundancy=None):
-    """A key server of group GETVPN-P2P. ``rekey``: "unicast" | "multicast" | None (no rekey authentication)."""
-    lines = ISAKMP + [f"crypto isakmp key {key} address 0.0.0.0 0.0.0.0",
+             address="100.64.0.1", redundancy=None, rsa="GETVPN-KEYS", generate=True):
+    """A key server of group GETVPN-P2P. ``rekey``: "unicast" | "multicast" | None (no rekey authentication). With
+    rekeys, the guide's first step creates the RSA key pair that signs them (``crypto key generate rsa``)."""
+    lines = [f"crypto key generate rsa general-keys label {rsa} modulus 2048"] if rekey is not None and generate else []
+    lines += ISAKMP + [f"crypto isakmp key {key} address 0.0.0.0 0.0.0.0",
                       "crypto ipsec transform-set GETVPN-TS esp-aes 256 esp-sha256-hmac",
                       "crypto ipsec profile GETVPN-PROF", f" set security-association lifetime seconds {lifetime}",
                       " set transform-set GETVPN-TS", "ip access-list extended GETVPN-POLICY"]
     lines += [f" {e}" for e in acl]
     lines += ["crypto gdoi group GETVPN-P2P", f" identity number {identity}", " server local"]
     if rekey is not None:
-        lines += ["  rekey lifetime seconds 86400", "  rekey authentication mypubkey rsa GETVPN-KEYS"]
+        lines += ["  rekey lifetime seconds 86400", f"  rekey authentication mypubkey rsa {rsa}"]
         if rekey == "unicast":
             lines.append("  rekey transport unicast")
     lines += ["  sa ipsec 1", "   profile GETVPN-PROF", "   match address ipv4 GETVPN-POLICY", f"   {replay}",

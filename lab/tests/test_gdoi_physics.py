@@ -6,10 +6,11 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from gdoi_configs import gre_acl, ios_gm_lines, ios_pair, junos_commit, junos_gm_set, ks_lines, make_lab, mixed_pair
-from ios_helpers import push
+from gdoi_configs import Clock, gre_acl, ios_gm_lines, ios_pair, junos_commit, junos_gm_set, ks_lines, make_lab, mixed_pair
+from ios_helpers import push, run_cli
 
-from mplssec_lab import gdoi, packets
+from mplssec_lab import gdoi, packets, topology
+from mplssec_lab.lab import Lab
 
 
 @pytest.fixture
@@ -304,3 +305,58 @@ def test_a_carrier_registration_source_is_lost_at_cut_over(key):
     m3, m4 = member(lab, "p3"), member(lab, "p4")
     assert not m3.registered and "192.0.2.2 is not routed by the core" in m3.reason
     assert m4.registered and m4.registrations >= 1
+
+
+# -- the RSA key pair that signs the rekeys (docs/lab.md "RSA key pairs") -----------------------------------------------
+def test_a_key_server_without_its_rekey_key_pair_makes_no_keys(key):
+    lab, _ = make_lab()
+    ios_pair(lab, key, ks_kw={"generate": False})
+    assert not server(lab).registered and "RSA Keys not created" in server(lab).reason
+    assert not member(lab, "p3").registered and "not usable" in member(lab, "p3").reason
+    out = push(lab.devices["ks1"], ["crypto key generate rsa general-keys label GETVPN-KEYS modulus 2048"])
+    assert "% Generating 2048 bit RSA keys, keys will be non-exportable..." in out
+    assert member(lab, "p3").registered and member(lab, "p4").registered
+    assert "crypto key generate" not in lab.devices["ks1"].running_config()     # key pairs are not configuration
+    out = push(lab.devices["ks1"], ["crypto key zeroize rsa GETVPN-KEYS", "yes"])
+    assert "Do you really want to remove these keys? [yes/no]:" in out
+    assert "RSA Keys not created" in server(lab).reason
+
+
+def test_generate_over_an_existing_key_asks_and_show_lists_the_key(key):
+    lab, _ = make_lab()
+    ks = lab.devices["ks1"]
+    push(ks, ["crypto key generate rsa general-keys label K1 modulus 2048 exportable"])
+    first = ks.rsa_keys["K1"]["data"]
+    out = push(ks, ["crypto key generate rsa general-keys label K1 modulus 2048", "no"])
+    assert "% You already have RSA keys defined named K1." in out and ks.rsa_keys["K1"]["data"] == first
+    shown = run_cli(ks, ["show crypto key mypubkey rsa K1"])
+    assert "Key name: K1" in shown and " Key is exportable." in shown and " Key Data:" in shown
+    words = [w for line in shown.splitlines() if line.startswith("  ") for w in line.split()]
+    assert "".join(words) == first and all(len(w) == 8 for w in words[:-1])
+    # configure replace (the product's rollback) leaves the key store alone
+    run_cli(ks, ["copy running-config flash:before.cfg", "", "configure replace flash:before.cfg force"])
+    assert ks.rsa_keys["K1"]["data"] == first
+
+
+def _coop_keys(lab, key, label):
+    """The cooperative pair of _coop, signing with the key pair the lab's key servers already hold (``label``)."""
+    for k, (prio, peer) in ((1, (100, "100.64.0.2")), (2, (90, "100.64.0.1"))):
+        push(lab.devices[f"ks{k}"], ks_lines(key, gre_acl("192.0.2.2", "192.0.2.3"), address=f"100.64.0.{k}",
+                                             redundancy=(prio, peer), rsa=label, generate=False))
+    push(lab.devices["p3"], ios_gm_lines(key, "198.51.100.2", "192.0.2.3", servers=("100.64.0.1", "100.64.0.2")))
+    push(lab.devices["p4"], ios_gm_lines(key, "198.51.100.3", "192.0.2.2", servers=("100.64.0.2", "100.64.0.1")))
+
+
+@pytest.mark.parametrize("scenario, p4_rekeyed", [(None, True), ("ks-rsa-mismatch", False)])
+def test_rekeys_reach_the_members_of_the_secondary_only_with_the_same_key_pair(key, scenario, p4_rekeyed):
+    clock = Clock()
+    lab = Lab(topology.build(2, mode="getvpn", key_servers=2, scenarios=[scenario] if scenario else []), clock=clock)
+    label = "MPLSSEC-GV-P2P"
+    assert (lab.devices["ks1"].rsa_keys[label]["data"] == lab.devices["ks2"].rsa_keys[label]["data"]) is p4_rekeyed
+    _coop_keys(lab, key, label)
+    clock.t += 1800 + 1                            # one TEK boundary: p3 (with the primary) got a rekey
+    m3, m4 = member(lab, "p3"), member(lab, "p4")
+    assert m3.rekeys == 1 and m3.registrations == 1
+    # p4 registered with the secondary, whose public key it holds; the primary signs the rekeys
+    assert (m4.rekeys, m4.registrations) == ((1, 1) if p4_rekeyed else (0, 2))
+    assert m3.tek_spi == m4.tek_spi

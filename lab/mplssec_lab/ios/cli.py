@@ -5,6 +5,7 @@ import asyncio
 import re
 
 from . import grammar as g
+from . import keys as K
 from . import parser as P
 from . import show as S
 from . import show_macsec as M
@@ -33,6 +34,7 @@ EXEC_PRIV = [
     ("show crypto session [detail]", "show_crypto_session"),
     ("show crypto isakmp sa", "show_isakmp_sa"),
     ("show crypto pki certificates [WORD]", "show_pki_certificates"),
+    ("show crypto key mypubkey rsa [WORD]", "show_mypubkey"),
     ("show crypto gdoi [{gm|ks [{members|policy}]}]", "show_gdoi"),
     ("show file systems", "show_fs"),
     ("show inventory", "show_inventory"),
@@ -345,6 +347,9 @@ class Session:
     async def x_show_pki_certificates(self, c, line):
         return S.show_pki_certificates(self.dev, c[4] if len(c) > 4 else None)
 
+    async def x_show_mypubkey(self, c, line):
+        return K.format_mypubkey(self.dev.rsa_keys, c[5] if len(c) > 5 else None)
+
     async def x_show_isakmp_sa(self, c, line):
         from . import show_gdoi
         return show_gdoi.show_isakmp_sa(self.dev)
@@ -597,6 +602,9 @@ class Session:
             return
         if s.startswith("!"):
             return
+        if low[:3] == ["crypto", "key", "generate"] or low[:3] == ["crypto", "key", "zeroize"]:
+            await self._crypto_key(toks, line)      # the key store, not the configuration (ios/keys.py)
+            return
         before = self.dev.root.signature()
         was = list(self.ctx.path)
         try:
@@ -616,6 +624,54 @@ class Session:
         for node in was[1:]:
             if not any(node is n for n in self.ctx.path):
                 self._left(node)
+
+    async def _crypto_key(self, toks, line):
+        """``crypto key generate rsa ...`` / ``crypto key zeroize rsa [NAME]`` (global configuration; ios/keys.py)."""
+        while len(self.ctx.path) > 1:           # a global command leaves the submode
+            self._left(self.ctx.path.pop())
+        low = [t.lower() for t in toks]
+        keys = self.dev.rsa_keys
+        if low[2] == "zeroize":
+            if low[3:4] != ["rsa"] or len(toks) > 5:
+                self.error("invalid", line)
+                return
+            names = [toks[4]] if len(toks) > 4 else sorted(keys)
+            if not names or names[0] not in keys:      # the wording is a lab decision (docs/lab.md)
+                self.write("%% RSA keypair %s is not present.\n" % (names[0] if names else "(none)"))
+                return
+            self.write(f"% Keys to be removed are named '{names[0]}'.\n"
+                       "% All router certs issued using these keys will also be removed.\n"
+                       "% Do you really want to remove these keys? [yes/no]: ")
+            if (await self.readline()).strip().lower() not in ("yes", "y"):
+                return
+            for name in names:
+                keys.pop(name, None)
+            self.dev.keys_changed()
+            return
+        spec = K.generate_lines(toks)
+        if spec is None or "error" in spec:
+            self.error("invalid", line)
+            return
+        label = spec["label"] or f"{self.dev.hostname}.mplssec.lab"
+        self.write(f"The name for the keys will be: {label}\n")
+        if label in keys:
+            self.write(f"% You already have RSA keys defined named {label}.\n"
+                       "% Do you really want to replace them? [yes/no]: ")
+            if (await self.readline()).strip().lower() not in ("yes", "y"):
+                return
+        modulus = spec["modulus"]
+        if modulus is None:
+            self.write("Choose the size of the key modulus in the range of 512 to 4096 for your\n"
+                       "  General Purpose Keys. Choosing a key modulus greater than 512 may take\n"
+                       "  a few minutes.\n\nHow many bits in the modulus [1024]: ")
+            ans = (await self.readline()).strip()
+            modulus = int(ans) if ans.isdigit() else 1024
+        self.write(f"% The key modulus size is {modulus} bits\n"
+                   f"% Generating {modulus} bit RSA keys, keys will be "
+                   f"{'exportable' if spec['exportable'] else 'non-exportable'}...\n"
+                   "[OK] (elapsed time was 0 seconds)\n")
+        keys[label] = K.new_key(modulus, spec["exportable"], at=self.dev._now())
+        self.dev.keys_changed()
 
     def _left(self, node):
         msg = P.validate_on_exit(node)

@@ -7,6 +7,7 @@ import os
 import time
 
 from .. import pki
+from . import keys as K
 from . import parser as P
 from .config import Node, render_lines
 from .view import build_view
@@ -52,6 +53,10 @@ class IosDevice:
         self.startup = "\n".join(self.config_lines()) + "\n"
         self.files["packages.conf"] = "# packages\n"
         self.files.update(baseline.get("files") or {})   # scenario rollback-file
+        # RSA key pairs (private NVRAM, not configuration: ios/keys.py); a baseline may hold some (GET VPN key servers)
+        self.rsa_keys = {k["label"]: K.new_key(k.get("modulus", 2048), k.get("exportable", False), k.get("seed"),
+                                               at=self._now())
+                         for k in baseline.get("rsa_keys") or []}
         self._revert_task = None
 
     # ------------------------------------------------------------ baseline
@@ -189,7 +194,23 @@ class IosDevice:
                     self._view_cache.pki.cas[cert.name] = ca
             for port in self._view_cache.macsec.values():
                 port.capable = port.interface in self.macsec_ports
+            for srv in (self._view_cache.getvpn.servers.values() if self._view_cache.getvpn else ()):
+                # the key server signs its rekeys (KEK and TEK) with this key pair; without it it makes neither
+                # (docs/lab.md "RSA key pairs": Cisco Security Manager 4.4 User Guide, "Generating and Synchronizing
+                # RSA Keys")
+                key = self.rsa_keys.get(srv.rekey_rsa) if srv.rekey_rsa else None
+                srv.rekey_key = key["data"] if key else None
+                if srv.rekey_rsa and key is None:
+                    srv.errors.append(f"RSA Keys not created for group {srv.group} (no key pair {srv.rekey_rsa})")
         return self._view_cache
+
+    def keys_changed(self):
+        """The key store changed (not the configuration): what the router derives from it is derived again."""
+        self._view_cache = None
+        try:
+            self.lab.config_changed(self.name)
+        except Exception:
+            pass
 
     def changed(self):
         self._view_cache = None
