@@ -241,6 +241,14 @@ class IosSession(_Session):
     def would_change(self, config: str) -> list[str]:
         return self._missing(config)
 
+    def config_exec(self, commands: Sequence[str]) -> None:
+        """Global configuration commands that are not configuration (``crypto key generate|zeroize rsa``), in one
+        configure terminal ... end, each answering the questions of ``config_exec_prompts``; they are never diffed."""
+        prompts = list(self.ops.get("config_exec_prompts") or [])
+        answers = list(self.ops.get("config_exec_answers") or [])
+        lines = [{"command": c, "prompt": prompts, "answer": answers, "check_all": False} if prompts else c for c in commands]
+        self._call("configure", self.conn.edit_config, candidate=lines)
+
     def confirm(self) -> None:
         """Every gate of both routers passed: ``configure confirm``, then the archive block the timer needed is removed
         (only when it is the one ``arm`` added: ``revert_archive``'s path)."""

@@ -138,6 +138,17 @@ class Engine:
                 sess.run(commands)
             end.state["step"] = "%s run" % name
             return
+        if step.get("config_exec"):
+            # global configuration commands that are not configuration (GET VPN key servers' RSA key pairs): the
+            # template renders them only when the gathered facts say they are needed, so a re-run runs nothing
+            commands = [line.strip() for line in config.split("\n") if line.strip()]
+            if commands:
+                if self.show_config:
+                    shown.append((end.host, self.mask("\n".join(commands))))
+                sess.config_exec(commands)
+                end.state["changed"] = True
+            end.state["step"] = "%s run" % name
+            return
         if self.show_config:
             shown.append((end.host, self.mask(config)))
         if config.strip():
@@ -320,12 +331,16 @@ class Engine:
         lock = threading.Lock()
 
         def one(end: End) -> None:
-            todo = [s for s in steps_for(_listed(steps, end.link), end.link) if s.get("template") and not s.get("exec")]
+            listed = steps_for(_listed(steps, end.link), end.link)
+            todo = [s for s in listed if s.get("template") and not s.get("exec") and not s.get("config_exec")]
             config = "\n".join(text for text in (self.render(end, s["template"]) for s in todo) if text)
+            # config_exec steps (RSA key pairs) are not configuration: what they would run is listed as commands
+            runs = [line.strip() for s in listed if s.get("template") and s.get("config_exec")
+                    for line in self.render(end, s["template"]).split("\n") if line.strip()]
             sess = self._session(end)
             try:
                 if sess.platform == "ios":
-                    commands = [self.mask(line) for line in sess.would_change(config)]
+                    commands = [self.mask(line) for line in sess.would_change(config)] + runs
                     view = config_text.ios_change_view(commands, self.mask(config))
                     changed = bool(commands)
                 else:

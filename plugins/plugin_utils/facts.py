@@ -61,15 +61,16 @@ __all__ = ["FactsError", "gather_commands", "parse_facts", "OBJECT_PREFIX"]
 OBJECT_PREFIX = "MPLSSEC-"
 FILE_PREFIX = "mplssec-"
 
-IOS_COMMANDS = ("show version", "show running-config", "dir flash:", "show inventory")
+IOS_COMMANDS = ("show version", "show running-config", "dir flash:", "show inventory", "show crypto key mypubkey rsa")
 JUNOS_COMMANDS = (
     "show version | display json",
     "show configuration | display json",
     "show security flow status | display json",
     "show chassis hardware | display json",
 )
-#: the hardware inventory (last command) came later (issue 10: MACsec ports by model); outputs without it still parse
-_OPTIONAL_LAST = 1
+#: the commands every output list has; later ones came later (the hardware inventory for MACsec ports by model, the
+#: IOS RSA key pairs for GET VPN key servers) and outputs without them still parse
+_REQUIRED = 3
 _SECRET_LINE = re.compile(r"\b(key|password|secret|authentication-key|message-digest-key|pre-shared-key)\b", re.I)
 
 
@@ -99,8 +100,8 @@ def parse_facts(platform: str, outputs: Any) -> dict[str, Any]:
     if isinstance(outputs, Mapping):
         values = [outputs.get(c) for c in commands]
     elif isinstance(outputs, (list, tuple)):
-        if len(outputs) == len(commands) - _OPTIONAL_LAST:
-            outputs = list(outputs) + [None] * _OPTIONAL_LAST
+        if _REQUIRED <= len(outputs) < len(commands):
+            outputs = list(outputs) + [None] * (len(commands) - len(outputs))
         if len(outputs) != len(commands):
             raise FactsError(f"{platform}: expected {len(commands)} outputs ({', '.join(commands)}), got {len(outputs)}")
         values = list(outputs)
@@ -264,7 +265,30 @@ def junos_inventory(doc: Any) -> list[dict[str, str]]:
     return out
 
 
-def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = None) -> dict[str, Any]:
+def ios_rsa_keys(text: Any) -> dict[str, dict[str, Any]]:
+    """IOS ``show crypto key mypubkey rsa`` -> {key name: {data (the public key, hex), exportable}} (Cisco "Deploying
+    RSA Keys Within a PKI": ``Key name: X``, `` Key is exportable.`` / ``not exportable``, `` Key Data:`` then hex
+    words; a key pair's name is its label)."""
+    keys: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] | None = None
+    data = False
+    for line in str(text or "").splitlines():
+        named = re.match(r"^\s*Key name:\s*(\S+)", line)
+        if named:
+            current = keys.setdefault(named.group(1), {"data": "", "exportable": False})
+            data = False
+        elif current is not None and re.match(r"^\s*Key is exportable", line):
+            current["exportable"] = True
+        elif current is not None and re.match(r"^\s*Key Data:", line):
+            data = True
+        elif current is not None and data and re.match(r"^\s+[0-9A-Fa-f]{2,8}(\s+[0-9A-Fa-f]{2,8})*\s*$", line):
+            current["data"] += "".join(line.split()).upper()
+        elif line.strip():
+            data = False
+    return keys
+
+
+def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = None, rsa: Any = None) -> dict[str, Any]:
     version, model, hostname = _ios_version(str(version_text or ""))
     hardware = ios_inventory(inventory)
     if hardware and hardware[0]["pid"]:
@@ -330,6 +354,7 @@ def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = Non
         "files": files,
         "acls": acls,
         "hardware": hardware,
+        "rsa_keys": ios_rsa_keys(rsa),
     }
 
 

@@ -259,6 +259,7 @@ def server_facts(groups: Mapping[str, Mapping[str, Any]], links: list[Mapping[st
                 "isakmp": dict(group["isakmp"], priority=isakmp_priority(group["identity"])),
                 "redundancy": ({"priority": prios[i], "peers": [ks_info[p]["router_id"] for p in kss if p != ks]}
                                if len(kss) > 1 else None),
+                "key_server_hosts": kss,
             })
     return out
 

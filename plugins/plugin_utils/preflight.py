@@ -12,6 +12,7 @@ docs/deploy.md "Gather and preflight".
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Mapping
 
@@ -69,7 +70,48 @@ def apply_facts(result: dict[str, Any], hostvars: Mapping[str, Any], gathered: M
         for entry in plan.get("links", []):
             errors.extend(_link(host, plan, entry, facts, allow_reboot, actions, warnings))
         plan["actions"] = _unique(actions)
+    errors.extend(_rekey_keys(result, hostvars, gathered))
     result["warnings"] = sorted(set(warnings))
+    return errors
+
+
+def _rekey_keys(result: dict[str, Any], hostvars: Mapping[str, Any], gathered: Mapping[str, Any] | None) -> list[str]:
+    """GET VPN key servers: the RSA key pair that signs a group's unicast rekeys (named like the group's objects).
+    Without it a key server makes no KEK and no TEK, and the key servers of a cooperative pair must hold the same key
+    pair (Cisco Security Manager 4.4 User Guide, "Generating and Synchronizing RSA Keys"; docs/lab.md "RSA key
+    pairs"). A single key server gets one generated (``rsa_key.generate``, template getvpn_ks_keys) and removed when
+    the group is decommissioned (``rsa_key.remove``); a cooperative pair's key pair is the operator's (exported from one
+    and imported into the other): it is checked, never made or removed here. Key servers without facts: unchecked."""
+    errors: list[str] = []
+    for host, plan in result.get("hosts", {}).items():
+        for server in plan.get("getvpn_servers") or []:
+            if server.get("rekey") != "unicast":
+                continue
+            kss = list(server.get("key_server_hosts") or [host])
+            found = {}
+            for ks in kss:
+                facts = (gathered or {}).get(ks) or _hostvar(hostvars, ks, "p2p_facts")
+                if not isinstance(facts, Mapping) or not facts:
+                    break
+                found[ks] = (facts.get("rsa_keys") or {}).get(server["objects"])
+            else:
+                label = server["objects"]
+                if len(kss) == 1:
+                    server["rsa_key"] = {"label": label, "generate": found[host] is None, "remove": found[host] is not None}
+                    continue
+                server["rsa_key"] = {"label": label, "generate": False, "remove": False}
+                datas = {ks: (key or {}).get("data") for ks, key in found.items()}
+                if host != kss[0] or (all(datas.values()) and len(set(datas.values())) == 1):
+                    continue  # one message per group (on its first key server)
+                state = "; ".join("%s %s" % (ks, "has none" if not datas[ks] else "holds the key with SHA-256 %s" % (
+                    hashlib.sha256(datas[ks].encode()).hexdigest()[:16])) for ks in kss)
+                errors.append(
+                    f"getvpn group {server['group']}: key_servers: the cooperative key servers {', '.join(kss)} must "
+                    f"hold the same RSA key pair {label} (their unicast rekeys are signed with it; a member registered "
+                    f"with one cannot verify rekeys signed by the other): {state}. Fix: on {kss[0]} 'crypto key generate "
+                    f"rsa general-keys label {label} modulus 2048 exportable' (if it has none), 'crypto key export rsa "
+                    f"{label} pem terminal aes <passphrase>', then on {', '.join(kss[1:])} 'crypto key import rsa "
+                    f"{label} exportable terminal <passphrase>' with the exported keys; or set the group's rekey: none.")
     return errors
 
 

@@ -14,9 +14,10 @@ core1 (same group, same batch) is encrypted and verified, and the key server kee
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
-from test_deploy_lab import Lab
+from test_deploy_lab import ROOT, Lab
 
 RUN = ("-e", "p2p_verify_retries=10", "-e", "p2p_verify_delay=2")
 
@@ -78,3 +79,43 @@ def test_getvpn_converge_idempotent_decommission_and_failure(lab):
     for psk in psks:
         for out in (first, again, back, failed):
             assert psk not in out.stdout + out.stderr
+
+
+def test_getvpn_unicast_rekeys_generate_the_key_servers_key_pair_and_decommission_removes_it(lab):
+    """IOS-XE members only (core2) with unicast rekeys: a single key server without the RSA key pair that signs them
+    makes no keys (docs/lab.md "RSA key pairs"), so encrypt_p2p.yml generates it before the group; a re-run changes
+    nothing; rollback_p2p.yml removes the group, then the key pair."""
+    import yaml
+
+    gv = lab.inventory.parent / "group_vars" / "all"
+    links = [x for x in yaml.safe_load((gv / "p2p_links.yml").read_text())["p2p_links"] if x["name"] == "core2"]
+    groups = yaml.safe_load((gv / "p2p_getvpn_groups.yml").read_text())["p2p_getvpn_groups"]
+    for group in groups:
+        group.update(rekey="unicast", anti_replay="counter", anti_replay_window=64)
+    extra = lab.base / "unicast.yml"
+    extra.write_text(yaml.safe_dump({"p2p_links": links, "p2p_getvpn_groups": groups}))
+    before = lab.configs()
+
+    def keys() -> str:
+        out = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "-i", str(lab.inventory), "ks1", "-m",
+                              "cisco.ios.ios_command", "-a", "commands='show crypto key mypubkey rsa'",
+                              "--vault-password-file", str(lab.vault_pass)],
+                             env=dict(lab.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                                      ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+                                      ANSIBLE_LOCAL_TEMP=str(lab.base / "ansible-tmp")),
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+        return out.stdout
+
+    assert "MPLSSEC-GV-P2P" not in keys()
+    first = lab.playbook("encrypt_p2p.yml", *RUN, "-e", "@%s" % extra)
+    assert first.returncode == 0, first.stdout[-5000:]
+    assert "Key name: MPLSSEC-GV-P2P" in keys()
+    checks = {(c["host"], c["name"]): c for c in report(lab, "core2")["checks"]}
+    assert all(c["status"] == "pass" for c in checks.values()), checks
+    assert "rekey authentication mypubkey rsa MPLSSEC-GV-P2P" in lab.config("ks1")
+    again = lab.playbook("encrypt_p2p.yml", *RUN, "-e", "@%s" % extra)
+    assert again.returncode == 0 and "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
+    back = lab.playbook("rollback_p2p.yml", *RUN, "-e", "@%s" % extra)
+    assert back.returncode == 0, back.stdout[-5000:]
+    assert lab.configs() == before and "MPLSSEC-GV-P2P" not in keys()

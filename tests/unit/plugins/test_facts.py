@@ -81,8 +81,46 @@ def ios(running: str) -> dict:
     return facts.parse_facts("ios", [IOS_VERSION, running, IOS_DIR])
 
 
+MYPUBKEY = """\
+% Key pair was generated at: 10:02:11 UTC Dec 8 2026
+Key name: MPLSSEC-GV-P2P
+Key type: RSA KEYS
+ Storage Device: private-config
+ Usage: General Purpose Key
+ Key is exportable. Redundancy enabled.
+ Key Data:
+  30820122 300D0609 2A864886 F70D0101 01050003 82010F00 3082010A 02820101
+  00C0FFEE 0203 010001
+% Key pair was generated at: 10:02:12 UTC Dec 8 2026
+Key name: p1.example.net
+Key type: RSA KEYS
+ Storage Device: not specified
+ Usage: General Purpose Key
+ Key is not exportable.
+ Key Data:
+  305C300D 06092A86
+% Key pair was generated at: 10:02:13 UTC Dec 8 2026
+Key name: p1.example.net.server
+Temporary key
+ Usage: Encryption Key
+ Key is not exportable.
+ Key Data:
+  307C300D
+"""
+
+
+def test_rsa_key_pairs_by_name_with_their_public_key():
+    got = facts.ios_rsa_keys(MYPUBKEY)
+    assert got == {"MPLSSEC-GV-P2P": {"data": "30820122300D06092A864886F70D01010105000382010F003082010A0282010100C0FFEE"
+                                              "0203010001", "exportable": True},
+                   "p1.example.net": {"data": "305C300D06092A86", "exportable": False},
+                   "p1.example.net.server": {"data": "307C300D", "exportable": False}}
+    assert facts.parse_facts("ios", [IOS_VERSION, "hostname p1\n", IOS_DIR])["rsa_keys"] == {}   # older outputs
+
+
 def test_gather_commands_one_call_per_router():
-    assert facts.gather_commands("ios", []) == ["show version", "show running-config", "dir flash:", "show inventory"]
+    assert facts.gather_commands("ios", []) == ["show version", "show running-config", "dir flash:", "show inventory",
+                                                "show crypto key mypubkey rsa"]
     assert facts.gather_commands("junos", []) == ["show version | display json", "show configuration | display json",
                                                   "show security flow status | display json",
                                                   "show chassis hardware | display json"]
@@ -275,7 +313,7 @@ def test_junos_objects_and_units():
 
 
 def test_outputs_count_checked():
-    with pytest.raises(facts.FactsError, match="expected 4 outputs"):
+    with pytest.raises(facts.FactsError, match="expected 5 outputs"):
         facts.parse_facts("ios", ["x"])
 
 

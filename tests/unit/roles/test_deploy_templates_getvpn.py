@@ -170,3 +170,81 @@ def test_renders_register_encrypt_and_roll_back_byte_identical(monkeypatch):
     # Junos keeps the emptied gr-0/0/0 (its last unit deleted), as for gre_ipsec's undo_remove: nothing else differs
     extra = [ln for ln in _stable(after["p2"]) if ln not in _stable(before["p2"])]
     assert extra == ["    gr-0/0/0;"] and len(_stable(after["p2"])) == len(_stable(before["p2"])) + 1
+
+
+# -- the RSA key pair of unicast rekeys (preflight rsa_key; templates getvpn_ks_keys / getvpn_ks_keys_remove) -------
+KS_FACTS = {"platform": "ios", "model": "C8000V", "version": "17.9.4a", "interfaces": {}, "ospf": {}, "isis": [],
+            "objects": {}, "files": [], "acls": {}, "hardware": []}
+HOSTVARS2 = dict(HOSTVARS, ks2={"ansible_network_os": "cisco.ios.ios", "p2p_router_id": "100.64.0.2"})
+
+
+def unicast_plan(psk, monkeypatch, keys, key_servers=("ks1",)):
+    """The IOS-IOS link core2 in a group with unicast rekeys; ``keys``: {key server: its gathered rsa_keys}."""
+    for platform in ("ios", "junos"):
+        monkeypatch.setitem(capabilities.PLATFORMS[platform]["modes"], "getvpn", {"supported": True})
+    groups = [{"name": "p2p", "identity": 1001, "key_servers": list(key_servers), "psk": psk, "rekey": "unicast"}]
+    facts = {ks: dict(KS_FACTS, rsa_keys=keys.get(ks, {})) for ks in key_servers}
+    return plan.build_plan(_links()[1:], HOSTVARS2, None, groups, facts)["hosts"]
+
+
+def test_golden_unicast_key_pair(monkeypatch):
+    absent = unicast_plan(FIXTURE_PSK, monkeypatch, {})
+    present = unicast_plan(FIXTURE_PSK, monkeypatch, {"ks1": {"MPLSSEC-GV-P2P": {"data": "3082", "exportable": False}}})
+    renders = {"unicast/ks1-ios-getvpn_ks.cfg": render("ios/getvpn_ks.j2", {}, _router(absent["ks1"]), {"p2p": FIXTURE_PSK}),
+               "unicast/ks1-ios-getvpn_ks_keys.cfg": render("ios/getvpn_ks_keys.j2", {}, _router(absent["ks1"]), {}),
+               "unicast/ks1-ios-getvpn_ks_keys_remove.cfg": render("ios/getvpn_ks_keys_remove.j2", {},
+                                                                   _router(present["ks1"]), {})}
+    for rel, text in renders.items():
+        path = GOLDEN / rel
+        if UPDATE:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        assert text == path.read_text(), f"{rel} differs from the golden render; review, then UPDATE_GOLDEN=1"
+    assert "rekey authentication mypubkey rsa MPLSSEC-GV-P2P" in renders["unicast/ks1-ios-getvpn_ks.cfg"]
+    # a key pair already there is not generated again; one not there is not removed
+    assert render("ios/getvpn_ks_keys.j2", {}, _router(present["ks1"]), {}).strip() == ""
+    assert render("ios/getvpn_ks_keys_remove.j2", {}, _router(absent["ks1"]), {}).strip() == ""
+
+
+def test_cooperative_key_servers_must_hold_one_key_pair(monkeypatch):
+    same = {"MPLSSEC-GV-P2P": {"data": "30820122AA", "exportable": True}}
+    hosts = unicast_plan(FIXTURE_PSK, monkeypatch, {"ks1": same, "ks2": same}, ("ks1", "ks2"))
+    assert [s["rsa_key"] for s in hosts["ks2"]["getvpn_servers"]] == [
+        {"label": "MPLSSEC-GV-P2P", "generate": False, "remove": False}]      # the operator's key: never made here
+    for ks2 in ({}, {"MPLSSEC-GV-P2P": {"data": "30820122BB", "exportable": True}}):
+        with pytest.raises(plan.PlanValidationError) as err:
+            unicast_plan(FIXTURE_PSK, monkeypatch, {"ks1": same, "ks2": ks2}, ("ks1", "ks2"))
+        msg = str(err.value)
+        assert "getvpn group p2p: key_servers: the cooperative key servers ks1, ks2 must hold the same RSA key pair " \
+               "MPLSSEC-GV-P2P" in msg and "crypto key import rsa MPLSSEC-GV-P2P" in msg, msg
+        assert ("ks2 has none" in msg) is (not ks2)
+    # no rekeys, no key pair needed
+    monkeypatch.setitem(capabilities.PLATFORMS["ios"]["modes"], "getvpn", {"supported": True})
+    groups = [{"name": "p2p", "identity": 1001, "key_servers": ["ks1", "ks2"], "psk": FIXTURE_PSK, "rekey": "none"}]
+    facts = {ks: dict(KS_FACTS, rsa_keys={}) for ks in ("ks1", "ks2")}
+    assert plan.build_plan(_links()[1:], HOSTVARS2, None, groups, facts)["hosts"]["ks1"]["getvpn_servers"]
+
+
+def test_the_generated_key_pair_lets_the_members_register_and_is_removed_at_decommission(monkeypatch):
+    psk = secrets.token_hex(12)
+    lab = Lab(lab_topology.build(2, mode="getvpn"), clock=Clock())
+    before = lab.running_config("ks1")
+    ks = _router(unicast_plan(psk, monkeypatch, {})["ks1"])
+    _apply(lab.devices["ks1"], render("ios/getvpn_ks.j2", {}, ks, {"p2p": psk}))
+    hosts = unicast_plan(psk, monkeypatch, {})
+    for host in ("p3", "p4"):
+        _apply(lab.devices[host], render("ios/phase1.j2", hosts[host]["links"][0], _router(hosts[host]), psk))
+    # the group alone, without its key pair: a real key server makes no keys (docs/lab.md "RSA key pairs")
+    assert not _gdoi(lab, "p3").registered and "RSA Keys not created" in _gdoi(lab, "p3").reason
+    out = push(lab.devices["ks1"], render("ios/getvpn_ks_keys.j2", {}, ks, {}).splitlines())
+    assert "[OK]" in out and "Invalid" not in out, out
+    assert _gdoi(lab, "p3").registered and _gdoi(lab, "p4").registered
+    assert list(lab.devices["ks1"].rsa_keys) == ["MPLSSEC-GV-P2P"]
+    # decommission: the gathered facts now show the key pair; the group goes, then the key pair
+    gathered = {"MPLSSEC-GV-P2P": {"data": lab.devices["ks1"].rsa_keys["MPLSSEC-GV-P2P"]["data"], "exportable": False}}
+    ks = _router(unicast_plan(psk, monkeypatch, {"ks1": gathered})["ks1"])
+    assert render("ios/getvpn_ks_keys.j2", {}, ks, {}).strip() == ""        # a re-run generates nothing
+    _apply(lab.devices["ks1"], render("ios/getvpn_ks_remove.j2", {}, ks, {"p2p": psk}))
+    out = push(lab.devices["ks1"], render("ios/getvpn_ks_keys_remove.j2", {}, ks, {}).splitlines() + ["yes"])
+    assert "Do you really want to remove these keys? [yes/no]:" in out
+    assert lab.devices["ks1"].rsa_keys == {} and _stable(lab.running_config("ks1")) == _stable(before)
