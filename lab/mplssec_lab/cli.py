@@ -304,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("link", help="link name or pair number")
     p.add_argument("--rate", type=float, default=100.0, help="packets per second (default 100)")
     p.add_argument("--size", type=int, default=1000, help="IP size of each packet (default 1000)")
+    p = sub.add_parser("clock", help="the lab's time; advance SECONDS moves it forward (key lifetimes, rekeys)")
+    p.add_argument("action", nargs="?", choices=("show", "advance"), default="show")
+    p.add_argument("seconds", nargs="?", type=float, default=0.0)
     f = sub.add_parser("fault", help="inject or clear faults").add_subparsers(dest="kind", required=True)
     for k in ("link-down", "link-up"):
         x = f.add_parser(k)
@@ -365,6 +368,9 @@ def main(argv=None) -> int:
             print(f"traffic moved across {c.call('traffic', packets=args.packets, size=args.size)['sas']} SA pair(s)")
         elif args.cmd == "stream":
             print(json.dumps(c.call("stream", action=args.action, link=args.link, rate=args.rate, size=args.size)["stream"]))
+        elif args.cmd == "clock":
+            req = {"advance": args.seconds} if args.action == "advance" else {}
+            print(json.dumps(c.call("clock", **req)["clock"]))
         elif args.cmd == "fault":
             req = {"kind": args.kind}
             for k in ("target", "mtu", "host", "after", "then", "count"):

@@ -197,15 +197,16 @@ def _registrations(ctx, kss: dict) -> dict:
 def _delivery(g: KsGroup, member_platform: str, kss: dict | None = None) -> str:
     """How the next TEK reaches a member: "rekey-ack" (unicast rekey acknowledged), "rekey-noack" (a Junos member
     under a Cisco key server: it does not send Cisco's proprietary rekey ACK and is removed), "reregister" (no rekey
-    configured, multicast rekeys that the lab's core does not route, or rekeys the member cannot verify: they come
-    from the cooperative primary, signed with its RSA key, and the member holds the public key of the key server it
-    registered with, so the two must hold the same key pair; docs/lab.md "RSA key pairs")."""
+    configured, multicast rekeys that the lab's core does not route), "rekey-badsig" (rekeys the member cannot verify:
+    they come from the cooperative primary, signed with its RSA key, and the member holds the public key of the key
+    server it registered with, so the two must hold the same key pair; the member drops them unacknowledged and
+    re-registers; docs/lab.md "RSA key pairs")."""
     srv = g.server
     if srv.rekey_rsa is None or srv.rekey_transport != "unicast":
         return "reregister"
     sender = (kss or {}).get((g.primary, srv.group))
     if sender is not None and sender.server.rekey_key != srv.rekey_key:
-        return "reregister"
+        return "rekey-badsig"
     return "rekey-ack" if member_platform == "ios" else "rekey-noack"
 
 
@@ -215,21 +216,25 @@ def timeline(born: float, life: int, reg_at: float, now: float, delivery: str) -
     re-registering (REREGISTER_LEAD_S before it). ``held_next``: it already holds the generation after the current."""
     life = max(1, int(life))
     ev = {"rekeys": 0, "acks": 0, "acks_missed": 0, "registrations": 1, "last_reg": reg_at, "last_rekey": None,
-          "at_ks": True}
+          "at_ks": True, "since_reg": 0}
     k = int((reg_at - born) // life) + 1          # the first TEK boundary after the registration
     for _ in range(MAX_EVENTS):
         by_rekey = delivery == "rekey-ack" or (delivery == "rekey-noack" and ev["at_ks"])
         at = born + k * life - (REKEY_LEAD_S if by_rekey else REREGISTER_LEAD_S)
+        if delivery == "rekey-badsig" and ev["at_ks"] and reg_at < born + k * life - REKEY_LEAD_S <= now:
+            ev["acks_missed"] += 1                # sent by the primary, dropped unverified: no ACK
         if at > now:
             break
         if at > reg_at:                           # else: generation k was already there when it registered
             if by_rekey:
                 ev["rekeys"] += 1
+                ev["since_reg"] += 1
                 ev["last_rekey"] = at
                 ev["acks" if delivery == "rekey-ack" else "acks_missed"] += 1
                 ev["at_ks"] = delivery == "rekey-ack"    # no ACK: the key server removes it
             else:
                 ev["registrations"] += 1
+                ev["since_reg"] = 0
                 ev["last_reg"] = at
                 ev["at_ks"] = True
         k += 1
@@ -439,6 +444,7 @@ def states(ctx, host) -> list:
             st.server, st.since = reg.ks.address, reg.since
             st.rekeys, st.acks, st.acks_missed = ev["rekeys"], ev["acks"], ev["acks_missed"]
             st.registrations = ev["registrations"]
+            st.rekeys_since_registration = ev["since_reg"]
             st.last_rekey = ev["last_rekey"]
         out.append(st)
     return out

@@ -38,6 +38,7 @@ class Lab:
         self.faults = faults or Faults()
         self.auth = dict(auth or {"username": "admin", "password": "admin", "enable_password": "admin"})
         self.clock = clock
+        self.skew = 0.0               # seconds added to the clock by advance()
         self.memo: dict = {}
         self._views: dict = {}
         self._states: dict = {}
@@ -60,7 +61,16 @@ class Lab:
 
     # -- the contract ---------------------------------------------------------------------------------
     def now(self) -> float:
-        return self.clock()
+        return self.clock() + self.skew
+
+    def advance(self, seconds: float) -> float:
+        """Move the lab's time forward (``mplssec-lab clock advance``): what derives from time (key lifetimes, GET VPN
+        rekeys and re-registrations) jumps ahead at once, as if that much time had passed (docs/lab.md "Clock")."""
+        if seconds < 0:
+            raise ValueError("the lab's clock only moves forward")
+        self.skew += float(seconds)
+        self.faults_changed()
+        return self.skew
 
     def state(self, hostname: str):
         comp = self.topology.component(hostname)

@@ -316,6 +316,7 @@ class GdoiState:
     acks: int = 0
     acks_missed: int = 0
     registrations: int = 0           # member: successful registrations (re-registrations included)
+    rekeys_since_registration: int = 0   # member: rekeys received after its latest registration
     last_rekey: Optional[float] = None   # member: when the last rekey arrived
     servers: list = field(default_factory=list)     # member: its key server list
     members: list = field(default_factory=list)     # server: [{"address", "host", "state", "rekeys", "acks", ...}]

@@ -191,6 +191,10 @@ class Daemon:
             return {"ok": True, "sas": n}
         if cmd == "fault":
             return await self.fault(req)
+        if cmd == "clock":
+            if req.get("advance") is not None:
+                lab.advance(float(req["advance"]))
+            return {"ok": True, "clock": {"now": lab.now(), "skew": lab.skew}}
         if cmd == "stream":
             link = self.topology.resolve_link(req.get("link"))
             if len(link) != 1:

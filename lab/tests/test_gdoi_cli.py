@@ -52,6 +52,11 @@ def test_up_mode_getvpn_writes_key_servers_and_the_group(lab_runner):
     assert "mpls ip" not in cfg
     state = json.loads(lab_runner.run("state", "ks1").stdout)
     assert [a["interface"] for a in state["adjacencies"]] == ["GigabitEthernet1"]
+    # the lab's clock moves forward on request (time-derived state: key lifetimes, rekeys), never back
+    t0 = json.loads(lab_runner.run("clock").stdout)
+    t1 = json.loads(lab_runner.run("clock", "advance", "3000").stdout)
+    assert t1["skew"] == t0["skew"] + 3000 and t1["now"] >= t0["now"] + 3000
+    assert lab_runner.run("clock", "advance", "-5", check=False).returncode == 1
     lab_runner.run("fault", "link-down", "ks1")
     assert json.loads(lab_runner.run("status", "--json").stdout)["faults"]["link_down"] == ["ks1-core"]
     assert json.loads(lab_runner.run("state", "ks1").stdout)["adjacencies"] == []

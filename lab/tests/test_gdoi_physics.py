@@ -360,3 +360,7 @@ def test_rekeys_reach_the_members_of_the_secondary_only_with_the_same_key_pair(k
     # p4 registered with the secondary, whose public key it holds; the primary signs the rekeys
     assert (m4.rekeys, m4.registrations) == ((1, 1) if p4_rekeyed else (0, 2))
     assert m3.tek_spi == m4.tek_spi
+    # the key servers count the rekey p4 dropped unverified as a missed ACK
+    assert {m["host"]: m["acks_missed"] for m in server(lab, "ks1").members} == {"p3": 0, "p4": 0 if p4_rekeyed else 1}
+    assert "After latest register : %d" % (1 if p4_rekeyed else 0) in " ".join(
+        run_cli(lab.devices["p4"], ["show crypto gdoi"]).split())

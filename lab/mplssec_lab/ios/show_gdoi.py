@@ -86,7 +86,7 @@ def _member(dev, g) -> list:
             lab("Active TEK Number", len(g.teks)), lab("SA Track (OID/status)", "disabled"),
             "       Fail-Close Revert : Disabled", "", "       allowable rekey cipher: any",
             "       allowable rekey hash  : any", "       allowable transformtag: any ESP", "",
-            "    Rekeys cumulative", lab("Total received", g.rekeys), lab("After latest register", g.rekeys),
+            "    Rekeys cumulative", lab("Total received", g.rekeys), lab("After latest register", g.rekeys_since_registration),
             lab("Rekey Acks sents", g.acks), ""]
     if not g.registered:
         return out
