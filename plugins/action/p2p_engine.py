@@ -332,7 +332,7 @@ class ActionModule(ActionBase):
                 for host, plan in plans.items()}
         work = {host: item for host, item in work.items() if item[1]}
         pool = self._pool(args, list(work), [])
-        eng = engine.Engine(pool, lambda end, template: "", retries=int(args.get("retries") or 0) + 1,
+        eng = engine.Engine(pool, lambda end, template: "", say=display.display, retries=int(args.get("retries") or 0) + 1,
                             interval=float(args.get("delay") if args.get("delay") is not None else 5),
                             min_pct=int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT))
         results = eng.verify(work, checks) if checks else []
@@ -343,7 +343,8 @@ class ActionModule(ActionBase):
             for host in servers:
                 if host not in pool.sockets and host not in pool.errors:
                     pool.add(host)  # the key servers end no link: their sessions start here
-            results += eng.getvpn_groups(plans, gv_links)
+            wait = int(args.get("rekey_wait") or 0)
+            results += eng.getvpn_groups(plans, gv_links, rekey_wait=wait if wait > 0 else None)
         return self._report(args, result, results, [plans[h] for h in sorted(work)], sorted(wanted))
 
     def _op_audit(self, args: dict, task_vars: dict, result: dict) -> dict:

@@ -77,6 +77,14 @@ options:
     type: list
     elements: str
     default: []
+  rekey_wait:
+    description:
+      - O(op=verify), GET VPN links only. C(0) (default) checks that rekeys happen from one sample (C(gdoi_rekey)).
+        A number of seconds also waits, up to that long, until the next rekey of each group is due and samples
+        again; every member must then hold a new TEK, the key server's, received by rekey (or by re-registration with
+        C(rekey=none)). A rekey comes about once per TEK lifetime (at least 900 s).
+    type: int
+    default: 0
   retries:
     description: How many times a gate check is polled (O(op=deploy)); extra attempts of a failing check (O(op=verify)).
     type: int

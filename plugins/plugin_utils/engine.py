@@ -404,10 +404,13 @@ class Engine:
         self._parallel(one, sorted(work))
         return [r for host in sorted(results) for r in results[host]]
 
-    def getvpn_groups(self, plans: Mapping[str, Mapping[str, Any]], links: Iterable[str]) -> list[dict]:
+    def getvpn_groups(self, plans: Mapping[str, Mapping[str, Any]], links: Iterable[str],
+                      rekey_wait: float | None = None) -> list[dict]:
         """GET VPN, across routers (plugins/plugin_utils/verify_getvpn.py): on every key server of the groups of ``links``
         (mode getvpn), the link's two members Registered and a TEK in its policy (``gdoi_ks_members``); per link, both
-        members hold the TEK the key server hands out: one group key (``gdoi_tek``). Results carry the link's name."""
+        members hold the TEK the key server hands out: one group key (``gdoi_tek``), and rekeys happen (``gdoi_rekey``:
+        one sample; with ``rekey_wait`` (the most seconds to wait) a second sample after the next rekey is due).
+        Results carry the link's name."""
         try:
             from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify_getvpn as G
         except ImportError:  # pragma: no cover - running from a checkout without the collection loader
@@ -436,33 +439,82 @@ class Engine:
             link = verify._link_from_plan(plan, link_name)
             try:
                 outputs = self.pool.session(host).run(verify.show_commands("gdoi_registered", plan, link_name))
-                results[(link_name, host)] = G.tek_spis(str(plan.get("platform")), outputs, link)
+                results[(link_name, host)] = G.rekey_state(str(plan.get("platform")), outputs, link)
             except (device.DeviceError, verify.VerifyError, KeyError, ValueError) as exc:
                 results[(link_name, host)] = self.mask(exc)
 
-        self._parallel(read_ks, servers)
-        self._parallel(read_member, [(name, host, plan) for name, ends in members.items() for host, plan in ends])
+        def read_all() -> None:
+            self._parallel(read_ks, servers)
+            self._parallel(read_member, [(name, host, plan) for name, ends in members.items() for host, plan in ends])
+
+        read_all()
+        out = self._group_results(G, servers, groups, members, ks_read, results)
+        if rekey_wait is not None:
+            out = self._rekey_wait(G, out, servers, groups, members, ks_read, results, read_all, rekey_wait)
+        return out
+
+    @staticmethod
+    def _group_results(gv: Any, servers: list, groups: dict, members: dict, ks_read: dict, results: dict) -> list:
         out = []
         for host, server in servers:
             outputs = ks_read[(host, server["group"])]
             for link_name in sorted(n for n, g in groups.items() if g == server["group"]):
                 if isinstance(outputs, str):
-                    out.append(dict(verify._result("gdoi_ks_members", host, False, "commands failed: " + outputs), link=link_name))  # noqa: SLF001
-                    out.append(dict(verify._result("gdoi_tek", host, False, "commands failed: " + outputs), link=link_name))  # noqa: SLF001
+                    out += [dict(verify._result(name, host, False, "commands failed: " + outputs), link=link_name)  # noqa: SLF001
+                            for name in verify.GROUP_CHECKS]
                     continue
                 # this link's two members (their registration addresses): the group's other links answer for theirs
                 addresses = [verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address")
                              for _h, plan in members[link_name]]
-                out.append(dict(G.run_ks_check(outputs, server, [a for a in addresses if a], host), link=link_name))
+                out.append(dict(gv.run_ks_check(outputs, server, [a for a in addresses if a], host), link=link_name))
                 held = {h: results[(link_name, h)] for h, _plan in members[link_name]}
                 errors = {h: v for h, v in held.items() if isinstance(v, str)}
                 if errors:
-                    out.append(dict(verify._result("gdoi_tek", host, False, "; ".join(  # noqa: SLF001
-                        "%s: %s" % item for item in sorted(errors.items()))), link=link_name))
+                    for name in ("gdoi_tek", "gdoi_rekey"):
+                        out.append(dict(verify._result(name, host, False, "; ".join(  # noqa: SLF001
+                            "%s: %s" % item for item in sorted(errors.items()))), link=link_name))
                     continue
-                out.append(dict(G.valid_tek_match(server["group"], held, G.ks_policy_spis(outputs[1], server["objects"]), host),
-                                link=link_name))
+                out.append(dict(gv.valid_tek_match(server["group"], {h: set(v["teks"]) for h, v in held.items()},
+                                                  gv.ks_policy_spis(outputs[1], server["objects"]), host), link=link_name))
+                rows = {r.get("member"): r for r in gv.ks_members(outputs[0]) if r.get("group_name") == server["objects"]}
+                missed = {h: rows.get(verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address"), {})
+                          .get("acks_missed") for h, plan in members[link_name]}
+                missed = {h: int(v) if str(v or "").isdigit() else None for h, v in missed.items()}
+                out.append(dict(gv.valid_rekey_health(server["group"], server.get("rekey") or "none",
+                                                     int((server.get("esp") or {}).get("lifetime") or 3600), held,
+                                                     missed, host), link=link_name))
         return out
+
+    def _rekey_wait(self, gv: Any, out: list, servers: list, groups: dict, members: dict, ks_read: dict, results: dict,
+                    read_all: Callable[[], None], most: float) -> list:
+        """The second sample of ``gdoi_rekey``: after the next rekey of every group is due (at most ``most`` seconds),
+        read every member and key server again and replace each passed ``gdoi_rekey`` by the two-sample verdict."""
+        before = {k: v for k, v in results.items() if not isinstance(v, str)}
+        rekeys = {s["group"]: s.get("rekey") or "none" for _h, s in servers}
+        waits = [gv.rekey_wait_seconds(rekeys[groups[name]], {h: before[(name, h)] for h, _p in ends if (name, h) in before})
+                 for name, ends in members.items()]
+        wait = min(max(waits or [0.0]), float(most))
+        self.say("GET VPN: waiting %d s for the next rekey of %s" % (wait, ", ".join(sorted(set(groups.values())))))
+        time.sleep(wait)
+        read_all()
+        final = []
+        for r in out:
+            if r["name"] != "gdoi_rekey" or r["status"] != "pass":
+                final.append(r)
+                continue
+            name, ks_host = r["link"], r["host"]
+            server = next(s for h, s in servers if h == ks_host and s["group"] == groups[name])
+            now = ks_read[(ks_host, server["group"])]
+            after = {h: results[(name, h)] for h, _p in members[name]}
+            broken = {h: v for h, v in after.items() if isinstance(v, str)} or ({ks_host: now} if isinstance(now, str) else {})
+            if broken:
+                final.append(dict(verify._result("gdoi_rekey", ks_host, False, "second sample: " + "; ".join(  # noqa: SLF001
+                    "%s: %s" % item for item in sorted(broken.items()))), link=name))
+                continue
+            final.append(dict(gv.valid_rekeyed(server["group"], rekeys[server["group"]],
+                                              {h: before[(name, h)] for h, _p in members[name]}, after,
+                                              gv.ks_policy_spis(now[1], server["objects"]), wait, ks_host), link=name))
+        return final
 
     def audit(self, work: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
               phases: Callable[[End], list[dict]]) -> list[dict]:

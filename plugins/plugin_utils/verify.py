@@ -80,8 +80,9 @@ CHECKS: tuple[str, ...] = ("ike_sa", "ipsec_sa", "mka_session", "macsec_sa", "ld
                            "mtu_ping", "lsp_ping", "no_carrier_ldp", "no_clear_igp", "clear_igp_adjacency", "clear_ldp_session",
                            "gdoi_registered")
 #: GET VPN checks across routers, run by the verify engine after gdoi_registered (engine.Engine.getvpn_groups): the key
-#: server sees every planned member registered, and both members hold the key server's TEK; they sort after CHECKS
-GROUP_CHECKS: tuple[str, ...] = ("gdoi_ks_members", "gdoi_tek")
+#: server sees every planned member registered, both members hold the key server's TEK, and rekeys happen; they sort
+#: after CHECKS
+GROUP_CHECKS: tuple[str, ...] = ("gdoi_ks_members", "gdoi_tek", "gdoi_rekey")
 #: GET VPN member checks (mode getvpn): implemented in plugins/plugin_utils/verify_getvpn.py
 GETVPN_CHECKS: tuple[str, ...] = ("gdoi_registered",)
 #: MACsec checks (mode macsec)

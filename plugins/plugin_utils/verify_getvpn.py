@@ -11,14 +11,18 @@ the command, the parser and the pass criterion of each.
 * key servers (no link of their own): :func:`ks_show_commands` / :func:`run_ks_check` — every planned member pair is
   Registered in ``show crypto gdoi ks members`` (TextFSM ios_show_crypto_gdoi_ks_members), with the TEK SPIs of
   ``show crypto gdoi ks policy``.
-* :func:`valid_tek_match`: the TEK SPIs of both members and of the key server agree (one group key), and
-  :func:`valid_rekeyed`: the TEK in use changed between two samples one TEK lifetime apart (rekeys happen).
+* :func:`valid_tek_match`: the TEK SPIs of both members and of the key server agree (one group key).
+* ``gdoi_rekey``, rekeys happen: :func:`valid_rekey_health` from one sample (no missed rekey ACK at the key server, no
+  TEK about to expire without its successor, the last rekey within one TEK lifetime), and with the verify option
+  ``rekey_wait`` :func:`valid_rekeyed` from two samples across the next rekey (:func:`rekey_wait_seconds`): every
+  member then holds a new TEK, the key server's, received by rekey (IOS-XE members, ``rekey: unicast``: one more rekey
+  since the latest registration, no new registration) or by re-registration (``rekey: none``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 try:
     from ansible_collections.mplssec.p2p.plugins.plugin_utils import verify as V
@@ -26,6 +30,13 @@ except ImportError:  # pragma: no cover - used when the package is imported with
     from . import verify as V  # type: ignore[no-redef]
 
 CHECKS: tuple[str, ...] = ("gdoi_registered",)
+#: a Cisco key server sends a rekey 90 s before the TEK expires, a member without one re-registers 60 s before it
+#: (Juniper release notes, "Group VPN Interoperability with Cisco's GET VPN"; docs/lab.md "GET VPN" sources)
+REKEY_LEAD_S = 90
+REREGISTER_LEAD_S = 60
+#: seconds of slack on those times (a TEK with less left and no successor is overdue; the second sample comes this
+#: much after the next rekey is due)
+REKEY_SLACK_S = 15
 
 
 def _spi(text: Any) -> str:
@@ -114,10 +125,110 @@ def valid_gdoi_registered(link: dict, platform: str, outputs: list, host: str = 
 
 def tek_spis(platform: str, outputs: list, link: dict) -> set[str]:
     """The TEK SPIs a member holds for the link's group (upper-case 0x hex)."""
+    return set(rekey_state(platform, outputs, link)["teks"])
+
+
+def _seconds(hms: Any) -> int | None:
+    parts = str(hms or "").split(":")
+    return int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2]) if len(parts) == 3 and all(
+        p.isdigit() for p in parts) else None
+
+
+def rekey_state(platform: str, outputs: list, link: dict) -> dict:
+    """What a member shows of its group's keys: ``teks`` {SPI: remaining seconds}; IOS-XE also ``registrations``
+    (Succeeded registration), ``rekeys`` (Rekeys cumulative, After latest register) and ``last_rekey_age`` (Rekey
+    Rcvd(hh:mm:ss), seconds); None where the platform does not show it (Junos shows the TEKs and their lifetimes)."""
     gv = link.get("getvpn") or {}
     if platform == "ios":
-        return {_spi(r["spi"]) for r in gdoi_groups(outputs[0]) if r.get("group_name") == gv.get("objects")}
-    return {t["spi"] for t in junos_teks(outputs[0], outputs[1])[1] if t["group_id"] == str(gv.get("identity"))}
+        rows = [r for r in gdoi_groups(outputs[0]) if r.get("group_name") == gv.get("objects")]
+        first = rows[0] if rows else {}
+
+        def num(key: str) -> int | None:
+            return int(first[key]) if str(first.get(key) or "").isdigit() else None
+        return {"teks": {_spi(r["spi"]): int(r["remaining"]) if str(r.get("remaining") or "").isdigit() else None
+                         for r in rows},
+                "registrations": num("succeeded_registrations"), "rekeys": num("rekeys_since_registration"),
+                "last_rekey_age": _seconds(first.get("last_rekey_age"))}
+    ipsec = V._as_data("junos", "gvpn_ipsec", outputs[1])  # noqa: SLF001
+    teks = {}
+    for r in V.find_all(ipsec, "ipsec-security-associations"):
+        if isinstance(r, dict) and str(V._first(r, "sa-group-id")) == str(gv.get("identity")):  # noqa: SLF001
+            life = str(V._first(r, "sa-hard-lifetime"))  # noqa: SLF001
+            teks[_spi(V._first(r, "sa-spi"))] = int(life) if life.isdigit() else None  # noqa: SLF001
+    return {"teks": teks, "registrations": None, "rekeys": None, "last_rekey_age": None}
+
+
+def _newest(state: Mapping[str, Any]) -> int | None:
+    left = [v for v in (state.get("teks") or {}).values() if v is not None]
+    return max(left) if left else None
+
+
+def valid_rekey_health(group: str, rekey: str, lifetime: int, members: Mapping[str, dict], missed: Mapping[str, Any],
+                       host: str = "") -> dict:
+    """Rekeys happen, from one sample of the members (``{host: rekey_state}``) and of the key server (``missed``:
+    {member host: its Rekey Acks missed, or None}): with ``rekey: unicast`` no rekey was left unacknowledged and an
+    IOS-XE member's last rekey is less than one TEK lifetime old; on every member the newest TEK has more than
+    REREGISTER_LEAD_S - REKEY_SLACK_S left (the next one comes before: by rekey, or by re-registration)."""
+    bad, good = [], []
+    for member in sorted(members):
+        st = members[member]
+        newest = _newest(st)
+        if newest is None:
+            bad.append("%s: no TEK lifetime shown" % member)
+            continue
+        if newest < REREGISTER_LEAD_S - REKEY_SLACK_S:
+            bad.append("%s: its newest TEK expires in %d s and no next TEK came (neither by rekey nor by "
+                       "re-registration)" % (member, newest))
+            continue
+        if rekey == "unicast" and (missed.get(member) or 0) > 0:
+            bad.append("%s: the key server counts %s rekey(s) it did not acknowledge (not received, or not verified: "
+                       "a cooperative pair must sign with the same RSA key pair)" % (member, missed[member]))
+            continue
+        age = st.get("last_rekey_age")
+        if rekey == "unicast" and st.get("rekeys") and age is not None and age > lifetime + REKEY_LEAD_S + REKEY_SLACK_S:
+            bad.append("%s: last rekey %d s ago, longer than one TEK lifetime (%d s): rekeys stopped" % (member, age, lifetime))
+            continue
+        how = ("%s rekey(s) since its registration" % st["rekeys"]) if st.get("rekeys") is not None else "TEKs %s" % (
+            ", ".join(sorted(st["teks"])))
+        good.append("%s: %s, newest TEK %d s left" % (member, how, newest))
+    if bad:
+        return V._result("gdoi_rekey", host, False, "group %s (rekey %s): %s" % (group, rekey, "; ".join(bad)))  # noqa: SLF001
+    return V._result("gdoi_rekey", host, True, "group %s (rekey %s): %s" % (group, rekey, "; ".join(good)))  # noqa: SLF001
+
+
+def rekey_wait_seconds(rekey: str, members: Mapping[str, dict]) -> float:
+    """Seconds from the first sample until every member must hold the TEK after its newest one: the newest TEK's
+    remaining life minus the rekey (or re-registration) lead, plus REKEY_SLACK_S."""
+    lead = REKEY_LEAD_S if rekey == "unicast" else REREGISTER_LEAD_S
+    newest = [n for n in (_newest(st) for st in members.values()) if n is not None]
+    return float(max(0, max(newest) - lead) + REKEY_SLACK_S) if newest else float(REKEY_SLACK_S)
+
+
+def valid_rekeyed(group: str, rekey: str, before: Mapping[str, dict], after: Mapping[str, dict], ks: set[str],
+                  waited: float, host: str = "") -> dict:
+    """Rekeys happen, from two samples across the next rekey: every member holds a TEK it did not hold before, which
+    the key server hands out; IOS-XE members with ``rekey: unicast`` got it by rekey (one more since the same
+    registration), with ``rekey: none`` by re-registering."""
+    bad, good = [], []
+    for member in sorted(before):
+        old, new = before[member], after.get(member) or {}
+        fresh = sorted(set(new.get("teks") or {}) - set(old.get("teks") or {}))
+        if not fresh:
+            bad.append("%s: no new TEK after %d s (TEKs %s)" % (member, waited, ", ".join(sorted(new.get("teks") or {})) or "none"))
+        elif ks and not set(fresh) & ks:
+            bad.append("%s: new TEK %s is not the key server's (%s)" % (member, ", ".join(fresh), ", ".join(sorted(ks))))
+        elif rekey == "unicast" and old.get("registrations") is not None and new.get("registrations") is not None:
+            if new["registrations"] != old["registrations"]:
+                bad.append("%s: the new TEK came by re-registration (registrations %d -> %d), not by rekey" % (
+                    member, old["registrations"], new["registrations"]))
+            elif (new.get("rekeys") or 0) <= (old.get("rekeys") or 0):
+                bad.append("%s: no rekey counted (%s -> %s)" % (member, old.get("rekeys"), new.get("rekeys")))
+            else:
+                good.append("%s: TEK %s by rekey" % (member, ", ".join(fresh)))
+        else:
+            good.append("%s: TEK %s%s" % (member, ", ".join(fresh), " by re-registration" if rekey != "unicast" else ""))
+    detail = "group %s (rekey %s), sampled %d s apart: %s" % (group, rekey, waited, "; ".join(bad or good))
+    return V._result("gdoi_rekey", host, not bad, detail)  # noqa: SLF001
 
 
 # -- key servers ----------------------------------------------------------------------------------------------------
@@ -157,10 +268,3 @@ def valid_tek_match(group: str, members: dict[str, set[str]], ks: set[str], host
             group, sorted(ks) or "none", ", ".join(bad) or "-"))
     return V._result("gdoi_tek", host, True, "group %s: TEK %s held by %s" % (  # noqa: SLF001
         group, ", ".join(sorted(ks)), ", ".join(sorted(members))))
-
-
-def valid_rekeyed(group: str, before: set[str], after: set[str], host: str = "") -> dict:
-    """Rekeys happen: after one TEK lifetime the TEK in use is a new one (it is not the same set of SPIs)."""
-    ok = bool(before) and bool(after) and after != before and bool(after - before)
-    return V._result("gdoi_rekey", host, ok, "group %s: TEK %s then %s" % (  # noqa: SLF001
-        group, ", ".join(sorted(before)) or "none", ", ".join(sorted(after)) or "none"))

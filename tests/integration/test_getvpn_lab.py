@@ -114,8 +114,20 @@ def test_getvpn_unicast_rekeys_generate_the_key_servers_key_pair_and_decommissio
     checks = {(c["host"], c["name"]): c for c in report(lab, "core2")["checks"]}
     assert all(c["status"] == "pass" for c in checks.values()), checks
     assert "rekey authentication mypubkey rsa MPLSSEC-GV-P2P" in lab.config("ks1")
+    assert checks[("ks1", "gdoi_rekey")]["status"] == "pass"
     again = lab.playbook("encrypt_p2p.yml", *RUN, "-e", "@%s" % extra)
     assert again.returncode == 0 and "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
+
+    # rekeys happen: the lab's clock moved to ~2 minutes before the next rekey, verify waits for it and proves both
+    # members received the key server's new TEK by rekey (p2p_verify_rekey_wait)
+    member = next(g for g in json.loads(lab.lab("state", "p3"))["gdoi"] if g["role"] == "member")
+    lab.lab("clock", "advance", str(member["tek_remaining"] - 90 - 30))
+    waited = lab.playbook("verify_p2p.yml", *RUN, "-e", "@%s" % extra, "-e", "p2p_verify_rekey_wait=300")
+    assert waited.returncode == 0, waited.stdout[-4000:]
+    rekey = {(c["host"], c["name"]): c for c in report(lab, "core2")["checks"]}[("ks1", "gdoi_rekey")]
+    assert rekey["status"] == "pass" and rekey["detail"].count("by rekey") == 2, rekey
+    assert "GET VPN: waiting" in waited.stdout
+
     back = lab.playbook("rollback_p2p.yml", *RUN, "-e", "@%s" % extra)
     assert back.returncode == 0, back.stdout[-5000:]
     assert lab.configs() == before and "MPLSSEC-GV-P2P" not in keys()

@@ -121,14 +121,86 @@ def test_each_failure_mode_fails_the_check(key):
     assert r3["status"] == "fail" and "planned key servers" in r3["detail"]
 
 
-def test_rekeys_are_seen_one_tek_lifetime_apart(key):
+def _states(lab, links):
+    return {h: verify_getvpn.rekey_state("ios", _run(lab, h, link)[1], link) for h, link in links.items()}
+
+
+def _missed(lab):
+    """{member host: Rekey Acks missed} as ks1 shows them (show crypto gdoi ks members, by registration address)."""
+    rows = {r["member"]: r for r in verify_getvpn.ks_members(run_cli(lab.devices["ks1"], ["show crypto gdoi ks members"]))}
+    out = {}
+    for h in ("p3", "p4"):
+        local = next(g.local for g in lab.state(h).gdoi if g.role == "member")
+        out[h] = int(rows[local]["acks_missed"]) if local in rows else None
+    return out
+
+
+@REFERENCE_TEST
+def test_rekey_state_reads_the_captures():
+    link = {"getvpn": {"objects": "getvpn1"}}
+    st = verify_getvpn.rekey_state("ios", [(CAPTURES / "show_crypto_gdoi" / "01.txt").read_text()], link)
+    assert st == {"teks": {"0x5A69F51E": 510, "0xF553AC4C": 35}, "registrations": 1, "rekeys": 25, "last_rekey_age": 90}
+    # a real member right after a rekey: 25 rekeys since its one registration, the newest TEK has 510 s left
+    assert verify_getvpn.valid_rekey_health("getvpn1", "unicast", 600, {"gm": st}, {"gm": 0})["status"] == "pass"
+    assert verify_getvpn.rekey_wait_seconds("unicast", {"gm": st}) == 510 - 90 + 15
+
+
+def test_rekeys_happen_one_sample_and_across_the_next_rekey(key):
     lab, clock = gdoi_configs.make_lab()
-    gdoi_configs.ios_pair(lab, key)
-    before = verify_getvpn.tek_spis("ios", _run(lab, "p3", P3)[1], P3)
-    assert verify_getvpn.valid_rekeyed("p2p", before, before)["status"] == "fail"
-    clock.t += 1800
-    after = verify_getvpn.tek_spis("ios", _run(lab, "p3", P3)[1], P3)
-    assert verify_getvpn.valid_rekeyed("p2p", before, after)["status"] == "pass"
+    gdoi_configs.ios_pair(lab, key)          # TEK lifetime 1800 s, unicast rekeys
+    links = {"p3": P3, "p4": P4}
+    before = _states(lab, links)
+    health = verify_getvpn.valid_rekey_health("p2p", "unicast", 1800, before, _missed(lab))
+    assert health["status"] == "pass" and "0 rekey(s) since its registration" in health["detail"]
+    wait = verify_getvpn.rekey_wait_seconds("unicast", before)
+    assert 1800 - 90 <= wait <= 1800 - 90 + 15
+    same = verify_getvpn.valid_rekeyed("p2p", "unicast", before, before, set(), 0)
+    assert same["status"] == "fail" and "no new TEK" in same["detail"]
+    clock.t += wait
+    after = _states(lab, links)
+    ks = verify_getvpn.ks_policy_spis(run_cli(lab.devices["ks1"], ["show crypto gdoi ks policy"]), "GETVPN-P2P")
+    done = verify_getvpn.valid_rekeyed("p2p", "unicast", before, after, ks, wait)
+    assert done["status"] == "pass" and done["detail"].count("by rekey") == 2, done
+    assert verify_getvpn.valid_rekey_health("p2p", "unicast", 1800, after, _missed(lab))["status"] == "pass"
+    # a member whose newest TEK is about to expire with no successor fails at once
+    late = {"p3": dict(after["p3"], teks={"0x00000001": 20})}
+    assert "expires in 20 s" in verify_getvpn.valid_rekey_health("p2p", "unicast", 1800, late, {})["detail"]
+
+
+def test_rekeys_that_do_not_come_fail(key):
+    # the group on the key server sends no rekey while the plan expects unicast rekeys: the members re-register
+    lab, clock = gdoi_configs.make_lab()
+    gdoi_configs.ios_pair(lab, key, ks_kw={"rekey": None})
+    before = _states(lab, {"p3": P3, "p4": P4})
+    clock.t += verify_getvpn.rekey_wait_seconds("unicast", before) + 30
+    after = _states(lab, {"p3": P3, "p4": P4})
+    r = verify_getvpn.valid_rekeyed("p2p", "unicast", before, after, set(), 0)
+    assert r["status"] == "fail" and "by re-registration (registrations 1 -> 2), not by rekey" in r["detail"], r
+    assert verify_getvpn.valid_rekeyed("p2p", "none", before, after, set(), 0)["status"] == "pass"
+
+
+def test_rekeys_a_member_cannot_verify_fail(key):
+    """A cooperative pair holding different key pairs (lab scenario ks-rsa-mismatch): p4, registered with ks2, drops
+    the primary's rekeys unacknowledged; the key servers count them missed."""
+    from gdoi_configs import Clock, ios_gm_lines, ks_lines, gre_acl
+    from mplssec_lab import topology
+    from mplssec_lab.lab import Lab
+
+    clock = Clock()
+    lab = Lab(topology.build(2, mode="getvpn", key_servers=2, scenarios=["ks-rsa-mismatch"]), clock=clock)
+    for k, (prio, peer) in ((1, (100, "100.64.0.2")), (2, (90, "100.64.0.1"))):
+        push(lab.devices[f"ks{k}"], ks_lines(key, gre_acl("192.0.2.2", "192.0.2.3"), address=f"100.64.0.{k}",
+                                             redundancy=(prio, peer), rsa="MPLSSEC-GV-P2P", generate=False))
+    push(lab.devices["p3"], ios_gm_lines(key, "198.51.100.2", "192.0.2.3", servers=("100.64.0.1", "100.64.0.2")))
+    push(lab.devices["p4"], ios_gm_lines(key, "198.51.100.3", "192.0.2.2", servers=("100.64.0.2", "100.64.0.1")))
+    kss = ("100.64.0.1", "100.64.0.2")
+    links = {"p3": _link("192.0.2.2", "192.0.2.3", "GigabitEthernet2", kss=kss),
+             "p4": _link("192.0.2.3", "192.0.2.2", "GigabitEthernet2", kss=kss)}
+    before = _states(lab, links)
+    assert verify_getvpn.valid_rekey_health("p2p", "unicast", 1800, before, _missed(lab))["status"] == "pass"
+    clock.t += verify_getvpn.rekey_wait_seconds("unicast", before)
+    health = verify_getvpn.valid_rekey_health("p2p", "unicast", 1800, _states(lab, links), _missed(lab))
+    assert health["status"] == "fail" and "p4: the key server counts 1 rekey(s) it did not acknowledge" in health["detail"]
 
 
 def test_split_key_servers_fail_the_tek_match(key):
