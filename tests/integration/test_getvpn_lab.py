@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
+import yaml
 from test_deploy_lab import ROOT, Lab
 
 RUN = ("-e", "p2p_verify_retries=10", "-e", "p2p_verify_delay=2")
@@ -81,12 +83,8 @@ def test_getvpn_converge_idempotent_decommission_and_failure(lab):
             assert psk not in out.stdout + out.stderr
 
 
-def test_getvpn_unicast_rekeys_generate_the_key_servers_key_pair_and_decommission_removes_it(lab):
-    """IOS-XE members only (core2) with unicast rekeys: a single key server without the RSA key pair that signs them
-    makes no keys (docs/lab.md "RSA key pairs"), so encrypt_p2p.yml generates it before the group; a re-run changes
-    nothing; rollback_p2p.yml removes the group, then the key pair."""
-    import yaml
-
+def _unicast_core2(lab) -> Path:
+    """Extra vars: the IOS-XE link core2 alone, in the group with unicast rekeys and counter anti-replay."""
     gv = lab.inventory.parent / "group_vars" / "all"
     links = [x for x in yaml.safe_load((gv / "p2p_links.yml").read_text())["p2p_links"] if x["name"] == "core2"]
     groups = yaml.safe_load((gv / "p2p_getvpn_groups.yml").read_text())["p2p_getvpn_groups"]
@@ -94,6 +92,30 @@ def test_getvpn_unicast_rekeys_generate_the_key_servers_key_pair_and_decommissio
         group.update(rekey="unicast", anti_replay="counter", anti_replay_window=64)
     extra = lab.base / "unicast.yml"
     extra.write_text(yaml.safe_dump({"p2p_links": links, "p2p_getvpn_groups": groups}))
+    return extra
+
+
+def test_getvpn_cooperative_key_servers_with_different_rekey_key_pairs_are_refused(tmp_path):
+    """Two key servers holding different RSA key pairs under the group's key name (lab scenario ks-rsa-mismatch): the
+    plan refuses before any change, naming the group, the key servers and the commands that make the keys one."""
+    lab = Lab(tmp_path, pairs=2, up=("--mode", "getvpn", "--key-servers", "2", "--scenario", "ks-rsa-mismatch"))
+    try:
+        before = lab.configs()
+        run = lab.playbook("encrypt_p2p.yml", *RUN, "-e", "@%s" % _unicast_core2(lab))
+        text = run.stdout + run.stderr
+        assert run.returncode != 0
+        assert ("getvpn group p2p: key_servers: the cooperative key servers ks1, ks2 must hold the same RSA key pair "
+                "MPLSSEC-GV-P2P") in " ".join(text.split()), text[-4000:]
+        assert lab.configs() == before
+    finally:
+        lab.down()
+
+
+def test_getvpn_unicast_rekeys_generate_the_key_servers_key_pair_and_decommission_removes_it(lab):
+    """IOS-XE members only (core2) with unicast rekeys: a single key server without the RSA key pair that signs them
+    makes no keys (docs/lab.md "RSA key pairs"), so encrypt_p2p.yml generates it before the group; a re-run changes
+    nothing; rollback_p2p.yml removes the group, then the key pair."""
+    extra = _unicast_core2(lab)
     before = lab.configs()
 
     def keys() -> str:
