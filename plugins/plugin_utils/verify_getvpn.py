@@ -245,8 +245,21 @@ def ks_policy_spis(text: str, objects: str) -> set[str]:
     return out
 
 
+def ks_policy_kek(text: str, objects: str) -> dict:
+    """The KEK of a group in ``show crypto gdoi ks policy``: {spi, sig_key} (empty without one). Layout of a real key
+    server's output (``KEK POLICY (transport type : Unicast)`` / ``spi : 0x<32 hex digits>`` / ``sig key name :
+    NAME``; docs/verify.md)."""
+    for block in re.split(r"(?m)^For group ", text or "")[1:]:
+        if block.split()[0] == objects:
+            kek = re.search(r"KEK POLICY.*?\n\s*spi\s*:\s*(0x[0-9A-Fa-f]{16,})", block, re.S)
+            sig = re.search(r"(?m)^\s*sig key name\s*:\s*(\S+)", block)
+            return {"spi": kek.group(1).upper().replace("0X", "0x") if kek else None, "sig_key": sig.group(1) if sig else None}
+    return {}
+
+
 def run_ks_check(outputs: list, server: dict, members: Iterable[str], host: str = "") -> dict:
-    """Key server of ``server`` (a getvpn_servers entry of its p2p_plan): every planned member address Registered."""
+    """Key server of ``server`` (a getvpn_servers entry of its p2p_plan): every planned member address Registered,
+    and with ``rekey: unicast`` a KEK signed with the group's key pair (``objects``)."""
     name = "gdoi_ks_members"
     rows = [r for r in ks_members(outputs[0]) if r.get("group_name") == server["objects"]]
     got = {r["member"]: r for r in rows}
@@ -256,8 +269,16 @@ def run_ks_check(outputs: list, server: dict, members: Iterable[str], host: str 
         return V._result(name, host, False, "group %s: not registered: %s" % (server["objects"], ", ".join(missing)))  # noqa: SLF001
     if not spis:
         return V._result(name, host, False, "group %s: no TEK in the key server policy" % server["objects"])  # noqa: SLF001
-    return V._result(name, host, True, "group %s: %d members registered, TEK %s" % (  # noqa: SLF001
-        server["objects"], len(got), ", ".join(sorted(spis))))
+    kek = ""
+    if server.get("rekey") == "unicast":
+        found = ks_policy_kek(outputs[1], server["objects"])
+        if not found.get("spi") or found.get("sig_key") != server["objects"]:
+            return V._result(name, host, False, "group %s: rekeys need a KEK signed with the key pair %s; the key "  # noqa: SLF001
+                             "server shows KEK %s signed with %s" % (server["objects"], server["objects"],
+                                                                    found.get("spi") or "none", found.get("sig_key") or "none"))
+        kek = ", KEK %s signed with %s" % (found["spi"], found["sig_key"])
+    return V._result(name, host, True, "group %s: %d members registered, TEK %s%s" % (  # noqa: SLF001
+        server["objects"], len(got), ", ".join(sorted(spis)), kek))
 
 
 def valid_tek_match(group: str, members: dict[str, set[str]], ks: set[str], host: str = "") -> dict:

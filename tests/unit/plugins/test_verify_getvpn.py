@@ -219,3 +219,39 @@ def test_split_key_servers_fail_the_tek_match(key):
     match = verify_getvpn.valid_tek_match("p2p", {"p3": verify_getvpn.tek_spis("ios", o3, l3),
                                                   "p4": verify_getvpn.tek_spis("ios", o4, l4)}, ks1)
     assert match["status"] == "fail" and "p4" in match["detail"]     # ...but not with the same key
+
+
+# a real key server's "show crypto gdoi ks policy" (IOS, a public lab transcript; docs/verify.md): the KEK block
+KS_POLICY_REAL = """Key Server Policy:
+For group GDOI_GROUP (handle: 2147483650) server 192.168.1.254 (handle: 2147483650):
+
+  # of teks : 3  Seq num : 1
+  KEK POLICY (transport type : Unicast)
+    spi : 0xCC24F40DCEA032105661C392ACB9A5E5
+    management alg     : disabled    encrypt alg       : AES
+    crypto iv length   : 16          key size          : 32
+    orig life(sec): 360         remaining life(sec): 305
+    time to rekey (sec): 80
+    sig hash algorithm : enabled     sig key length    : 162
+    sig size           : 129
+    sig key name       : RSA_KEYS
+    acknowledgement    : Cisco
+
+  TEK POLICY (encaps : ENCAPS_TUNNEL)
+    spi                : 0x9CAE4C22
+    access-list        : ICMP
+"""
+
+
+def test_ks_policy_kek_and_its_signing_key(key):
+    assert verify_getvpn.ks_policy_kek(KS_POLICY_REAL, "GDOI_GROUP") == {"spi": "0xCC24F40DCEA032105661C392ACB9A5E5",
+                                                                        "sig_key": "RSA_KEYS"}
+    assert verify_getvpn.ks_policy_spis(KS_POLICY_REAL, "GDOI_GROUP") == {"0x9CAE4C22"}     # the KEK is not a TEK
+    lab, _clock = gdoi_configs.make_lab()
+    gdoi_configs.ios_pair(lab, key, ks_kw={"rsa": "MPLSSEC-GV-P2P"})
+    outs = [run_cli(lab.devices["ks1"], [c]) for c in verify_getvpn.ks_show_commands()]
+    planned = {"objects": "GETVPN-P2P", "rekey": "unicast"}
+    r = verify_getvpn.run_ks_check(outs, planned, [], "ks1")
+    # the group's objects are GETVPN-P2P but it signs with MPLSSEC-GV-P2P: not the planned key pair
+    assert r["status"] == "fail" and "signed with MPLSSEC-GV-P2P" in r["detail"], r
+    assert verify_getvpn.run_ks_check(outs, dict(planned, rekey="none"), [], "ks1")["status"] == "pass"
