@@ -255,8 +255,10 @@ class JunosDevice:
         except RuntimeError:
             loop = None
         if loop is not None:
-            # after the reply is written: drop every session of this router
-            loop.call_later(0.2, self._drop_sessions)
+            # the reply goes out, then the shutdown ends every session (an abort: what is still unsent is lost);
+            # one second later, so a loaded client still reads the reply (lab decision: a real SRX answers
+            # "Shutdown NOW!" and its processes stop over the following seconds)
+            loop.call_later(min(1.0, delay / 2), self._drop_sessions)
             loop.call_later(delay, self._boot_done)
         return f"Shutdown NOW!\n[pid {4242 + len(self.history)}]\n"
 
