@@ -254,6 +254,16 @@ class ActionModule(ActionBase):
             if group in broken:
                 for e in ends:
                     e.state["msg"] = "key server %s of group %s failed" % (broken[group], group)
+        # a router whose plan asks for a reboot first (p2p_allow_reboot) that did not happen: its links do not start
+        hostvars = task_vars.get("hostvars") or {}
+        unbooted = engine.unbooted(plans, [h for h in plans if (hostvars.get(h) or {}).get("p2p_reboot_done")])
+        for ends in links.values():
+            waiting = sorted(e.host for e in ends if e.host in unbooted)
+            if waiting:
+                for e in ends:
+                    e.state["msg"] = ("the plan reboots %s first (p2p_allow_reboot) and that reboot did not happen (see "
+                                      "the reboot play above)" % ", ".join(waiting))
+        runs = [[ends for ends in batch if not any(e.host in unbooted for e in ends)] for batch in runs]
         out = eng.deploy([b for b in runs if b], link_steps)
         diffs += out["diffs"]
         if after:  # e.g. the key servers removed, once no link of their groups is left on any router

@@ -58,7 +58,7 @@ _MASKS = (
 #: a device error that means the session itself is gone (ansible.netcommon network_cli / netconf messages)
 _UNIT_DELETE = re.compile(r"(?m)^delete interfaces (\S+) unit \d+\s*$")
 TRANSPORT_ERROR = re.compile(r"ssh channel|socket|not connected|connection (?:closed|reset|refused|lost)|timed? ?out|"
-                             r"session (?:closed|not active)|EOF", re.I)
+                             r"session (?:close|closed|not active)|EOF", re.I)
 
 
 class DeviceError(Exception):

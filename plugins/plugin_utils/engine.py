@@ -563,6 +563,14 @@ def gate_checks(step: Mapping[str, Any], link: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def unbooted(plans: Mapping[str, Mapping[str, Any]], rebooted: Iterable[str]) -> set:
+    """Routers whose plan reboots them first (an action ``reboot``: p2p_allow_reboot) and that were not rebooted: their
+    links must not start (the plan was made for the router after the reboot)."""
+    done = set(rebooted)
+    return {h for h, plan in plans.items() if h not in done
+            and any(a.get("action") == "reboot" for a in plan.get("actions") or [])}
+
+
 def outcome(links: Sequence[tuple[str, Sequence[End]]]) -> dict[str, Any]:
     """Each link's outcome from its two routers' states: ``{done: {link: [hosts]}, failed: {link: message},
     states: {link: {host: state}}}`` (the messages the play fails with)."""

@@ -338,12 +338,17 @@ def test_controller_killed_mid_change_routers_revert_by_themselves(tmp_path, mon
         lab.down()
 
 
-def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_path, monkeypatch):
+@pytest.mark.parametrize("reply", ["sent", "lost"])
+def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_path, monkeypatch, reply):
     """Issue 8 section 1: an SRX whose MPLS packet mode is configured but not in effect (the lab's srx-mpls-not-active:
     committed, not rebooted since) is refused before any change; with p2p_allow_reboot the run reboots it (request
     system reboot: the router goes away, comes back with the configured mode in effect), waits, reads it again, plans
-    again and deploys; the LSP ping gates and verify pass; rollback_p2p gives back the exact configuration."""
+    again and deploys; the LSP ping gates and verify pass; rollback_p2p gives back the exact configuration. ``lost``:
+    the router ends the session before its reply to request-reboot is read (the lab's MPLSSEC_LAB_REBOOT_REPLY): the
+    reboot is under way all the same, and the run carries on."""
     monkeypatch.setenv("MPLSSEC_LAB_REBOOT_SECONDS", "8")
+    if reply == "lost":
+        monkeypatch.setenv("MPLSSEC_LAB_REBOOT_REPLY", "lost")
     lab = Lab(tmp_path, pairs=1, scenarios=("srx-mpls-not-active",))
     try:
         before = lab.configs()
@@ -358,8 +363,11 @@ def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_pat
         proc = lab.playbook("encrypt_p2p.yml", "-e", "p2p_allow_reboot=true", "-e", "deploy_reboot_settle=2",
                             "-e", "deploy_reboot_delay=2")
         assert proc.returncode == 0, _explain(proc)
-        assert re.search(r"TASK \[mplssec\.p2p\.deploy : Reboot the router \(request system reboot\)\] \**\nchanged: \[p2\]",
-                         proc.stdout), _explain(proc)
+        if reply == "sent":
+            assert re.search(r"TASK \[mplssec\.p2p\.deploy : Request the reboot\] \**\nchanged: \[p2\]",
+                             proc.stdout), _explain(proc)
+        else:
+            assert "Fail unless the session ended under the reboot" in proc.stdout and "rescued=1" in proc.stdout
         assert "FAILED - RETRYING: [p2]: Wait for the router to answer again" in proc.stdout, "the router went away"
         assert "PLAY [Plan again with what the rebooted routers now have in effect]" in proc.stdout
         assert "lsp_ping" in proc.stdout and finished(proc.stdout) == ["core1"], _explain(proc)
@@ -367,6 +375,26 @@ def test_srx_mpls_not_active_refused_then_rebooted_with_p2p_allow_reboot(tmp_pat
         # the configured mode was already committed (scenario): the reboot changed nothing in the configuration
         back = lab.playbook("rollback_p2p.yml")
         assert back.returncode == 0, _explain(back)
+        assert lab.configs() == before
+    finally:
+        lab.down()
+
+
+def test_a_reboot_that_fails_holds_the_routers_links(tmp_path, monkeypatch):
+    """p2p_allow_reboot on an SRX without packet mode (srx-mpls-absent): the reboot play must commit the mode first, and
+    that commit fails (fault commit-fail). The plan was made for the router after its reboot, so its link does not
+    start: nothing changes on either router, and the run says why."""
+    monkeypatch.setenv("MPLSSEC_LAB_REBOOT_SECONDS", "8")
+    lab = Lab(tmp_path, pairs=1, scenarios=("srx-mpls-absent",))
+    try:
+        before = lab.configs()
+        lab.lab("fault", "commit-fail", "p2", "--count", "5")
+        proc = lab.playbook("encrypt_p2p.yml", "-e", "p2p_allow_reboot=true", "-e", "deploy_reboot_settle=2")
+        assert proc.returncode != 0
+        text = " ".join(proc.stdout.split())
+        assert "link core1 NOT STARTED: the plan reboots p2 first (p2p_allow_reboot) and that reboot did not happen" \
+            in text, _explain(proc)
+        lab.lab("fault", "clear")
         assert lab.configs() == before
     finally:
         lab.down()

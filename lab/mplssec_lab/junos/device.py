@@ -254,7 +254,11 @@ class JunosDevice:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        if loop is not None:
+        if loop is not None and os.environ.get("MPLSSEC_LAB_REBOOT_REPLY") == "lost":
+            # test knob: the shutdown ends the sessions before the reply goes out (a client that never reads it)
+            self._drop_sessions()
+            loop.call_later(delay, self._boot_done)
+        elif loop is not None:
             # the reply goes out, then the shutdown ends every session (an abort: what is still unsent is lost);
             # one second later, so a loaded client still reads the reply (lab decision: a real SRX answers
             # "Shutdown NOW!" and its processes stop over the following seconds)

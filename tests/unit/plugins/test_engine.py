@@ -328,3 +328,9 @@ def test_outcome_of_an_untouched_link():
     p1, p2 = Router("p1"), Router("p2")
     ends = link("core9", p1, p2)
     assert engine.outcome([("core9", ends)])["failed"]["core9"].startswith("link core9 NOT STARTED")
+
+
+def test_routers_whose_planned_reboot_did_not_happen_hold_their_links():
+    plans = {"p1": {"actions": []}, "p2": {"actions": [{"action": "reboot", "configure": "x"}]}, "p3": {}}
+    assert engine.unbooted(plans, []) == {"p2"}
+    assert engine.unbooted(plans, ["p2"]) == set()
