@@ -90,7 +90,7 @@ def test_golden(monkeypatch):
 lab_topology = pytest.importorskip("mplssec_lab.topology")
 sys.path.insert(0, str(ROOT / "lab" / "tests"))
 sys.path.insert(0, str(ROOT / "lab" / "tests" / "ios"))
-from ios_helpers import push  # noqa: E402
+from ios_helpers import push, run_cli  # noqa: E402
 
 from mplssec_lab.junos import tree as T  # noqa: E402
 from mplssec_lab.lab import Lab  # noqa: E402
@@ -248,3 +248,46 @@ def test_the_generated_key_pair_lets_the_members_register_and_is_removed_at_deco
     out = push(lab.devices["ks1"], render("ios/getvpn_ks_keys_remove.j2", {}, ks, {}).splitlines() + ["yes"])
     assert "Do you really want to remove these keys? [yes/no]:" in out
     assert lab.devices["ks1"].rsa_keys == {} and _stable(lab.running_config("ks1")) == _stable(before)
+
+
+class _LabPool:
+    """The engine's session pool over the in-process lab: each command through the router's CLI."""
+
+    def __init__(self, lab):
+        self.lab = lab
+
+    def session(self, host):
+        lab = self.lab
+
+        class Session:
+            @staticmethod
+            def run(commands):
+                return [run_cli(lab.devices[host], [c]) for c in commands]
+        return Session()
+
+
+def test_engine_proves_the_next_rekey_or_says_the_wait_is_too_short(monkeypatch):
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import engine
+
+    psk = secrets.token_hex(12)
+    clock = Clock()
+    lab = Lab(lab_topology.build(2, mode="getvpn"), clock=clock)
+    hosts = unicast_plan(psk, monkeypatch, {})
+    ks = _router(hosts["ks1"])
+    push(lab.devices["ks1"], render("ios/getvpn_ks_keys.j2", {}, ks, {}).splitlines())
+    _apply(lab.devices["ks1"], render("ios/getvpn_ks.j2", {}, ks, {"p2p": psk}))
+    for host in ("p3", "p4"):
+        _apply(lab.devices[host], render("ios/phase1.j2", hosts[host]["links"][0], _router(hosts[host]), psk))
+    monkeypatch.setattr(engine.time, "sleep", lambda seconds: setattr(clock, "t", clock.t + seconds))
+    eng = engine.Engine(_LabPool(lab), lambda end, template: "")
+
+    def rekey(**kw):
+        return next(r for r in eng.getvpn_groups(hosts, ["core2"], **kw) if r["name"] == "gdoi_rekey")
+    one = rekey()
+    assert one["status"] == "pass" and "0 rekey(s) since its registration" in one["detail"], one
+    short = rekey(rekey_wait=60)          # the next rekey is ~3500 s away
+    assert short["status"] == "fail" and "raise p2p_verify_rekey_wait" in short["detail"], short
+    t0 = clock.t
+    proved = rekey(rekey_wait=4000)
+    assert proved["status"] == "pass" and proved["detail"].count("by rekey") == 2, proved
+    assert 3600 - 90 - 60 < clock.t - t0 <= 3600       # waited (in lab time) until just after the rekey
