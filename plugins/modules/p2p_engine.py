@@ -65,10 +65,11 @@ options:
     elements: list
     default: []
   steps:
-    description: The steps (C(deploy_steps_encrypt), C(deploy_steps_rollback), C(deploy_steps_rotate)); each a dict with
-      C(template) (pushed), C(gate) (its name), C(checks) (names, or C({check, unless_plan})), C(when_plan), C(exec)
-      (operational commands), C(config_exec) (global configuration commands that are not configuration, never diffed),
-      C(hosts) (C(key_servers): the step runs on the GET VPN key servers).
+    description:
+      - The steps (C(deploy_steps_encrypt), C(deploy_steps_rollback), C(deploy_steps_rotate)); each a dict with
+        C(template) (pushed), C(gate) (its name), C(checks) (names, or C({check, unless_plan})), C(when_plan), C(exec)
+        (operational commands), C(config_exec) (global configuration commands that are not configuration, never
+        diffed), C(hosts) (C(key_servers) - the step runs on the GET VPN key servers).
     type: list
     elements: dict
     default: []

@@ -182,7 +182,8 @@ def test_rekeys_that_do_not_come_fail(key):
 def test_rekeys_a_member_cannot_verify_fail(key):
     """A cooperative pair holding different key pairs (lab scenario ks-rsa-mismatch): p4, registered with ks2, drops
     the primary's rekeys unacknowledged; the key servers count them missed."""
-    from gdoi_configs import Clock, ios_gm_lines, ks_lines, gre_acl
+    from gdoi_configs import Clock, gre_acl, ios_gm_lines, ks_lines
+
     from mplssec_lab import topology
     from mplssec_lab.lab import Lab
 
