@@ -474,15 +474,16 @@ class Engine:
                         out.append(dict(verify._result(name, host, False, "; ".join(  # noqa: SLF001
                             "%s: %s" % item for item in sorted(errors.items()))), link=link_name))
                     continue
-                out.append(dict(gv.valid_tek_match(server["group"], {h: set(v["teks"]) for h, v in held.items()},
-                                                  gv.ks_policy_spis(outputs[1], server["objects"]), host), link=link_name))
+                ks_teks = gv.ks_policy_spis(outputs[1], server["objects"])
+                tek = gv.valid_tek_match(server["group"], {h: set(v["teks"]) for h, v in held.items()}, ks_teks, host)
+                out.append(dict(tek, link=link_name))
                 rows = {r.get("member"): r for r in gv.ks_members(outputs[0]) if r.get("group_name") == server["objects"]}
                 missed = {h: rows.get(verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address"), {})
                           .get("acks_missed") for h, plan in members[link_name]}
                 missed = {h: int(v) if str(v or "").isdigit() else None for h, v in missed.items()}
-                out.append(dict(gv.valid_rekey_health(server["group"], server.get("rekey") or "none",
-                                                     int((server.get("esp") or {}).get("lifetime") or 3600), held,
-                                                     missed, host), link=link_name))
+                lifetime = int((server.get("esp") or {}).get("lifetime") or 3600)
+                health = gv.valid_rekey_health(server["group"], server.get("rekey") or "none", lifetime, held, missed, host)
+                out.append(dict(health, link=link_name))
         return out
 
     def _rekey_wait(self, gv: Any, out: list, servers: list, groups: dict, members: dict, ks_read: dict, results: dict,
@@ -516,9 +517,10 @@ class Engine:
                 final.append(dict(verify._result("gdoi_rekey", ks_host, False, "second sample: " + "; ".join(  # noqa: SLF001
                     "%s: %s" % item for item in sorted(broken.items()))), link=name))
                 continue
-            final.append(dict(gv.valid_rekeyed(server["group"], rekeys[server["group"]],
-                                              {h: before[(name, h)] for h, _p in members[name]}, after,
-                                              gv.ks_policy_spis(now[1], server["objects"]), wait, ks_host), link=name))
+            first = {h: before[(name, h)] for h, _p in members[name]}
+            verdict = gv.valid_rekeyed(server["group"], rekeys[server["group"]], first, after,
+                                       gv.ks_policy_spis(now[1], server["objects"]), wait, ks_host)
+            final.append(dict(verdict, link=name))
         return final
 
     def audit(self, work: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],

@@ -245,8 +245,8 @@ For group GDOI_GROUP (handle: 2147483650) server 192.168.1.254 (handle: 21474836
 
 
 def test_ks_policy_kek_and_its_signing_key(key):
-    assert verify_getvpn.ks_policy_kek(KS_POLICY_REAL, "GDOI_GROUP") == {"spi": "0xCC24F40DCEA032105661C392ACB9A5E5",
-                                                                        "sig_key": "RSA_KEYS"}
+    kek = verify_getvpn.ks_policy_kek(KS_POLICY_REAL, "GDOI_GROUP")
+    assert kek == {"spi": "0xCC24F40DCEA032105661C392ACB9A5E5", "sig_key": "RSA_KEYS"}
     assert verify_getvpn.ks_policy_spis(KS_POLICY_REAL, "GDOI_GROUP") == {"0x9CAE4C22"}     # the KEK is not a TEK
     lab, _clock = gdoi_configs.make_lab()
     gdoi_configs.ios_pair(lab, key, ks_kw={"rsa": "MPLSSEC-GV-P2P"})
