@@ -208,7 +208,7 @@ def main():
             batches=dict(type="list", elements="list", default=[]),
             steps=dict(type="list", elements="dict", default=[]),
             checks=dict(type="list", elements="str", default=[]),
-            rekey_wait=dict(type="int", default=0),
+            rekey_wait=dict(type="int", default=0, no_log=False),
             retries=dict(type="int", default=30),
             interval=dict(type="float", default=2),
             delay=dict(type="float", default=5),
