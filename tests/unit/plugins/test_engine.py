@@ -80,6 +80,10 @@ class Session:
         self._op("restore")
         self.router.config = saved.split("\n")
 
+    def config_exec(self, commands):
+        self._op("config_exec", tuple(commands))
+        self.router.keys = getattr(self.router, "keys", 0) + 1
+
     def would_change(self, config):
         self._op("would_change")
         new = [line for line in config.split("\n") if line and line not in self.router.config]
@@ -334,3 +338,30 @@ def test_routers_whose_planned_reboot_did_not_happen_hold_their_links():
     plans = {"p1": {"actions": []}, "p2": {"actions": [{"action": "reboot", "configure": "x"}]}, "p3": {}}
     assert engine.unbooted(plans, []) == {"p2"}
     assert engine.unbooted(plans, ["p2"]) == set()
+
+
+def test_config_exec_steps_run_when_rendered_and_are_listed_in_check_mode(gates):
+    """Key server steps that are commands, not configuration (GET VPN's RSA key pair): run only when the template
+    renders something (the facts say it is needed), never diffed; check mode lists them and runs nothing."""
+    ks = Router("ks1")
+    wanted = {"needed": True}
+
+    def keys_render(end, template):
+        if template == "keys":
+            return "crypto key generate rsa general-keys label K modulus 2048" if wanted["needed"] else ""
+        return "crypto gdoi group G"
+    steps = [{"hosts": "key_servers", "template": "keys", "config_exec": True},
+             {"hosts": "key_servers", "template": "group", "gate": "group"}]
+    end = engine.End("ks1", {"host": "ks1", "platform": "ios", "links": []}, {"name": "ks-ks1", "mode": "getvpn"})
+    checked = engine.Engine(Pool([ks]), keys_render).check([[[end]]], steps)
+    assert checked["changed"] and "crypto key generate rsa general-keys label K modulus 2048" in checked["diffs"][0]["after"]
+    assert not any(e[0] == "config_exec" for e in ks.log)
+    engine.Engine(Pool([ks]), keys_render).servers([end], steps)
+    assert [e for e in ks.log if e[0] == "config_exec"] == [
+        ("config_exec", ("crypto key generate rsa general-keys label K modulus 2048",))]
+    assert end.state["status"] == "deployed" and "crypto key generate" not in "\n".join(ks.config)
+    wanted["needed"] = False                       # a re-run: the key pair is there, the template renders nothing
+    ks.log.clear()
+    again = engine.End("ks1", {"host": "ks1", "platform": "ios", "links": []}, {"name": "ks-ks1", "mode": "getvpn"})
+    engine.Engine(Pool([ks]), keys_render).servers([again], steps)
+    assert not any(e[0] == "config_exec" for e in ks.log) and again.state["changed"] is False
