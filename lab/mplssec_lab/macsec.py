@@ -178,6 +178,7 @@ def mka_states(ctx, host: str, rates: dict) -> list:
         if s.secured:
             pm, pn = sci(peer, peer_if)
             st.peer_sci = f"{pm}/{pn}"
+            st.peer_priority = s.ports[peer].key_server_priority
             st.since = s.since
             n = int(rates.get(s.link, 0.0) * (ctx.now - s.since))
             extra = ctx.memo["extra"].get(("macsec", host, s.link, s.since), {})

@@ -180,6 +180,7 @@ class MkaState:
     peer_interface: Optional[str] = None
     local_sci: str = ""              # "5254.0012.3456/0001" style parts: (mac, port)
     peer_sci: str = ""
+    peer_priority: int = 0           # the live peer's key-server priority (IOS Live Peers List "KS Priority")
     cipher: Optional[str] = None     # the SAK cipher suite in use
     offset: int = 0
     include_sci: bool = True

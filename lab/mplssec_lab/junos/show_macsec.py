@@ -99,10 +99,11 @@ def show_macsec_connections(dev, interface=None):
                   f"    Cipher suite: {cipher:<16}Encryption: on",
                   f"    Key server offset: {port.offset:<10}Include SCI: {'yes' if port.include_sci else 'no'}",
                   f"    Replay protect: {replay:<13}Replay window: {port.replay_window or 0}"]
+        # create-time follows every interface's common information, secured or not (Junos 23.2R2 RPC reply)
+        age = _dur(dev._now() - m.since) if m.secured else _dur(0)
+        secs = str(int(dev._now() - m.since)) if m.secured else "0"
+        E("create-time", age, x, junos_seconds=secs)
         if m.secured:
-            age = _dur(dev._now() - m.since)
-            secs = str(int(dev._now() - m.since))
-            E("create-time", age, x, junos_seconds=secs)
             out = E("outbound-secure-channel", None, x)
             E("sci", _sci(m.local_sci), out)
             E("outgoing-packet-number", m.tx_pkts + 1, out)
