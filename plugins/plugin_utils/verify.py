@@ -1456,7 +1456,9 @@ def valid_mka_session(link: dict, sessions: list[dict], host: str = "", platform
     if not mine:
         return _result(name, host, False, "no MKA session on %s%s" % (port, " (sessions on: %s)" % ", ".join(
             sorted(str(s.get("interface")) for s in sessions)) if sessions else " (no MKA session at all)"))
-    s = mine[0]
+    # several sessions on one port (a key chain rolling over runs one per CKN): the planned CKN's first, secured first
+    planned = want.get("ckn_sha256")
+    s = sorted(mine, key=lambda x: (bool(planned) and x.get("ckn_sha256") != planned, not x["secured"]))[0]
     if not s["secured"] or not s["live_peers"]:
         return _result(name, host, False, "MKA session on %s not secured (%s, %d live peer(s))" % (
             port, s.get("status") or "?", s.get("live_peers") or 0))

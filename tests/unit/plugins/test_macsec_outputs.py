@@ -286,3 +286,15 @@ def test_junos_mka_without_peer_elements_reads_the_sak_identifier(secured):
         sess["latest-sak-key-identifier"] = [{"data": "000000000000000000000000/0"}]
     res = V.valid_mka_session(JUNOS_LINK, V.mka_sessions("junos", json.dumps(doc)), "p2", "junos")
     assert res["status"] == "fail" and "0 live peer" in res["detail"], res
+
+
+def test_the_planned_ckns_session_is_judged_when_the_port_has_two(secured):
+    """A port can show two MKA sessions (a key chain rolling over runs one per CKN): the planned CKN's is judged."""
+    text = _ios_out(secured.devices["p1"], "show mka sessions interface GigabitEthernet2 detail")
+    other = text.replace(f"CAK Name (CKN)........... {CKN}", "CAK Name (CKN)........... 2000").replace(
+        "SECURED - Secured MKA Session with MACsec", "INITIALIZING - Searching for Peer")
+    both = other + "\n" + text
+    assert V.valid_mka_session(IOS_LINK, V.mka_sessions("ios", both), "p1", "ios")["status"] == "pass"
+    planned_other = dict(IOS_LINK, macsec=dict(IOS_LINK["macsec"], ckn_sha256=V._ckn_digest("2000")))
+    res = V.valid_mka_session(planned_other, V.mka_sessions("ios", both), "p1", "ios")
+    assert res["status"] == "fail" and "not secured" in res["detail"], res
