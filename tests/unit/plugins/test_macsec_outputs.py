@@ -248,8 +248,8 @@ def test_ios_sa_counters_are_read_at_the_sa_level(secured):
 def test_ios_real_failure_shapes_fail(secured):
     text = _ios_out(secured.devices["p1"], "show mka sessions interface GigabitEthernet2 detail")
     # SECURED with no live peer left (genieparser ShowMkaSessionsInterfaceDetails/golden_output_1 shows this state)
-    lone = re.sub(r"^  [0-9A-F]{24} .*\n", "", text, flags=re.M).replace("Live Peers............ 1",
-                                                                             "Live Peers............ 0")
+    lone = re.sub(r"^  [0-9A-F]{24} .*\n", "", text, flags=re.M)
+    lone = lone.replace("Live Peers............ 1", "Live Peers............ 0")
     res = V.valid_mka_session(IOS_LINK, V.mka_sessions("ios", lone), "p1", "ios")
     assert res["status"] == "fail" and "0 live peer" in res["detail"], res
     not_installed = text.replace("Latest SAK Status........ Rx & Tx", "Latest SAK Status........ Rx, No Tx")
