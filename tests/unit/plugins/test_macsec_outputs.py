@@ -298,3 +298,41 @@ def test_the_planned_ckns_session_is_judged_when_the_port_has_two(secured):
     planned_other = dict(IOS_LINK, macsec=dict(IOS_LINK["macsec"], ckn_sha256=V._ckn_digest("2000")))
     res = V.valid_mka_session(planned_other, V.mka_sessions("ios", both), "p1", "ios")
     assert res["status"] == "fail" and "not secured" in res["detail"], res
+
+
+# A public WAN-MACsec write-up's MX304 transcripts (docs/lab.md "MACsec show outputs"): each label's indentation, and
+# the labels printed on one line
+JUNOS_MKA_INDENT = {"Interface name": 1, "Interface state": 3, "Member identifier": 3, "CAK name": 3,
+                    "Transmit interval": 3, "Outbound SCI": 3, "Message number": 3, "Key server": 3,
+                    "Latest SAK AN": 3, "Previous SAK AN": 3, "1. Member identifier": 7, "SCI": 9,
+                    "Lowest acceptable PN": 9}
+JUNOS_MKA_PAIRS = [("Message number", "Key number"), ("Key server", "Key server priority"),
+                   ("Latest SAK AN", "Latest SAK KI"), ("Previous SAK AN", "Previous SAK KI"),
+                   ("Message number", "Hold time")]
+JUNOS_STATS_SHAPE = [" Interface name:", "  Secure Channel transmitted", "    Encrypted packets: N",
+                     "    Encrypted bytes:  N", "    Protected packets: N", "    Protected bytes:  N",
+                     "  Secure Association transmitted", "    Encrypted packets: N", "    Protected packets: N",
+                     "  Secure Channel received", "    Accepted packets: N", "    Validated bytes:  N",
+                     "    Decrypted bytes:  N", "  Secure Association received", "    Accepted packets: N",
+                     "    Validated bytes:  N", "    Decrypted bytes:  N"]
+
+
+def test_lab_junos_mka_sessions_text_is_indented_like_the_real_transcript(secured):
+    text = JS.run(secured.devices["p2"], "show security mka sessions interface ge-0/0/0")[0]
+    seen = {}
+    for line in text.splitlines():
+        m = re.match(r"^( *)(\S.*?): ", line)
+        if m:
+            seen.setdefault(m.group(2), len(m.group(1)))
+        for first, second in JUNOS_MKA_PAIRS:
+            if line.strip().startswith(first + ":") and second + ":" in line:
+                seen[(first, second)] = True
+    assert {k: seen.get(k) for k in JUNOS_MKA_INDENT} == JUNOS_MKA_INDENT, text
+    assert all(seen.get(p) for p in JUNOS_MKA_PAIRS), text
+
+
+def test_lab_junos_macsec_statistics_text_has_the_real_shape(secured):
+    text = JS.run(secured.devices["p2"], "show security macsec statistics interface ge-0/0/0")[0]
+    shape = [re.sub(r"\d+$", "N", x) if ":" in x and not x.startswith(" Interface") else x.split(" ge-")[0]
+             for x in text.splitlines() if x.strip()]
+    assert shape == JUNOS_STATS_SHAPE, text
