@@ -622,7 +622,7 @@ def _apply_line(ctx: Ctx, line: str) -> Result:
     for depth in range(len(ctx.path) - 1, -1, -1):
         node = ctx.path[depth]
         mode = ctx.mode(node)
-        if toks[0] in PARENT_KEYWORDS.get(mode, ()):
+        if toks[negate and len(toks) > 1] in PARENT_KEYWORDS.get(mode, ()):
             continue
         res = _try(mode, node, toks)
         if not isinstance(res, g.Error):
