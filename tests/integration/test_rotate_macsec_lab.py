@@ -2,7 +2,8 @@
 """MACsec CAK rollover (playbooks/rotate_p2p.yml, mode macsec; docs/rotate.md "MACsec") against the lab: ``--pairs 2
 --mode macsec --scenario macsec-hw`` (core1 IOS-Junos ASR1001-X/SRX380, core2 IOS-IOS ASR1001-X), both secured first.
 
-* core2 (IOS-IOS): the new CKN/CAK in the vault, the CKN they replace in ``macsec.previous_ckn``; rotate: a steady
+* core2 (IOS-IOS): the new CKN/CAK in the vault, the CKN they replace in ``macsec.previous_ckn``; check mode shows the
+  key chain lines with every key masked and changes nothing; rotate: a steady
   labelled stream across the link loses **zero** packets, both routers end secured under the new CKN with only the new
   key in the chain, no key (old or new) in the output, and a re-run changes nothing;
 * core1 (IOS-Junos): refused before any router is contacted (no documented hitless rollover on the SRX380);
@@ -82,6 +83,13 @@ def test_ios_ios_rollover_without_loss_rerun_and_junos_end_refused(tmp_path):
         assert first.returncode == 0 and finished(first.stdout) == ["core1", "core2"], _explain(first)
         old, ckn, cak = new_pair(lab, "core2")
         assert old.lower() in lab.config("p3").lower()
+        # check mode: what each router would get, keys masked, nothing changed
+        encrypted = lab.configs()
+        dry = lab.playbook("rotate_p2p.yml", "--check", "--diff", *CORE2)
+        assert dry.returncode == 0 and "lifetime local" in dry.stdout and "<masked>" in dry.stdout, _explain(dry)
+        for secret in (old, ckn, cak):
+            assert secret not in dry.stdout and secret.upper() not in dry.stdout
+        assert lab.configs() == encrypted
         assert stream(lab, "start", "core2")["lost"] == 0
         rot = lab.playbook("rotate_p2p.yml", *CORE2)
         seen = stream(lab, "stop", "core2")
