@@ -22,7 +22,7 @@ scapy MACsec frame, :func:`mplssec_lab.packets.macsec_payload`) and must fit the
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import model, packets
 
@@ -93,6 +93,22 @@ def _keys_ok(pa: model.MacsecPort, pb: model.MacsecPort) -> str | None:
     return None
 
 
+def active_key(port: model.MacsecPort, now: float):
+    """The pre-shared key an IOS key chain puts in force at ``now``: of the keys whose lifetime holds ``now``, the one
+    whose lifetime ends first (a key without lifetime never ends), ties in chain order. Cisco: "MKA rolls over to the
+    next configured valid pre-shared key in the key chain, when a valid key expires" (Catalyst 4500 IOS XE 3.9.xE
+    guide, "Key Lifetime and Hitless Key Rollover"); which of several valid keys is used before one expires is not
+    documented: earliest end, then chain order, is a **lab decision** (docs/lab.md "MACsec"). Junos ports (no key
+    chain) keep their one pre-shared key. Returns the port with that key's CKN/CAK/algorithm, or None (no key valid)."""
+    if not port.keys:
+        return port
+    valid = [(k.end if k.end is not None else float("inf"), i, k) for i, k in enumerate(port.keys) if k.valid(now)]
+    if not valid:
+        return None
+    key = min(valid, key=lambda x: x[:2])[2]
+    return replace(port, ckn=key.ckn, cak=key.cak, mka_algorithm=key.mka_algorithm)
+
+
 def negotiate(ctx, link) -> Session | None:
     a, b = link.a, link.b
     if a not in ctx.views or b not in ctx.views:
@@ -113,6 +129,12 @@ def negotiate(ctx, link) -> Session | None:
             return fail(f"{h} has no MACsec on {link.end(h)[0]}: no peer")
     if not (ctx.link_up(link.name) and ctx.up[a].get(link.a_interface) and ctx.up[b].get(link.b_interface)):
         return fail("carrier interface down")
+    for h, p in ((a, pa), (b, pb)):
+        if active_key(p, ctx.now) is None:
+            return fail(f"{h} {p.interface}: no key of key chain {p.keychain} is within its lifetime (no CKN/CAK in "
+                        "force)")
+    pa, pb = active_key(pa, ctx.now), active_key(pb, ctx.now)
+    s.ports = {a: pa, b: pb}
     why = _eapol_ok(link, a, pa, b, pb) or _eapol_ok(link, b, pb, a, pa) or _keys_ok(pa, pb)
     if why:
         return fail(why)
@@ -130,7 +152,7 @@ def negotiate(ctx, link) -> Session | None:
     if link.tagged and min(pa.tags_in_clear, pb.tags_in_clear) < 1:
         return fail("VLAN-tagged carrier: dot1q-in-clear needed on both ends")
     s.secured = True
-    s.since = ctx.since(("mka", link.name, a, b))
+    s.since = ctx.since(("mka", link.name, a, b, pa.ckn))   # a new CKN is a new CA: new session, new SAK, new SAs
     return s
 
 
@@ -178,6 +200,7 @@ def mka_states(ctx, host: str, rates: dict) -> list:
         if s.secured:
             pm, pn = sci(peer, peer_if)
             st.peer_sci = f"{pm}/{pn}"
+            st.peer_priority = s.ports[peer].key_server_priority
             st.since = s.since
             n = int(rates.get(s.link, 0.0) * (ctx.now - s.since))
             extra = ctx.memo["extra"].get(("macsec", host, s.link, s.since), {})

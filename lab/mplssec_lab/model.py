@@ -144,6 +144,22 @@ class PkiView:
 
 
 @dataclass
+class MkaKey:
+    """One pre-shared key of an IOS ``key chain NAME macsec``: key ID = CKN, key-string = CAK, optional lifetime."""
+    ckn: str
+    cak: Optional[str]
+    mka_algorithm: str = "aes-128-cmac"
+    start: Optional[float] = None    # epoch seconds; None: valid from the start (no lifetime, or unparsable)
+    end: Optional[float] = None      # epoch seconds; None: infinite
+    lifetime: bool = False           # a lifetime line is configured
+
+    def valid(self, now: float) -> bool:
+        if self.lifetime and self.start is None:
+            return False                 # a lifetime the lab could not read: never valid (no silent default)
+        return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
+
+
+@dataclass
 class MacsecPort:
     """MACsec with MKA pre-shared key (static CAK) on one interface, as the device's configuration means it.
     Vendor keywords are normalised: cipher suites ``gcm-aes-128|gcm-aes-256|gcm-aes-xpn-128|gcm-aes-xpn-256``,
@@ -163,6 +179,7 @@ class MacsecPort:
     must_secure: bool = False        # True: only secured frames (and EAPoL) pass while MKA is not secured
     policy: Optional[str] = None     # IOS mka policy / Junos connectivity-association name
     keychain: Optional[str] = None   # IOS key chain name
+    keys: list = field(default_factory=list)   # IOS: every MkaKey of the key chain, chain order (empty on Junos)
     capable: bool = True             # the port of this model does MACsec (False: the config is there, no effect)
     sak_rekey: Optional[int] = None  # seconds, None = no timer-based rekey
 
@@ -180,6 +197,7 @@ class MkaState:
     peer_interface: Optional[str] = None
     local_sci: str = ""              # "5254.0012.3456/0001" style parts: (mac, port)
     peer_sci: str = ""
+    peer_priority: int = 0           # the live peer's key-server priority (IOS Live Peers List "KS Priority")
     cipher: Optional[str] = None     # the SAK cipher suite in use
     offset: int = 0
     include_sci: bool = True

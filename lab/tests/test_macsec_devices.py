@@ -130,7 +130,8 @@ def test_ios_junos_secured_and_counters_move():
     after = run_cli(ios, ["show macsec interface GigabitEthernet2"])
     enc = [int(x.split(":")[1]) for x in after.splitlines() if "Encrypted Pkts" in x]
     enc0 = [int(x.split(":")[1]) for x in before.splitlines() if "Encrypted Pkts" in x]
-    assert enc[0] == enc0[0] + 100
+    # as on the captured routers: the SC-level counter stays 0, the SA-level one counts
+    assert enc[0] == 0 and enc[1] == enc0[1] + 100
     stats1 = JS.run(j, "show security macsec statistics interface ge-0/0/0 | display xml")[1]
     ok = [int(e.text) for e in stats1.iter("ok-packets")][0]
     ok0 = [int(e.text) for e in stats0.iter("ok-packets")][0]
@@ -233,3 +234,107 @@ def test_junos_macsec_rpcs_answer_with_the_documented_root_element(rpc):
             "get-macsec-statistics": "macsec-statistics", "get-chassis-inventory": "chassis-inventory"}[rpc]
     xml = JS.run(j, OP_RPCS[rpc])[1]
     assert xml.tag.endswith(root) and len(xml)
+
+
+# -- MKA key chain lifetimes (IOS-XE): the key in force, hitless rollover when both ends roll at the same time --------
+
+def _when(t):
+    """Epoch seconds -> the IOS lifetime form "HH:MM:SS Mon D YYYY" (the lab's routers keep UTC)."""
+    import time
+    return time.strftime("%H:%M:%S %b %d %Y", time.gmtime(t)).replace(" 0", " ")
+
+
+def ios_pair_with_keys(lab, keys, hosts=("p3", "p4"), access="must-secure"):
+    """IOS-IOS link core2 with ``keys`` = [(ckn, cak, lifetime or None)] in the key chain, on both routers (or as
+    given per host: {host: keys})."""
+    per_host = keys if isinstance(keys, dict) else {h: keys for h in hosts}
+    for host in hosts:
+        lines = ["key chain KC-CORE2 macsec"]
+        for ckn, cak, life in per_host[host]:
+            lines += [f" key {ckn}", "  cryptographic-algorithm aes-256-cmac", f"  key-string 0 {cak}"]
+            if life:
+                lines.append(f"  lifetime local {life}")
+        lines += ["mka policy MKA-CORE2", " key-server priority 10" if host == "p3" else " key-server priority 20",
+                  " macsec-cipher-suite gcm-aes-256", "interface GigabitEthernet2", " macsec network-link",
+                  " mka policy MKA-CORE2", " mka pre-shared-key key-chain KC-CORE2",
+                  " eapol destination-address bridge-group-address", f" macsec access-control {access}"]
+        out = push(lab.devices[host], lines)
+        assert "% " not in out, out
+
+
+def _core2(lab):
+    return next(m for m in lab.state("p3").mka if m.interface == "GigabitEthernet2")
+
+
+def test_key_lifetimes_roll_both_ends_over_together_without_a_gap():
+    _, clock = make_lab()
+    lab2 = Lab(topology.build(2, scenarios=["macsec-hw"]), clock=clock)
+    new_ckn, new_cak = "2000", secrets.token_hex(32)
+    t = clock.t + 600
+    ios_pair_with_keys(lab2, [(CKN, CAK, f"{_when(clock.t - 86400)} {_when(t)}"),
+                              (new_ckn, new_cak, f"{_when(t)} infinite")])
+    seen = []
+    for step in (-60, -1, 0, 1, 60):
+        clock.t = t + step
+        m = _core2(lab2)
+        seen.append((m.secured, m.ckn))
+        assert ("ospf", "GigabitEthernet2") in {(a.protocol, a.interface) for a in lab2.state("p3").adjacencies}
+    assert seen == [(True, CKN), (True, CKN), (True, new_ckn), (True, new_ckn), (True, new_ckn)]
+    out = run_cli(lab2.devices["p3"], ["show mka sessions interface GigabitEthernet2 detail"])
+    assert f"CAK Name (CKN)........... {new_ckn}" in out and new_cak not in out
+
+
+def test_new_key_on_one_end_first_is_a_ckn_mismatch_until_the_other_has_it():
+    _, clock = make_lab()
+    lab = Lab(topology.build(2, scenarios=["macsec-hw"]), clock=clock)
+    new_ckn, new_cak = "2000", secrets.token_hex(32)
+    t, t_late = clock.t + 600, clock.t + 900
+    ios_pair_with_keys(lab, {
+        "p3": [(CKN, CAK, f"{_when(clock.t - 86400)} {_when(t)}"), (new_ckn, new_cak, f"{_when(t)} infinite")],
+        "p4": [(CKN, CAK, f"{_when(clock.t - 86400)} {_when(t_late)}"),
+               (new_ckn, new_cak, f"{_when(t_late)} infinite")]})
+    clock.t = t - 1
+    assert _core2(lab).secured
+    clock.t = t + 1       # p3 rolled over, p4 still on the old key: no live peer; must-secure drops the carrier
+    m = _core2(lab)
+    assert not m.secured and "CKN mismatch" in m.reason
+    assert ("ospf", "GigabitEthernet2") not in {(a.protocol, a.interface) for a in lab.state("p3").adjacencies}
+    clock.t = t_late + 1
+    assert _core2(lab).secured and _core2(lab).ckn == new_ckn
+
+
+def test_no_key_in_its_lifetime_is_no_session():
+    _, clock = make_lab()
+    lab = Lab(topology.build(2, scenarios=["macsec-hw"]), clock=clock)
+    ios_pair_with_keys(lab, [(CKN, CAK, f"{_when(clock.t - 86400)} duration 3600")])
+    m = _core2(lab)
+    assert not m.secured and "no key of key chain KC-CORE2 is within its lifetime" in m.reason
+    shown = run_cli(lab.devices["p3"], ["show running-config | section key chain"])
+    assert "lifetime local" in shown and CAK not in shown
+
+
+def test_two_valid_keys_the_one_ending_first_is_in_force():
+    """Lab decision (docs/lab.md): of several valid keys the one whose lifetime ends first; without lifetimes, the
+    first key of the chain."""
+    _, clock = make_lab()
+    lab = Lab(topology.build(2, scenarios=["macsec-hw"]), clock=clock)
+    other = secrets.token_hex(32)
+    ios_pair_with_keys(lab, [("3000", other, None), (CKN, CAK, f"{_when(clock.t - 60)} {_when(clock.t + 60)}")])
+    assert _core2(lab).ckn == CKN
+    clock.t += 61
+    assert _core2(lab).secured and _core2(lab).ckn == "3000"
+
+
+def test_a_key_chain_with_several_keys_loads_back_unchanged():
+    """" key 2000" typed (or read back) after the lines of key 1000 starts the next key: IOS's running configuration
+    lists the keys of a chain one after the other and loads back unchanged (configure replace, rollback points)."""
+    from mplssec_lab.ios import parser as P
+    from mplssec_lab.ios import view
+    _, clock = make_lab()
+    lab = Lab(topology.build(2, scenarios=["macsec-hw"]), clock=clock)
+    ios_pair_with_keys(lab, [(CKN, CAK, None), ("2000", secrets.token_hex(32), f"{_when(clock.t)} infinite")])
+    dev = lab.devices["p3"]
+    run = dev.running_config()
+    root, errors = P.load_text(run, hardware=dev.hardware, macsec=dev.macsec_ports)
+    assert not errors and [k.ckn for k in view._keychain(root, "KC-CORE2")] == [CKN, "2000"]
+    assert " key-string 7 " in run and run.count("\n key ") == 2

@@ -25,6 +25,10 @@ except ImportError:  # pragma: no cover - running from a checkout without the co
     from ..plugin_utils import audit, device, engine, sessions, verify  # type: ignore[no-redef]
 
 OPS = ("gather", "deploy", "verify", "audit", "close")
+#: rotate_p2p, mode macsec: the templates rendered at push time with the link's rollover time T (the same for both of
+#: its routers, ROLLOVER_LEAD seconds after the first of them is pushed: both hold the new key before T)
+ROLLOVER_TEMPLATES = ("macsec_rollover",)
+ROLLOVER_LEAD = 20
 display = Display()
 
 
@@ -98,6 +102,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("op must be one of %s, got %r" % (", ".join(OPS), op))
         self._vars = task_vars
         self._ops_cache: dict = {}
+        self._rollover_at: dict = {}
         self._pools: list[_Pool] = []
         result = getattr(self, "_op_" + op)(args, task_vars, result)
         # the sockets of this run's sessions (op close ends them without looking each up again)
@@ -123,6 +128,8 @@ class ActionModule(ActionBase):
                 keys["psk"] = str(self._templar.template(crypto["psk"]))
             if isinstance(mka, dict) and mka.get("cak") is not None:
                 keys["macsec_keys"] = {k: str(self._templar.template(mka.get(k) or "")) for k in ("ckn", "cak")}
+                if mka.get("previous_ckn") is not None:   # rotate_p2p: the CKN the new pair replaces
+                    keys["macsec_keys"]["previous_ckn"] = str(self._templar.template(mka["previous_ckn"]))
             out[item["name"]] = keys
         return out
 
@@ -178,7 +185,11 @@ class ActionModule(ActionBase):
         def say(line: str) -> None:
             display.display(line)
 
-        return engine.Engine(pool, lambda end, template: renders[(end.host, end.link["name"], template)], say=say,
+        def render(end: engine.End, template: str) -> str:
+            text = renders[(end.host, end.link["name"], template)]
+            return text() if callable(text) else text
+
+        return engine.Engine(pool, render, say=say,
                              secrets=secrets, retries=int(args.get("retries") or 30),
                              interval=float(args.get("interval") if args.get("interval") is not None else 2),
                              min_pct=int(args.get("min_success_pct") or verify.MIN_SUCCESS_PCT),
@@ -228,7 +239,10 @@ class ActionModule(ActionBase):
                 key = group_psks.get((end.link.get("getvpn") or {}).get("group"),
                                      (mka or {}).get("cak") or keys.get(name, {}).get("psk", ""))
                 for step in link_steps(end.link):
-                    if step.get("template"):
+                    if step.get("template") in ROLLOVER_TEMPLATES:
+                        renders[(end.host, name, step["template"])] = self._rollover_render(args, end, step["template"],
+                                                                                            key, mka)
+                    elif step.get("template"):
                         renders[(end.host, name, step["template"])] = self._render(args, end, step["template"], key, mka)
         ks_ends = {host: engine.End(host, plans[host], {"name": "ks-%s" % host, "mode": "getvpn"}) for host in servers}
         for host, end in ks_ends.items():
@@ -285,12 +299,25 @@ class ActionModule(ActionBase):
             result["warnings"] = warnings
         return result
 
-    def _render(self, args: dict, end: engine.End, template: str, psk: Any, macsec_keys: dict | None = None) -> str:
+    def _rollover_render(self, args: dict, end: engine.End, template: str, psk: Any, macsec_keys: dict | None):
+        """A render made when the engine asks for it (the push): the link's rollover time T is fixed at its first
+        router's push, ROLLOVER_LEAD seconds ahead, and the second router gets the same T (UTC, the IOS ``lifetime
+        local`` form; the routers' clocks are assumed in step, NTP)."""
+        def later() -> str:
+            when = self._rollover_at.setdefault(end.link.get("name"), time.time() + ROLLOVER_LEAD)
+            rollover = time.strftime("%H:%M:%S %b %d %Y", time.gmtime(when)).replace(" 0", " ")
+            return self._render(args, end, template, psk, dict(macsec_keys or {}), rollover_at=rollover)
+        return later
+
+    def _render(self, args: dict, end: engine.End, template: str, psk: Any, macsec_keys: dict | None = None,
+                rollover_at: str | None = None) -> str:
         router = {k: v for k, v in end.plan.items() if k != "links"}
         path = str(args.get("rollback_file") or "").replace("{link}", str(end.link.get("name")))
         template_vars = {"link": end.link, "router": router, "psk": psk, "rollback_file": path}
         if macsec_keys:
             template_vars["macsec_keys"] = macsec_keys
+        if rollover_at:
+            template_vars["rollover_at"] = rollover_at
         return self._template("%s/%s.j2" % (end.platform, template), template_vars)
 
     def _group_secrets(self, task_vars: dict, links: dict) -> dict:

@@ -39,6 +39,7 @@ Vendor formats (sources):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, Iterable, Mapping
@@ -187,6 +188,8 @@ def _ios_interface(name: str, body: list[str]) -> dict[str, Any]:
             iface["mpls_mtu"] = _int(words[-1])
         elif words[:2] == ["macsec", "network-link"]:
             iface["macsec"] = True
+        elif words[:3] == ["mka", "pre-shared-key", "key-chain"] and len(words) == 4:
+            iface["mka_key_chain"] = words[3]
         elif words[:2] == ["ip", "access-group"] and len(words) == 4 and words[3] == "in":
             iface["acl_in"] = words[2]
         elif words[:2] == ["ipv6", "traffic-filter"] and len(words) == 4 and words[3] == "in":
@@ -299,8 +302,11 @@ def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = Non
     isis: list[str | None] = []
     objects: list[str] = []
     acls: dict[str, list[str]] = {}
+    key_chains: dict[str, list[str]] = {}
     for header, body in sections:
         words = header.split()
+        if words[:2] == ["key", "chain"] and words[-1:] == ["macsec"] and len(words) == 4:
+            key_chains[words[2]] = _mka_keys(body)
         if words[:3] == ["ip", "access-list", "extended"] and len(words) == 4:
             acls[words[3]] = [line.strip() for line in body]  # ACL entries hold no secret
         elif words[:2] == ["ipv6", "access-list"] and len(words) == 3:
@@ -355,7 +361,27 @@ def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = Non
         "acls": acls,
         "hardware": hardware,
         "rsa_keys": ios_rsa_keys(rsa),
+        "mka_key_chains": key_chains,
     }
+
+
+def ckn_digest(ckn: Any) -> str:
+    """The first 16 hex digits of the SHA-256 of a CKN (lower case): how plans and facts name a CKN without holding it
+    (the same digest as the plan's ``macsec.ckn_sha256``)."""
+    return hashlib.sha256(str(ckn).strip().lower().encode()).hexdigest()[:16]
+
+
+def _mka_keys(body: list[str]) -> list[dict[str, Any]]:
+    """The keys of an IOS ``key chain NAME macsec``, chain order: ``[{ckn_sha256, lifetime}]`` (the key ID is the CKN,
+    kept as its digest only; the key-string is not read)."""
+    out: list[dict[str, Any]] = []
+    for line in body:
+        words = line.split()
+        if line.startswith("key ") and len(words) == 2:      # the section body, one level of indentation off
+            out.append({"ckn_sha256": ckn_digest(words[1]), "lifetime": False})
+        elif out and words[:1] == ["lifetime"]:
+            out[-1]["lifetime"] = True
+    return out
 
 
 def _passive(proc: Mapping[str, Any] | None, name: str) -> bool:

@@ -157,6 +157,11 @@ _MACSEC: Mapping[str, Field] = {
                  "(AES-256-CMAC; required with the 256-bit cipher suites). Keep it in Ansible Vault; the plan never "
                  "prints it and it never enters the p2p_plan fact.", secret=True, pattern=CAK_PATTERN,
                  fix="set {path} to 64 random hex digits (openssl rand -hex 32) stored with ansible-vault"),
+    "previous_ckn": Field("str", "rotate_p2p only: the CKN that macsec.ckn / macsec.cak replace (IOS-XE at both ends: "
+                          "an MKA key chain rollover, docs/rotate.md \"MACsec\"). Same form as ckn, from Ansible Vault; "
+                          "never printed.", secret=True, pattern=CKN_PATTERN,
+                          fix="set {path} to the CKN now on the routers (an even number of hex digits), from Ansible "
+                          "Vault"),
     "cipher_suite": Field("str", "MACsec cipher suite. Default: gcm-aes-xpn-256 on links of 40 Gb/s and more (XPN needed: a "
                           "32-bit packet number is exhausted in under 2 minutes at line rate), gcm-aes-256 otherwise "
                           "(docs/mtu.md \"MACsec\"). A non-XPN suite on such a link is refused.",

@@ -389,6 +389,9 @@ def _macsec(host: str, plan: Mapping[str, Any], entry: dict[str, Any], facts: Ma
                      f"use {support['alternative']}")]
     deployed = bool(iface.get("macsec"))
     entry["carrier"]["macsec_deployed"] = deployed
+    # the keys of the port's MKA key chain as digests (IOS; rotate_p2p's rollover renders from them)
+    chain = (facts.get("mka_key_chains") or {}).get(iface.get("mka_key_chain") or "") or []
+    entry["carrier"]["macsec_keys"] = [dict(k) for k in chain]
     if not deployed and (iface.get("ip_mtu_set") or iface.get("mpls_mtu") is not None):
         warnings.append(f"link {name}: {host}: {ifname} has an IP/MPLS MTU of its own (ip mtu {iface.get('ip_mtu')}, "
                         f"mpls mtu {iface.get('mpls_mtu')}): the deploy sets ip mtu {entry['mtu']['ip_mtu']} / mpls mtu "

@@ -1365,36 +1365,85 @@ def _cipher(text: Any) -> str | None:
     return m.group(0).lower() if m else None
 
 
+_IOS_MKA_ROW1 = re.compile(r"^(?P<interface>\S+)\s+(?P<local_sci>[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}/[0-9a-f]{4})\s+"
+                           r"(?P<policy>.+?)\s+(?P<inherited>YES|NO)\s+(?P<key_server>YES|NO)\s*$", re.I)
+_IOS_MKA_ROW2 = re.compile(r"^(?P<port_id>\d+)\s+(?P<peer_sci>\S+)\s+(?P<peers>\d+)\s+(?P<status>\S.*?)\s+"
+                           r"(?P<ckn>[0-9a-f]+)\s*$", re.I)
+_JUNOS_NO_SAK = re.compile(r"^0+/0$")
+
+
+def _ios_mka_detail(text: str) -> list[dict]:
+    """``show mka sessions [interface X] detail``: one block per session, "Label....... value" lines (IOS-XE 17 layout
+    of genieparser ShowMkaSessionDetail / ShowMkaSessionsInterfaceDetails golden outputs)."""
+    out = []
+    for block in re.split(r"^MKA Detailed Status for MKA Session\s*$", text, flags=re.M)[1:]:
+        def field(label: str, where: str = block) -> str | None:
+            m = re.search(r"^\s*%s\.+ *(.*?)\s*$" % re.escape(label), where, re.M)
+            return m.group(1) if m else None
+        status = (re.search(r"^\s*Status:\s*(.*?)\s*$", block, re.M) or [None, ""])[1]
+        peers = _int(field("# of MACsec Capable Live Peers"))
+        live = re.search(r"^Live Peers List:\s*$(.*?)(?=^\S|\Z)", block, re.M | re.S)
+        rows = [r for r in (live.group(1).splitlines() if live else [])
+                if re.match(r"^\s+[0-9A-F]{24}\s+\d+\s+\S+", r)]
+        sak = field("Latest SAK Status") or ""
+        out.append({"interface": field("Interface Name"), "status": status.split(" - ")[0].strip(),
+                    "secured": status.upper().startswith("SECURED") and sak.lower() in ("rx & tx", ""),
+                    "key_server": (field("Key Server") or "").upper() == "YES",
+                    "ckn_sha256": _ckn_digest(field("CAK Name (CKN)")),
+                    "live_peers": min(peers if peers is not None else len(rows), len(rows)) if live else (peers or 0),
+                    "cipher": _cipher(field("SAK Cipher Suite"))})
+    return out
+
+
+def _ios_mka_summary(text: str) -> list[dict]:
+    """``show mka sessions [interface X]``: two lines per session under the "Interface / Port-ID" header (the captures
+    in device-output/ios/show_mka_sessions). The summary shows no cipher suite."""
+    out, first = [], None
+    for line in text.splitlines():
+        m1, m2 = _IOS_MKA_ROW1.match(line), _IOS_MKA_ROW2.match(line)
+        if m1:
+            first = m1.groupdict()
+        elif m2 and first is not None:
+            row = m2.groupdict()
+            status = row["status"].strip()
+            out.append({"interface": first["interface"], "status": status,
+                        "secured": status.lower() == "secured", "key_server": first["key_server"].upper() == "YES",
+                        "ckn_sha256": _ckn_digest(row["ckn"]), "live_peers": int(row["peers"]), "cipher": None})
+            first = None
+    return out
+
+
 def mka_sessions(platform: str, data: Any) -> list[dict]:
     """MKA sessions -> ``[{interface, secured, status, key_server, ckn_sha256, live_peers, cipher}]``.
 
-    IOS ``show mka sessions interface X detail`` (Cisco WAN MACsec guide field list); Junos ``show security mka
-    sessions interface X | display json`` (``mka-session-information``: ``interface-state`` "Secured - Primary",
-    ``cak-name``, ``key-server``, one ``mka-peer-information`` per live peer). The CKN itself is not kept: only its
-    digest, compared with the plan's."""
+    IOS: ``show mka sessions interface X detail`` (secured = Status "SECURED" with the latest SAK installed Rx & Tx;
+    live peers = the Live Peers List rows) or the summary table of ``show mka sessions`` (secured = Status exactly
+    "Secured": real routers also print "Secured, no peer"). Junos ``show security mka sessions interface X | display
+    json`` (``mka-session-information``: ``interface-state`` "Secured - Primary", ``cak-name`` (inside ``session-live``
+    in the detail form), ``key-server``; a live peer is an ``mka-peer-information`` element or, where the release
+    shows none, a distributed SAK: ``latest-sak-key-identifier`` other than ``000000000000000000000000/0``, the test
+    of Juniper's own MACsec automation scripts). The CKN itself is not kept: only its digest, compared with the
+    plan's."""
     if platform == "ios":
-        out = []
-        for block in re.split(r"MKA Detailed Status for MKA Session", str(data or ""))[1:]:
-            def field(label: str, text: str = block) -> str | None:
-                m = re.search(r"^\s*%s\.*\s*(.*?)\s*$" % re.escape(label), text, re.M)
-                return m.group(1) if m else None
-            status = field("Status:") or ""
-            peers = _int(field("# of MACsec Capable Live Peers")) or 0
-            out.append({"interface": field("Interface Name"), "secured": status.upper().startswith("SECURED"),
-                        "status": status.split(" - ")[0].strip(), "key_server": (field("Key Server") or "").upper() == "YES",
-                        "ckn_sha256": _ckn_digest(field("CAK Name (CKN)")), "live_peers": peers,
-                        "cipher": _cipher(field("SAK Cipher Suite"))})
-        return out
+        text = str(data or "")
+        if re.search(r"^MKA Detailed Status for MKA Session", text, re.M):
+            return _ios_mka_detail(text)
+        return _ios_mka_summary(text)
     doc = _as_data(platform, "mka_session", data)
     out = []
     for sess in find_all(doc, "mka-session-information"):
         if not isinstance(sess, dict):
             continue
-        state = str(sess.get("interface-state") or "")
-        peers = find_all(sess, "mka-peer-information")
-        out.append({"interface": sess.get("interface-name"), "secured": state.lower().startswith("secured"),
-                    "status": state, "key_server": str(sess.get("key-server") or "").lower() == "yes",
-                    "ckn_sha256": _ckn_digest(sess.get("cak-name")), "live_peers": len(peers), "cipher": None})
+        state = str(_first(sess, "interface-state") or "")
+        live = sess.get("session-live")
+        ckn = _first(live, "cak-name") if live else _first(sess, "cak-name")
+        peers = len(find_all(sess, "mka-peer-information"))
+        ki = str(_first(sess, "latest-sak-key-identifier") or "").strip()
+        if not peers and ki and not _JUNOS_NO_SAK.match(ki):
+            peers = 1
+        out.append({"interface": _first(sess, "interface-name"), "secured": state.lower().startswith("secured"),
+                    "status": state, "key_server": str(_first(sess, "key-server") or "").lower() == "yes",
+                    "ckn_sha256": _ckn_digest(ckn), "live_peers": peers, "cipher": None})
     return out
 
 
@@ -1408,7 +1457,9 @@ def valid_mka_session(link: dict, sessions: list[dict], host: str = "", platform
     if not mine:
         return _result(name, host, False, "no MKA session on %s%s" % (port, " (sessions on: %s)" % ", ".join(
             sorted(str(s.get("interface")) for s in sessions)) if sessions else " (no MKA session at all)"))
-    s = mine[0]
+    # several sessions on one port (a key chain rolling over runs one per CKN): the planned CKN's first, secured first
+    planned = want.get("ckn_sha256")
+    s = sorted(mine, key=lambda x: (bool(planned) and x.get("ckn_sha256") != planned, not x["secured"]))[0]
     if not s["secured"] or not s["live_peers"]:
         return _result(name, host, False, "MKA session on %s not secured (%s, %d live peer(s))" % (
             port, s.get("status") or "?", s.get("live_peers") or 0))
@@ -1425,33 +1476,65 @@ def valid_mka_session(link: dict, sessions: list[dict], host: str = "", platform
         ", " + s["cipher"] if s.get("cipher") else ""))
 
 
+def _ios_sc_counters(section: str) -> dict:
+    """Counters of one direction of ``show macsec interface``: per secure channel (``SCI :`` line) the larger of its
+    "SC Statistics" value and the sum of its "SA Statistics" values, summed over the channels. Real routers keep the
+    SC-level counters at 0 and count in the SA statistics (genieparser ShowMacsecInterface golden outputs 1 and 2);
+    others count at both levels: the larger of the two is right for both without double counting."""
+    chans: list = []
+    kind = None
+    for line in section.splitlines():
+        t = line.strip()
+        if t.startswith("SCI :"):
+            chans.append({"sc": {}, "sa": {}})
+            kind = None
+        elif t in ("SC Statistics", "SA Statistics"):
+            kind = t[:2].lower()
+        elif t.endswith("Statistics"):
+            kind = None
+        elif kind and chans:
+            m = re.match(r"^(.*?)\s*:?\s*(\d+)$", t)
+            if m:
+                bucket = chans[-1][kind]
+                bucket[m.group(1)] = bucket.get(m.group(1), 0) + int(m.group(2))
+    total: dict = {}
+    for c in chans:
+        for label in set(c["sc"]) | set(c["sa"]):
+            total[label] = total.get(label, 0) + max(c["sc"].get(label, 0), c["sa"].get(label, 0))
+    return total
+
+
 def _ios_macsec_interface(text: str) -> dict:
+    """``show macsec interface X`` (genieparser ShowMacsecInterface golden outputs 1-3: "MACsec is enabled|disabled",
+    the Transmit / Receive Secure Channels, or "No Transmit Secure Channels")."""
     t = str(text or "")
 
     def section(title: str) -> str:
         m = re.search(r"^ %s\s*$(.*?)(?=^ \S|\Z)" % re.escape(title), t, re.M | re.S)
         return m.group(1) if m else ""
-
-    def num(label: str, where: str) -> int | None:
-        m = re.search(r"^\s*%s\s*:?\s*(\d+)\s*$" % re.escape(label), where, re.M)
-        return int(m.group(1)) if m else None
     tx, rx = section("Transmit Secure Channels"), section("Receive Secure Channels")
+    txc, rxc = _ios_sc_counters(tx), _ios_sc_counters(rx)
     m = re.search(r"^\s*Access control\s*:\s*(.+?)\s*$", t, re.M)
     return {
-        "enabled": "MACsec is enabled" in t,
+        "enabled": bool(re.search(r"^\s*MACsec is enabled", t, re.M)),
         "cipher": _cipher((re.search(r"^\s*Cipher\s*:\s*(\S+)", t, re.M) or [None, None])[1]),
         "offset": _int((re.search(r"Confidentiality Offset\s*:\s*(\d+)", t) or [None, None])[1]),
         "include_sci": (re.search(r"Include SCI\s*:\s*(\w+)", t) or [None, ""])[1].lower() == "yes",
         "access": m.group(1).lower() if m else None,
         "tx_sa_inuse": bool(re.search(r"SA State:\s*inUse", tx)),
         "rx_sa_inuse": bool(re.search(r"SA State:\s*inUse", rx)),
-        "encrypted": num("Encrypted Pkts", tx), "received": num("Valid pkts", rx),
-        "unencrypted_tx": num("Auth-only Pkts", tx),
-        "unencrypted_rx": sum(v or 0 for v in (num("Uncheck pkts", rx), num("Notvalid pkts", rx), num("Invalid pkts", rx))),
+        "encrypted": txc.get("Encrypted Pkts") if tx else None, "received": rxc.get("Valid pkts") if rx else None,
+        "unencrypted_tx": txc.get("Auth-only Pkts", 0),
+        "unencrypted_rx": sum(rxc.get(k, 0) for k in ("Uncheck pkts", "Notvalid pkts", "Invalid pkts")),
     }
 
 
 def _junos_macsec(connections: Any, statistics: Any) -> dict:
+    """``show security macsec connections|statistics interface X | display json`` (the Junos 23.2R2 RPC replies:
+    ``macsec-interface-common-information`` then ``create-time``, ``outbound-secure-channel``, ``inbound-secure-channel``
+    as siblings; ``secure-channel-sent`` / ``secure-channel-received`` counters). Received bytes "validated" beyond
+    those "decrypted" are integrity-only: some releases count every received byte as validated as well as decrypted
+    (validated = decrypted on encrypted traffic, as public Junos automation expects), others leave validated at 0."""
     conn = _as_data("junos", "macsec_connections", connections)
     stats = _as_data("junos", "macsec_statistics", statistics)
 
@@ -1473,7 +1556,8 @@ def _junos_macsec(connections: Any, statistics: Any) -> dict:
         "encrypted": counter("secure-channel-sent", "encrypted-packets"),
         "received": counter("secure-channel-received", "ok-packets"),
         "unencrypted_tx": counter("secure-channel-sent", "protected-packets"),
-        "unencrypted_rx": counter("secure-channel-received", "validated-bytes"),
+        "unencrypted_rx": max(0, (counter("secure-channel-received", "validated-bytes") or 0)
+                              - (counter("secure-channel-received", "decrypted-bytes") or 0)),
     }
 
 

@@ -68,7 +68,7 @@ class Lab:
     def stats(self) -> dict:
         return json.loads(self.lab("stats"))
 
-    def playbook(self, playbook: str, *extra: str, env: dict | None = None, timeout: int = 1500) -> subprocess.CompletedProcess:
+    def playbook_env(self, env: dict | None = None) -> dict:
         full = dict(self.env)
         full.update({
             "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -77,9 +77,15 @@ class Lab:
             "ANSIBLE_LOCAL_TEMP": str(self.base / "ansible-tmp"),
         })
         full.update(env or {})
-        cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), "--vault-password-file", str(self.vault_pass),
-               str(ROOT / "playbooks" / playbook), "-e", f"p2p_report_dir={self.base / 'reports'}", *FAST, *extra]
-        return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, cwd=str(self.base), check=False)
+        return full
+
+    def playbook_command(self, playbook: str, *extra: str) -> list[str]:
+        return [str(BIN / "ansible-playbook"), "-i", str(self.inventory), "--vault-password-file", str(self.vault_pass),
+                str(ROOT / "playbooks" / playbook), "-e", f"p2p_report_dir={self.base / 'reports'}", *FAST, *extra]
+
+    def playbook(self, playbook: str, *extra: str, env: dict | None = None, timeout: int = 1500) -> subprocess.CompletedProcess:
+        return subprocess.run(self.playbook_command(playbook, *extra), env=self.playbook_env(env), capture_output=True,
+                              text=True, timeout=timeout, cwd=str(self.base), check=False)
 
     def psks(self) -> list[str]:
         """Every key of the lab (PSKs, MACsec CKNs and CAKs), decrypted from its group_vars (inline !vault values)."""

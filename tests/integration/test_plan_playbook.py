@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -313,3 +314,29 @@ def test_rotate_preflight_refuses_certificate_and_short_psk_links_before_any_con
     msgs = [m for _n, _h, r in results(report) if r.get("failed") for m in r.get("msg", [])]
     assert [m.split(":")[0] for m in msgs] == ["link core2"], msgs
     assert listener.accepted == 0
+
+
+def test_rotate_preflight_refuses_macsec_links_with_the_reason_before_any_connection(tmp_path, listener):
+    """rotate_p2p.yml refuses a mode macsec link with a Junos end (no documented hitless CAK rollover on the SRX380,
+    docs/rotate.md "MACsec"), names the link, the reason and the fix, contacts no router and prints neither the CKN
+    nor the CAK; an IOS-IOS macsec link without macsec.previous_ckn is refused too, naming the field."""
+    ckn, cak = secrets.token_hex(16), secrets.token_hex(32)
+    mka = {k: v for k, v in GOOD_LINK.items() if k not in ("tunnel", "crypto", "ipsec_mode")}
+    mka.update(name="core5", mode="macsec", macsec={"ckn": ckn, "cak": cak})
+    rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, [mka]),
+                                      playbook=ROOT / "playbooks" / "rotate_p2p.yml")
+    assert rc != 0
+    msgs = [m for _n, _h, r in results(report) if r.get("failed") for m in r.get("msg", [])]
+    assert len(msgs) == 1 and msgs[0].startswith("link core5: mode macsec with a Junos end: a MACsec CAK cannot be "
+                                                 "rolled over hitlessly on it"), msgs
+    assert "SRX380" in msgs[0] and "Fix: change it with rollback_p2p then encrypt_p2p" in msgs[0], msgs
+    assert msgs[0].endswith("Nothing was changed: no router was contacted.")
+    assert listener.accepted == 0
+    assert ckn not in output and cak not in output
+    ios_ios = dict(mka, b={"host": "p1", "interface": "GigabitEthernet3", "address": "192.0.2.1/31"})
+    (tmp_path / "group_vars").rename(tmp_path / "group_vars.0")
+    rc, report, output = run_playbook(write_inventory(tmp_path, listener.port, [ios_ios]),
+                                      playbook=ROOT / "playbooks" / "rotate_p2p.yml")
+    msgs = [m for _n, _h, r in results(report) if r.get("failed") for m in r.get("msg", [])]
+    assert rc != 0 and len(msgs) == 1 and "macsec.previous_ckn" in msgs[0], msgs
+    assert listener.accepted == 0 and ckn not in output and cak not in output

@@ -603,6 +603,13 @@ def apply_line(ctx: Ctx, line: str) -> Result:
         raise
 
 
+#: keywords typed in a submode that belong to its parent although they abbreviate a command of the submode: IOS's
+#: own running configuration lists a key chain's keys one after the other (" key 1000" ... " key 2000" under one
+#: ``key chain``) and loads back unchanged, so " key 2000" after a key's lines starts the next key, it is not
+#: ``key-string 2000`` (docs/lab.md "MACsec", MKA key chain)
+PARENT_KEYWORDS = {"keychain-macsec-key": ("key",)}
+
+
 def _apply_line(ctx: Ctx, line: str) -> Result:
     toks = [t for t, _ in g.tokenize(line)]
     if not toks or toks[0].startswith("!"):
@@ -615,6 +622,8 @@ def _apply_line(ctx: Ctx, line: str) -> Result:
     for depth in range(len(ctx.path) - 1, -1, -1):
         node = ctx.path[depth]
         mode = ctx.mode(node)
+        if toks[negate and len(toks) > 1] in PARENT_KEYWORDS.get(mode, ()):
+            continue
         res = _try(mode, node, toks)
         if not isinstance(res, g.Error):
             rule, m = res

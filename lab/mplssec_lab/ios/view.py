@@ -360,15 +360,52 @@ def _hhh(v: str) -> str:
     return ":".join(h[i:i + 2] for i in range(0, 12, 2))
 
 
-def _keychain(root: Node, name):
-    """(CKN, CAK, algorithm) of the first key of ``key chain NAME macsec`` (lifetimes are not evaluated)."""
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                        "dec"), 1)}
+
+
+def _ios_time(tokens) -> float | None:
+    """("12:21:00", "Sep", "9", "2015") -> epoch seconds. The router's local time is UTC in the lab (``clock timezone``
+    is not modelled): **lab decision**, docs/lab.md "MACsec"."""
+    import calendar
+    try:
+        hh, mm, ss = (int(x) for x in tokens[0].split(":"))
+        if tokens[1].isdigit():          # IOS takes "9 Sep 2015" as well as "Sep 9 2015"
+            day, month = int(tokens[1]), _MONTHS[tokens[2][:3].lower()]
+        else:
+            month, day = _MONTHS[tokens[1][:3].lower()], int(tokens[2])
+        return float(calendar.timegm((int(tokens[3]), month, day, hh, mm, ss)))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def _lifetime(text: str) -> tuple:
+    """``lifetime local START (infinite | END | duration SECONDS)`` -> (start, end) epoch seconds (end None = infinite);
+    no lifetime: always valid (Cisco key chain: "In the absence of a lifetime configuration, the default lifetime is
+    unlimited")."""
+    t = text.split()[2:]
+    start = _ios_time(t[:4])
+    if start is None:
+        return None, None
+    rest = t[4:]
+    if rest[:1] == ["duration"] and len(rest) > 1 and rest[1].isdigit():
+        return start, start + int(rest[1])
+    if rest[:1] == ["infinite"] or not rest:
+        return start, None
+    return start, _ios_time(rest[:4])
+
+
+def _keychain(root: Node, name) -> list:
+    """The keys of ``key chain NAME macsec`` in chain order: [model.MkaKey] (CKN, CAK, algorithm, lifetime)."""
     kc = root.line(f"key chain {name}") if name else None
     if kc is None:
-        return None, None, None
+        return []
+    out = []
     for key in kc.ordered():
         t = key.tokens()
         ks = key.find("key-string")
         alg = key.find("cryptographic-algorithm")
+        life = key.find("lifetime")
         cak = None
         if ks is not None:
             kt = ks.tokens()
@@ -377,8 +414,10 @@ def _keychain(root: Node, name):
                 cak = decode(kt[2]).lower()
             else:   # type 6 needs the router's master key: the lab compares the encrypted text
                 cak = "type6:" + kt[-1]
-        return t[1].lower(), cak, alg.tokens()[1] if alg else "aes-128-cmac"
-    return None, None, None
+        start, stop = _lifetime(life.text) if life is not None else (None, None)
+        out.append(model.MkaKey(ckn=t[1].lower(), cak=cak, mka_algorithm=alg.tokens()[1] if alg else "aes-128-cmac",
+                                start=start, end=stop, lifetime=life is not None))
+    return out
 
 
 def _macsec(root: Node, v: model.DeviceView) -> None:
@@ -407,7 +446,9 @@ def _macsec(root: Node, v: model.DeviceView) -> None:
         psk = n.find("mka pre-shared-key")
         if psk is not None:
             port.keychain = psk.tokens()[3]
-            port.ckn, port.cak, port.mka_algorithm = _keychain(root, port.keychain)
+            port.keys = _keychain(root, port.keychain)
+            if port.keys:       # the first key; macsec.active_key picks the one in force at the lab's time
+                port.ckn, port.cak, port.mka_algorithm = port.keys[0].ckn, port.keys[0].cak, port.keys[0].mka_algorithm
         for c in n.ordered():
             t = c.tokens()
             if t[:2] == ["eapol", "destination-address"]:

@@ -1,12 +1,14 @@
 """Junos MACsec / MKA operational commands from the committed configuration (view) and the derived MkaState.
 
 Field names and order: Juniper CLI reference "show security mka sessions", "show security macsec connections",
-"show security macsec statistics" (output field tables). XML element names: ``macsec-connection-information`` /
+"show security macsec statistics" (output field tables); the text layout of ``show security mka sessions`` and
+``show security macsec statistics`` (indentation, value widths) from real MX304 transcripts (docs/lab.md "MACsec show
+outputs"). XML element names: ``macsec-connection-information`` /
 ``macsec-interface-common-information`` / ``outbound-secure-channel`` / ``inbound-secure-channel`` and
 ``macsec-statistics`` / ``secure-channel-sent`` / ``secure-channel-received`` from public Junos 23.2 RPC replies
 used as test data by open-source exporters; ``mka-session-information`` with ``interface-state`` ("Secured -
-Primary"), ``member-identifier``, ``cak-name`` from public automation code reading ``| display json``. The text
-layout (indentation, two fields per line) is the lab's rendering of those field tables (lab decision)."""
+Primary"), ``member-identifier``, ``cak-name`` from public automation code reading ``| display json``. The text of
+``show security macsec connections`` is the lab's rendering of its field table (lab decision)."""
 from __future__ import annotations
 
 import hashlib
@@ -47,14 +49,16 @@ def show_mka_sessions(dev, interface=None):
         state = "Secured - Primary" if m.secured else "Unsecured"
         ki = f"{mi}/1" if m.secured else "000000000000000000000000/0"
         ksp = port.key_server_priority if port else 16
-        lines += [f"  Interface name: {_phys(m.interface)}", f"      Interface state: {state}",
-                  f"      Member identifier: {mi}", f"      CAK name: {m.ckn or ''}",
-                  "      CAK type: primary", "      Transmit interval: 2000(ms)",
-                  f"      Outbound SCI: {_sci(m.local_sci)}",
-                  f"      Message number: {mn:<22}Key number: {1 if m.secured else 0}",
-                  f"      Key server: {('yes' if m.key_server else 'no'):<26}Key server priority: {ksp}",
-                  f"      Latest SAK AN: {(0 if m.secured else 0):<23}Latest SAK KI: {ki}",
-                  f"      Previous SAK AN: {0:<23}Previous SAK KI: 000000000000000000000000/0"]
+        # indentation and value widths of a real transcript (MX304, show security mka sessions detail); the fields
+        # of the brief form (CLI reference field table); docs/lab.md "MACsec show outputs"
+        lines += [f" Interface name: {_phys(m.interface)}", f"   Interface state: {state}",
+                  f"   Member identifier: {mi}", f"   CAK name: {m.ckn or ''}",
+                  "   CAK type: primary", "   Transmit interval: 2000(ms)",
+                  f"   Outbound SCI: {_sci(m.local_sci)}",
+                  f"   Message number: {mn:<7}Key number: {1 if m.secured else 0}",
+                  f"   Key server: {('yes' if m.key_server else 'no'):<9}Key server priority: {ksp}",
+                  f"   Latest SAK AN: {0:<7}Latest SAK KI: {ki}",
+                  f"   Previous SAK AN: {0:<6}Previous SAK KI: 000000000000000000000000/0"]
         for tag, val in (("interface-name", _phys(m.interface)), ("interface-state", state),
                          ("member-identifier", mi), ("cak-name", m.ckn or ""), ("transmit-interval", "2000"),
                          ("outbound-sci", _sci(m.local_sci)), ("message-number", mn), ("key-server",
@@ -63,9 +67,9 @@ def show_mka_sessions(dev, interface=None):
             E(tag, val, x)
         if m.secured:
             peer_mi = _mi(m.peer, m.peer_interface)
-            lines += ["      Peer list", f"          1. Member identifier: {peer_mi} (live)",
-                      f"             Message number: {mn:<11}Hold time: 6000 (ms)",
-                      f"             SCI: {_sci(m.peer_sci)}", "             Lowest acceptable PN: 0"]
+            lines += ["   Peer list: (1)", f"       1. Member identifier: {peer_mi} (live)",
+                      f"         Message number: {mn:<8}Hold time: 6000 (ms)",
+                      f"         SCI: {_sci(m.peer_sci)}", "         Lowest acceptable PN: 0"]
             p = E("mka-peer-information", None, x)
             E("member-identifier", peer_mi, p)
             E("peer-sci", _sci(m.peer_sci), p)
@@ -99,10 +103,11 @@ def show_macsec_connections(dev, interface=None):
                   f"    Cipher suite: {cipher:<16}Encryption: on",
                   f"    Key server offset: {port.offset:<10}Include SCI: {'yes' if port.include_sci else 'no'}",
                   f"    Replay protect: {replay:<13}Replay window: {port.replay_window or 0}"]
+        # create-time follows every interface's common information, secured or not (Junos 23.2R2 RPC reply)
+        age = _dur(dev._now() - m.since) if m.secured else _dur(0)
+        secs = str(int(dev._now() - m.since)) if m.secured else "0"
+        E("create-time", age, x, junos_seconds=secs)
         if m.secured:
-            age = _dur(dev._now() - m.since)
-            secs = str(int(dev._now() - m.since))
-            E("create-time", age, x, junos_seconds=secs)
             out = E("outbound-secure-channel", None, x)
             E("sci", _sci(m.local_sci), out)
             E("outgoing-packet-number", m.tx_pkts + 1, out)
@@ -145,14 +150,15 @@ def show_macsec_statistics(dev, interface=None):
                   ("secure-association-received", "Secure Association received",
                    (("ok-packets", "Accepted packets", m.rx_pkts), ("validated-bytes", "Validated bytes", 0),
                     ("decrypted-bytes", "Decrypted bytes", 0))))
+        # the layout of a real transcript (MX304, show security macsec statistics): group titles at 2, fields at 4,
+        # one space after "packets:", two after "bytes:"
         lines.append(f" Interface name: {_phys(m.interface)}")
         for tag, label, fields in groups:
             g = E(tag, None, x)
-            lines.append(f"    {label}")
+            lines.append(f"  {label}")
             for ftag, flabel, val in fields:
                 E(ftag, val, g)
-                lines.append(f"        {flabel + ':':<19}{val}")
-        lines.append("")
+                lines.append(f"    {flabel}:{'  ' if flabel.endswith('bytes') else ' '}{val}")
     return Result("\n".join(lines) + ("\n" if lines else ""), x)
 
 

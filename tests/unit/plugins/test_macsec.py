@@ -290,3 +290,22 @@ def test_mka_keys_masked_in_every_form():
     masked = device.mask(text)
     assert CKN not in masked and CAK not in masked and "0822455D0A16" not in masked and "$9$" not in masked
     assert masked.count("<masked>") == 7
+
+
+def test_facts_read_the_mka_key_chain_as_digests_only():
+    """The keys of the carrier's MKA key chain (rotate_p2p's rollover renders from them): digests of the CKNs, whether
+    a lifetime is set; neither the CKN nor the CAK enters the facts."""
+    other = secrets.token_hex(16)
+    running = "\n".join([
+        "key chain MPLSSEC-CORE1 macsec", f" key {CKN}", "  cryptographic-algorithm aes-256-cmac",
+        "  key-string 7 0822455D0A16", "  lifetime local 00:00:00 Jan 1 2020 10:00:00 Jan 1 2027", " !",
+        f" key {other}", "  key-string 7 0822455D0A16", " !",
+        "interface GigabitEthernet2", " ip address 192.0.2.0 255.255.255.254", " macsec network-link",
+        " mka pre-shared-key key-chain MPLSSEC-CORE1", ""])
+    f = facts.parse_facts("ios", ["cisco ASR1001-X (1NG) processor", running, "", ""])
+    assert f["interfaces"]["GigabitEthernet2"]["mka_key_chain"] == "MPLSSEC-CORE1"
+    assert f["mka_key_chains"]["MPLSSEC-CORE1"] == [{"ckn_sha256": facts.ckn_digest(CKN), "lifetime": True},
+                                                    {"ckn_sha256": facts.ckn_digest(other), "lifetime": False}]
+    assert facts.ckn_digest(CKN) == V._ckn_digest(CKN.upper())      # the plan's and the verify's digest
+    dumped = json.dumps(f["mka_key_chains"])
+    assert CKN not in dumped and other not in dumped and "0822455D0A16" not in dumped

@@ -92,3 +92,54 @@ def test_steps_of_the_deploy_are_these_templates():
     steps = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
     names = {s["template"] for key in ("deploy_steps_macsec", "deploy_steps_rollback_macsec") for s in steps[key]}
     assert names == set(STEPS)
+
+
+# -- rotate_p2p, mode macsec (IOS-IOS): the MKA key chain rollover --------------------------------------------------
+ROLLOVER_STEPS = ("macsec_rollover", "macsec_rollover_done")
+PREVIOUS = "00bb"       # fixture value: the CKN being replaced on m2
+ROLLOVER_AT = "10:00:00 Jan 1 2027"
+
+
+def _rollover_render(step: str, chain: list) -> tuple[str, dict]:
+    from ansible_collections.mplssec.p2p.plugins.plugin_utils import facts
+
+    link = copy.deepcopy(next(x for x in PLAN["p3"]["links"] if x["name"] == "m2"))
+    link["carrier"] = {"macsec_deployed": True,
+                       "macsec_keys": [{"ckn_sha256": facts.ckn_digest(c), "lifetime": life} for c, life in chain]}
+    templar = Templar(loader=DataLoader(), variables={
+        "ansible_search_path": [str(ROLE)], "_link": link, "_router": {},
+        "_keys": {"ckn": KEYS["m2"][0], "cak": KEYS["m2"][1], "previous_ckn": PREVIOUS}})
+    expr = ("{{ lookup('ansible.builtin.template', 'ios/%s.j2', template_vars={'link': _link, 'router': _router, "
+            "'psk': '', 'macsec_keys': _keys, 'rollover_at': '%s'}) }}" % (step, ROLLOVER_AT))
+    return templar.template(trust_as_template(expr)) or "", link
+
+
+@pytest.mark.parametrize("step", ROLLOVER_STEPS)
+def test_rollover_golden_and_contract(step):
+    text, _link = _rollover_render(step, [(PREVIOUS, False)])
+    assert_golden(GOLDEN / "m2" / f"p3-ios-{step}.cfg", text, f"{step} for p3/m2")
+    lines = text.splitlines()
+    assert lines and all(line.strip() and line == line.rstrip() for line in lines)
+    ckn, cak = KEYS["m2"]
+    if step == "macsec_rollover":
+        # the old key ends and the new one begins at the same time; the CAK once, on its key-string line
+        assert f" key {PREVIOUS}" in lines and f"  lifetime local 00:00:00 Jan 1 2020 {ROLLOVER_AT}" in lines
+        assert f" key {ckn}" in lines and f"  lifetime local {ROLLOVER_AT} infinite" in lines
+        assert [x.strip() for x in lines if cak in x] == [f"key-string {cak}"]
+    else:
+        assert lines == ["key chain MPLSSEC-M2 macsec", f" no key {PREVIOUS}"] and cak not in text
+
+
+@pytest.mark.parametrize("chain", [[(KEYS["m2"][0], True)], [("00cc", False)]], ids=["rerun", "unknown-key"])
+def test_rollover_renders_nothing_without_the_key_to_replace(chain):
+    """A re-run (the chain already holds the new key) or a chain without the key to replace: nothing is pushed (the
+    gate then judges the session's CKN)."""
+    for step in ROLLOVER_STEPS:
+        assert _rollover_render(step, chain)[0].strip() == ""
+
+
+def test_rotate_steps_of_mode_macsec_are_these_templates():
+    import yaml
+
+    steps = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
+    assert tuple(s["template"] for s in steps["deploy_steps_rotate_macsec"] if s.get("template")) == ROLLOVER_STEPS
