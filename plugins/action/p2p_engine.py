@@ -103,6 +103,7 @@ class ActionModule(ActionBase):
         self._vars = task_vars
         self._ops_cache: dict = {}
         self._rollover_at: dict = {}
+        self._rollover_pool: Any = None
         self._pools: list[_Pool] = []
         result = getattr(self, "_op_" + op)(args, task_vars, result)
         # the sockets of this run's sessions (op close ends them without looking each up again)
@@ -250,6 +251,7 @@ class ActionModule(ActionBase):
             for step in before + after:
                 renders[(host, end.link["name"], step["template"])] = self._render(args, end, step["template"], keys)
         pool = self._pool(args, [e.host for ends in links.values() for e in ends] + list(ks_ends), secrets, ops=True)
+        self._rollover_pool = pool  # the routers' clocks, read at push time by _rollover_render
         eng = self._engine(args, pool, renders, secrets)
         runs = [[links[name] for name in batch] for batch in batches]
         started = time.time()
@@ -300,12 +302,15 @@ class ActionModule(ActionBase):
         return result
 
     def _rollover_render(self, args: dict, end: engine.End, template: str, psk: Any, macsec_keys: dict | None):
-        """A render made when the engine asks for it (the push): the link's rollover time T is fixed at its first
-        router's push, ROLLOVER_LEAD seconds ahead, and the second router gets the same T (UTC, the IOS ``lifetime
-        local`` form; the routers' clocks are assumed in step, NTP)."""
+        """A render made when the engine asks for it (the push): the link's rollover instant is fixed at its first
+        router's push, ROLLOVER_LEAD seconds ahead, and each router gets it in its own wall clock (``show clock`` read
+        just before: the IOS ``lifetime local`` form), so the two roll over at one instant whatever their clocks'
+        offset from the controller's or their time zone (docs/rotate.md)."""
         def later() -> str:
             when = self._rollover_at.setdefault(end.link.get("name"), time.time() + ROLLOVER_LEAD)
-            rollover = time.strftime("%H:%M:%S %b %d %Y", time.gmtime(when)).replace(" 0", " ")
+            local = self._rollover_pool.session(end.host, end.link.get("name")).clock()
+            offset = (local - time.time()) if local is not None else 0.0
+            rollover = time.strftime("%H:%M:%S %b %d %Y", time.gmtime(when + offset)).replace(" 0", " ")
             return self._render(args, end, template, psk, dict(macsec_keys or {}), rollover_at=rollover)
         return later
 

@@ -22,9 +22,11 @@ goes through ``mask`` first.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import re
+import time
 from typing import Any, Iterable, Sequence
 
 try:
@@ -129,7 +131,6 @@ class _Session:
             pass
         if self.restart is not None:
             import os
-            import time
 
             old = getattr(self.conn, "socket_path", None)
             for _wait in range(50):  # the old process removes its socket as it ends; a new one must not find it
@@ -157,10 +158,27 @@ class _Session:
         return list(self.ops.get("volatile") or [])
 
 
+def ios_clock(text: Any) -> float | None:
+    """IOS ``show clock`` (``*10:02:11.123 UTC Tue Dec 8 2026``; ``*`` or ``.`` before it when not NTP-synchronised) ->
+    the router's local wall time as seconds since the epoch, read as if it were UTC (the time zone is the router's, the
+    same ``lifetime local`` means); None when it does not parse."""
+    found = re.search(r"(\d{1,2}:\d{2}:\d{2})(?:\.\d+)?\s+\S+\s+\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{4})", str(text or ""))
+    if not found:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime("%s %s %s %s" % found.groups(), "%H:%M:%S %b %d %Y")))
+    except ValueError:
+        return None
+
+
 class IosSession(_Session):
     """IOS-XE over network_cli (cisco.ios cliconf)."""
 
     platform = "ios"
+
+    def clock(self) -> float | None:
+        """The router's local wall time (``ios_clock``) now."""
+        return ios_clock(self._call("read the clock", self.conn.get, command=self.ops.get("clock") or "show clock"))
 
     def run(self, commands: Sequence[str]) -> list[str]:
         return [self._call(command, self.conn.get, command=command) for command in commands]
@@ -489,8 +507,6 @@ def poll_check(sess: _Session, check: str, plan: dict, link: Any, attempts: int,
     apart until it passes; a lost session ends the polling (it cannot pass any more), and so does ``stop()`` returning
     true between two attempts (the engine's signal that the link failed on the other router): the result then has
     ``stopped: true``."""
-    import time
-
     commands = verify.show_commands(check, plan, link)
     outcome: dict = {}
     # a deadline as well as a count: one check never polls longer than attempts x interval seconds plus its last

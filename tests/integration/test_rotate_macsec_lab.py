@@ -4,8 +4,8 @@
 
 * core2 (IOS-IOS): the new CKN/CAK in the vault, the CKN they replace in ``macsec.previous_ckn``; check mode shows the
   key chain lines with every key masked and changes nothing; rotate: a steady
-  labelled stream across the link loses **zero** packets, both routers end secured under the new CKN with only the new
-  key in the chain, no key (old or new) in the output, and a re-run changes nothing;
+  labelled stream across the link loses **zero** packets (the routers' clocks an hour ahead of the controller's), both
+  routers end secured under the new CKN with only the new key in the chain, no key (old or new) in the output, and a re-run changes nothing;
 * core1 (IOS-Junos): refused before any router is contacted (no documented hitless rollover on the SRX380);
 * core2 again, the carrier lost while the gate waits for the new CKN: both routers back to their exact configuration
   before the rotation (the old key), byte-identical, and secured again under the old CKN once the carrier is back.
@@ -90,6 +90,9 @@ def test_ios_ios_rollover_without_loss_rerun_and_junos_end_refused(tmp_path):
         for secret in (old, ckn, cak):
             assert secret not in dry.stdout and secret.upper() not in dry.stdout
         assert lab.configs() == encrypted
+        # the routers' clocks an hour ahead of the controller's (not NTP-synchronised with it): the rollover instant is
+        # set in each router's own clock, so both still roll over together
+        lab.lab("clock", "advance", "3600")
         assert stream(lab, "start", "core2")["lost"] == 0
         rot = lab.playbook("rotate_p2p.yml", *CORE2)
         seen = stream(lab, "stop", "core2")

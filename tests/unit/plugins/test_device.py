@@ -398,3 +398,12 @@ def test_junos_rollback_uses_the_routers_own_rollback_n_not_the_shown_text():
     conn.history = conn.history[:1]
     with pytest.raises(device.DeviceError, match="secrets hidden"):
         sess.restore(saved)
+
+
+def test_ios_clock_reads_the_routers_wall_time():
+    import calendar
+    at = calendar.timegm((2026, 12, 8, 10, 2, 11, 0, 0, 0))
+    assert device.ios_clock("*10:02:11.123 UTC Tue Dec 8 2026") == at
+    assert device.ios_clock(".10:02:11.000 CET Tue Dec 8 2026\n") == at      # the router's own zone: as if UTC
+    assert device.ios_clock("10:02:11 PST Tue Dec 08 2026") == at
+    assert device.ios_clock("% Invalid input") is None
