@@ -109,9 +109,10 @@ def _rekey_keys(result: dict[str, Any], hostvars: Mapping[str, Any], gathered: M
                     f"getvpn group {server['group']}: key_servers: the cooperative key servers {', '.join(kss)} must "
                     f"hold the same RSA key pair {label} (their unicast rekeys are signed with it; a member registered "
                     f"with one cannot verify rekeys signed by the other): {state}. Fix: on {kss[0]} 'crypto key generate "
-                    f"rsa general-keys label {label} modulus 2048 exportable' (if it has none), 'crypto key export rsa "
-                    f"{label} pem terminal aes <passphrase>', then on {', '.join(kss[1:])} 'crypto key import rsa "
-                    f"{label} exportable terminal <passphrase>' with the exported keys; or set the group's rekey: none.")
+                    f"rsa general-keys label {label} modulus 2048 exportable' (if it has none) and 'crypto key export rsa "
+                    f"{label} pem terminal 3des <passphrase>', then on {', '.join(kss[1:])} 'crypto key import rsa {label} "
+                    f"pem terminal <passphrase>', pasting the exported keys (Cisco, Deploying RSA Keys Within a PKI: "
+                    f"exporting and importing RSA keys in PEM files); or set the group's rekey: none.")
     return errors
 
 
