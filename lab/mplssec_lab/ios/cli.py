@@ -646,7 +646,7 @@ class Session:
                 return
             for name in names:
                 keys.pop(name, None)
-            self.dev.keys_changed()
+            self.dev.rederive()
             return
         spec = K.generate_lines(toks)
         if spec is None or "error" in spec:
@@ -671,7 +671,7 @@ class Session:
                    f"{'exportable' if spec['exportable'] else 'non-exportable'}...\n"
                    "[OK] (elapsed time was 0 seconds)\n")
         keys[label] = K.new_key(modulus, spec["exportable"], at=self.dev._now())
-        self.dev.keys_changed()
+        self.dev.rederive()
 
     def _left(self, node):
         msg = P.validate_on_exit(node)

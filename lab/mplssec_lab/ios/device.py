@@ -204,8 +204,9 @@ class IosDevice:
                     srv.errors.append(f"RSA Keys not created for group {srv.group} (no key pair {srv.rekey_rsa})")
         return self._view_cache
 
-    def keys_changed(self):
-        """The key store changed (not the configuration): what the router derives from it is derived again."""
+    def rederive(self):
+        """What the router derives (its view, the lab's state) is derived again: after a configuration change, or a
+        key store change (which is not one: the configuration's time stays)."""
         self._view_cache = None
         try:
             self.lab.config_changed(self.name)
@@ -213,12 +214,9 @@ class IosDevice:
             pass
 
     def changed(self):
-        self._view_cache = None
+        """The configuration changed: its time is recorded, and what the router derives is derived again."""
         self.last_change = self._now()
-        try:
-            self.lab.config_changed(self.name)
-        except Exception:
-            pass
+        self.rederive()
 
     def state(self):
         try:
