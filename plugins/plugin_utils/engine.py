@@ -128,25 +128,21 @@ class Engine:
         end.state["step"] = "push %s to %s" % (name, end.host)
         sess = self._session(end)
         config = self.render(end, step["template"]) if step.get("template") else ""
-        if step.get("exec"):
-            # operational commands (rotate_p2p's re-authentication), only after a step of this run changed the link
-            # on one of its routers: a re-run that changed nothing has nothing new to prove
-            commands = [line.strip() for line in config.split("\n") if line.strip()]
-            if commands and (end.state["changed"] or peer.state["changed"]):
+        if step.get("exec") or step.get("config_exec"):
+            # commands, not configuration: never diffed. exec: operational commands (rotate_p2p's re-authentication),
+            # only after a step of this run changed the link on one of its routers (a re-run that changed nothing has
+            # nothing new to prove). config_exec: global configuration commands that are not configuration (GET VPN
+            # key servers' RSA key pairs), which the template renders only when the gathered facts say they are
+            # needed (a re-run runs nothing): running them is the change
+            commands = _commands(config)
+            if commands and (step.get("config_exec") or end.state["changed"] or peer.state["changed"]):
                 if self.show_config:
                     shown.append((end.host, self.mask("\n".join(commands))))
-                sess.run(commands)
-            end.state["step"] = "%s run" % name
-            return
-        if step.get("config_exec"):
-            # global configuration commands that are not configuration (GET VPN key servers' RSA key pairs): the
-            # template renders them only when the gathered facts say they are needed, so a re-run runs nothing
-            commands = [line.strip() for line in config.split("\n") if line.strip()]
-            if commands:
-                if self.show_config:
-                    shown.append((end.host, self.mask("\n".join(commands))))
-                sess.config_exec(commands)
-                end.state["changed"] = True
+                if step.get("config_exec"):
+                    sess.config_exec(commands)
+                    end.state["changed"] = True
+                else:
+                    sess.run(commands)
             end.state["step"] = "%s run" % name
             return
         if self.show_config:
@@ -335,8 +331,7 @@ class Engine:
             todo = [s for s in listed if s.get("template") and not s.get("exec") and not s.get("config_exec")]
             config = "\n".join(text for text in (self.render(end, s["template"]) for s in todo) if text)
             # config_exec steps (RSA key pairs) are not configuration: what they would run is listed as commands
-            runs = [line.strip() for s in listed if s.get("template") and s.get("config_exec")
-                    for line in self.render(end, s["template"]).split("\n") if line.strip()]
+            runs = [c for s in listed if s.get("template") and s.get("config_exec") for c in _commands(self.render(end, s["template"]))]
             sess = self._session(end)
             try:
                 if sess.platform == "ios":
@@ -464,9 +459,9 @@ class Engine:
                             for name in verify.GROUP_CHECKS]
                     continue
                 # this link's two members (their registration addresses): the group's other links answer for theirs
-                addresses = [verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address")
-                             for _h, plan in members[link_name]]
-                out.append(dict(gv.run_ks_check(outputs, server, [a for a in addresses if a], host), link=link_name))
+                addresses = {h: verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address")
+                             for h, plan in members[link_name]}
+                out.append(dict(gv.run_ks_check(outputs, server, [a for a in addresses.values() if a], host), link=link_name))
                 held = {h: results[(link_name, h)] for h, _plan in members[link_name]}
                 errors = {h: v for h, v in held.items() if isinstance(v, str)}
                 if errors:
@@ -478,8 +473,7 @@ class Engine:
                 tek = gv.valid_tek_match(server["group"], {h: set(v["teks"]) for h, v in held.items()}, ks_teks, host)
                 out.append(dict(tek, link=link_name))
                 rows = {r.get("member"): r for r in gv.ks_members(outputs[0]) if r.get("group_name") == server["objects"]}
-                missed = {h: rows.get(verify._link_from_plan(plan, link_name)["getvpn"].get("registration_address"), {})
-                          .get("acks_missed") for h, plan in members[link_name]}
+                missed = {h: rows.get(a, {}).get("acks_missed") for h, a in addresses.items()}
                 missed = {h: int(v) if str(v or "").isdigit() else None for h, v in missed.items()}
                 lifetime = int((server.get("esp") or {}).get("lifetime") or 3600)
                 health = gv.valid_rekey_health(server["group"], server.get("rekey") or "none", lifetime, held, missed, host)
@@ -542,6 +536,11 @@ class Engine:
 
         self._parallel(one, sorted(work))
         return [r for host in sorted(results) for r in results[host]]
+
+
+def _commands(text: str) -> list[str]:
+    """The commands of a rendered exec / config_exec step: its non-empty lines."""
+    return [line.strip() for line in str(text or "").split("\n") if line.strip()]
 
 
 def _listed(steps: Any, link: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
