@@ -264,22 +264,24 @@ class ActionModule(ActionBase):
             return result
         diffs = eng.servers(list(ks_ends.values()), before) if before else []
         broken = {group: host for host, end in ks_ends.items() if end.failed for group in servers[host]}
-        runs = [[ends for ends in batch if (ends[0].link.get("getvpn") or {}).get("group") not in broken] for batch in runs]
-        for ends in links.values():  # a link whose key server failed does not start
-            group = (ends[0].link.get("getvpn") or {}).get("group")
-            if group in broken:
-                for e in ends:
-                    e.state["msg"] = "key server %s of group %s failed" % (broken[group], group)
-        # a router whose plan asks for a reboot first (p2p_allow_reboot) that did not happen: its links do not start
         hostvars = task_vars.get("hostvars") or {}
         unbooted = engine.unbooted(plans, [h for h in plans if (hostvars.get(h) or {}).get("p2p_reboot_done")])
-        for ends in links.values():
+
+        def held(ends: list) -> str:
+            """Why a link does not start ("" when it starts): a router whose planned reboot (p2p_allow_reboot) did not
+            happen, or its group's key server failed."""
             waiting = sorted(e.host for e in ends if e.host in unbooted)
             if waiting:
+                return ("the plan reboots %s first (p2p_allow_reboot) and that reboot did not happen (see the reboot "
+                        "play above)" % ", ".join(waiting))
+            group = (ends[0].link.get("getvpn") or {}).get("group")
+            return "key server %s of group %s failed" % (broken[group], group) if group in broken else ""
+        why = {name: held(ends) for name, ends in links.items()}
+        for name, ends in links.items():
+            if why[name]:
                 for e in ends:
-                    e.state["msg"] = ("the plan reboots %s first (p2p_allow_reboot) and that reboot did not happen (see "
-                                      "the reboot play above)" % ", ".join(waiting))
-        runs = [[ends for ends in batch if not any(e.host in unbooted for e in ends)] for batch in runs]
+                    e.state["msg"] = why[name]
+        runs = [[ends for ends in batch if not why[ends[0].link["name"]]] for batch in runs]
         out = eng.deploy([b for b in runs if b], link_steps)
         diffs += out["diffs"]
         if after:  # e.g. the key servers removed, once no link of their groups is left on any router
