@@ -78,13 +78,18 @@ def _parse(text: str, template: str) -> list[dict]:
 
 
 def junos_teks(ike: Any, ipsec: Any) -> tuple[list[dict], list[dict]]:
-    """Junos group-vpn member replies -> (IKE SAs [{remote, state}], TEKs [{spi, gateway, group_id}])."""
+    """Junos group-vpn member replies -> (IKE SAs [{remote, state}], TEKs [{spi, gateway, group_id, remaining}]:
+    ``remaining`` is the TEK's ``sa-hard-lifetime`` in seconds, None when not a number)."""
     ike_d, ipsec_d = V._as_data("junos", "gvpn_ike", ike), V._as_data("junos", "gvpn_ipsec", ipsec)  # noqa: SLF001
     sas = [{"remote": str(V._first(r, "ike-sa-remote-address")), "state": str(V._first(r, "ike-sa-state"))}  # noqa: SLF001
            for r in V.find_all(ike_d, "ike-security-associations")]
-    teks = [{"spi": _spi(V._first(r, "sa-spi")), "gateway": str(V._first(r, "sa-remote-gateway")),  # noqa: SLF001
-             "group_id": str(V._first(r, "sa-group-id"))}  # noqa: SLF001
-            for r in V.find_all(ipsec_d, "ipsec-security-associations") if isinstance(r, dict)]
+    teks = []
+    for r in V.find_all(ipsec_d, "ipsec-security-associations"):
+        if isinstance(r, dict):
+            life = str(V._first(r, "sa-hard-lifetime"))  # noqa: SLF001
+            teks.append({"spi": _spi(V._first(r, "sa-spi")), "gateway": str(V._first(r, "sa-remote-gateway")),  # noqa: SLF001
+                         "group_id": str(V._first(r, "sa-group-id")),  # noqa: SLF001
+                         "remaining": int(life) if life.isdigit() else None})
     return sas, teks
 
 
@@ -149,12 +154,7 @@ def rekey_state(platform: str, outputs: list, link: dict) -> dict:
                          for r in rows},
                 "registrations": num("succeeded_registrations"), "rekeys": num("rekeys_since_registration"),
                 "last_rekey_age": _seconds(first.get("last_rekey_age"))}
-    ipsec = V._as_data("junos", "gvpn_ipsec", outputs[1])  # noqa: SLF001
-    teks = {}
-    for r in V.find_all(ipsec, "ipsec-security-associations"):
-        if isinstance(r, dict) and str(V._first(r, "sa-group-id")) == str(gv.get("identity")):  # noqa: SLF001
-            life = str(V._first(r, "sa-hard-lifetime"))  # noqa: SLF001
-            teks[_spi(V._first(r, "sa-spi"))] = int(life) if life.isdigit() else None  # noqa: SLF001
+    teks = {t["spi"]: t["remaining"] for t in junos_teks(outputs[0], outputs[1])[1] if t["group_id"] == str(gv.get("identity"))}
     return {"teks": teks, "registrations": None, "rekeys": None, "last_rekey_age": None}
 
 
