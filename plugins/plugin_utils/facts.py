@@ -39,7 +39,6 @@ Vendor formats (sources):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any, Iterable, Mapping
@@ -366,9 +365,9 @@ def _parse_ios(version_text: Any, running: Any, flash: Any, inventory: Any = Non
 
 
 def ckn_digest(ckn: Any) -> str:
-    """The first 16 hex digits of the SHA-256 of a CKN (lower case): how plans and facts name a CKN without holding it
-    (the same digest as the plan's ``macsec.ckn_sha256``)."""
-    return hashlib.sha256(str(ckn).strip().lower().encode()).hexdigest()[:16]
+    """How plans and facts name a CKN without holding it: verify's digest (the first 16 hex digits of the SHA-256 of
+    the lower-case CKN, as the plan's ``macsec.ckn_sha256``)."""
+    return verify._ckn_digest(ckn) or ""  # noqa: SLF001
 
 
 def _mka_keys(body: list[str]) -> list[dict[str, Any]]:
